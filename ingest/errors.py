@@ -1,0 +1,132 @@
+"""The error catalogue: every failure the core can report, with a stable code.
+
+Each :class:`ErrorCode` has a dotted code (stable: clients, tests and logs rely on it) and a
+message template in Vietnamese and in English. The HTTP status for each code lives in
+``webhook/`` alone; the core knows nothing about HTTP.
+
+Exception hierarchy::
+
+    VssidError                 any expected failure, carries an ErrorCode and its parameters
+    ├── NotFound               the thing named does not exist (form, version, unit, user, media)
+    ├── Conflict               the request contradicts what is stored (changed published version)
+    └── InvalidInput           the input cannot be used as given (bad XLSForm, unreadable file)
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+
+class ErrorCode(Enum):
+    """Stable codes with (Vietnamese, English) message templates."""
+
+    FORM_NOT_FOUND = (
+        "form.not_found",
+        "Không tìm thấy biểu mẫu '{form_id}'.",
+        "Form '{form_id}' was not found.",
+    )
+    FORM_MEDIA_NOT_FOUND = (
+        "form.media_not_found",
+        "Biểu mẫu '{form_id}' không có tệp đính kèm '{name}'.",
+        "Form '{form_id}' has no media file '{name}'.",
+    )
+    FORM_MEDIA_MISSING = (
+        "form.media_missing",
+        "Biểu mẫu '{form_id}' cần tệp '{name}': hãy đặt tệp vào thư mục {folder}.",
+        "Form '{form_id}' needs the media file '{name}': put it in {folder}.",
+    )
+    FORM_VERSION_CHANGED = (
+        "form.version_changed",
+        "Biểu mẫu '{form_id}' phiên bản {version} đã được phát hành với nội dung khác; "
+        "hãy tăng settings.version trước khi phát hành lại.",
+        "Form '{form_id}' version {version} was already published with different content; "
+        "raise settings.version before publishing again.",
+    )
+    FORM_VERSION_OLDER = (
+        "form.version_older",
+        "Biểu mẫu '{form_id}': phiên bản {version} cũ hơn phiên bản hiện hành {current}.",
+        "Form '{form_id}': version {version} is older than the current version {current}.",
+    )
+    XLSFORM_INVALID = (
+        "xlsform.invalid",
+        "Tệp XLSForm '{source}' không hợp lệ: {reason}",
+        "The XLSForm '{source}' is invalid: {reason}",
+    )
+    XLSFORM_NO_VERSION = (
+        "xlsform.no_version",
+        "Tệp XLSForm '{source}' thiếu settings.version.",
+        "The XLSForm '{source}' has no settings.version.",
+    )
+    FILE_UNREADABLE = (
+        "file.unreadable",
+        "Không đọc được tệp '{source}': {reason}",
+        "Cannot read the file '{source}': {reason}",
+    )
+    FILE_COLUMNS_MISSING = (
+        "file.columns_missing",
+        "Tệp '{source}' thiếu cột: {columns}.",
+        "The file '{source}' lacks the columns: {columns}.",
+    )
+    UNIT_NOT_FOUND = (
+        "unit.not_found",
+        "Không tìm thấy đơn vị có mã '{code}'.",
+        "No unit has the code '{code}'.",
+    )
+    USER_EXISTS = (
+        "user.exists",
+        "Tài khoản '{username}' đã tồn tại.",
+        "The account '{username}' already exists.",
+    )
+    USER_NOT_FOUND = (
+        "user.not_found",
+        "Không tìm thấy tài khoản '{username}'.",
+        "The account '{username}' was not found.",
+    )
+    USER_INVALID = (
+        "user.invalid",
+        "Tài khoản không hợp lệ: {reason}",
+        "Invalid account: {reason}",
+    )
+
+    def __init__(self, code: str, vi: str, en: str) -> None:
+        self.code = code
+        self.vi = vi
+        self.en = en
+
+
+class VssidError(Exception):
+    """An expected failure, described by an :class:`ErrorCode` and its parameters."""
+
+    def __init__(self, error: ErrorCode, **params: Any) -> None:
+        self.error = error
+        self.params = params
+        super().__init__(self.message_en)
+
+    @property
+    def code(self) -> str:
+        return self.error.code
+
+    @property
+    def message_vi(self) -> str:
+        return self.error.vi.format(**self.params)
+
+    @property
+    def message_en(self) -> str:
+        return self.error.en.format(**self.params)
+
+    def message(self, lang: str = "vi") -> str:
+        """The message in ``lang`` (``vi`` or ``en``)."""
+        return self.message_en if lang == "en" else self.message_vi
+
+
+class NotFound(VssidError):
+    """The thing named does not exist."""
+
+
+class Conflict(VssidError):
+    """The request contradicts what is stored."""
+
+
+class InvalidInput(VssidError):
+    """The input cannot be used as given."""

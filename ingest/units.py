@@ -1,0 +1,182 @@
+"""The units registry: importing unit lists and generating the ``units.csv`` form media.
+
+Importing adds and updates, never deletes: a unit missing from a file stays, because its
+records and reports still point at it. A blank headcount cell leaves the stored value as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest.models import UNIT_KINDS, Unit
+from ingest.tabular import Row
+
+HEADCOUNT_COLUMNS = ("headcount_cong_chuc", "headcount_vien_chuc", "headcount_nguoi_lao_dong")
+COLUMNS = ("code", "name_vi", "name_en", "kind", "parent", *HEADCOUNT_COLUMNS)
+
+#: Accepted headers (normalised) -> canonical column. English names and Vietnamese headers.
+ALIASES: dict[str, str] = {
+    **{c.replace("_", " "): c for c in COLUMNS},
+    "mã": "code",
+    "mã đơn vị": "code",
+    "tên": "name_vi",
+    "tên đơn vị": "name_vi",
+    "tên tiếng việt": "name_vi",
+    "tên tiếng anh": "name_en",
+    "loại": "kind",
+    "loại đơn vị": "kind",
+    "đơn vị cấp trên": "parent",
+    "mã đơn vị cấp trên": "parent",
+    "số công chức": "headcount_cong_chuc",
+    "số viên chức": "headcount_vien_chuc",
+    "số người lao động": "headcount_nguoi_lao_dong",
+}
+
+#: Vietnamese names of the kinds, accepted in files as well as the codes.
+KIND_ALIASES = {
+    "phường": "ward",
+    "phòng ban": "department",
+    "phòng, ban": "department",
+    "đơn vị sự nghiệp": "public_service",
+    "đảng, đoàn thể": "party_mass_org",
+    "đảng đoàn thể": "party_mass_org",
+}
+KIND_ORDER = {"department": 0, "public_service": 1, "party_mass_org": 2, "ward": 3}
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did: codes added, updated and unchanged, and rows rejected with why."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected"
+        )
+
+
+def _headcount(text: str) -> int | None:
+    if text == "":
+        return None
+    value = int(text)  # ValueError is reported as a rejection by the caller
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _parse(row: Row) -> tuple[dict[str, object], str | None]:
+    """The unit's fields from one row, or a reason to reject it."""
+    c = row.cells
+    code = c.get("code", "")
+    if not code:
+        return {}, "thiếu mã đơn vị (code is empty)"
+    if not CODE_PATTERN.match(code):
+        return {}, f"mã đơn vị không hợp lệ '{code}' (invalid code)"
+    if not c.get("name_vi"):
+        return {}, "thiếu tên đơn vị (name_vi is empty)"
+    kind = c.get("kind", "")
+    kind = KIND_ALIASES.get(kind.lower(), kind)
+    if kind not in UNIT_KINDS:
+        return {}, f"loại đơn vị không hợp lệ '{c.get('kind', '')}' (kind must be one of " + (
+            ", ".join(UNIT_KINDS) + ")"
+        )
+    values: dict[str, object] = {
+        "code": code,
+        "name_vi": c["name_vi"],
+        "name_en": c.get("name_en", ""),
+        "kind": kind,
+        "parent_code": c.get("parent") or None,
+    }
+    for column in HEADCOUNT_COLUMNS:
+        try:
+            count = _headcount(c.get(column, ""))
+        except ValueError:
+            return {}, f"{column} phải là số nguyên không âm, không phải '{c[column]}'"
+        if count is not None:
+            values[column] = count
+    if values["parent_code"] == code:
+        return {}, "đơn vị không thể là cấp trên của chính nó (a unit cannot be its own parent)"
+    return values, None
+
+
+def import_units(session: Session, rows: Iterable[Row]) -> ImportReport:
+    """Add or update units from ``rows``; the caller commits.
+
+    Parents may appear later in the file than their children, so units are written first
+    and parents checked against the file and the registry together.
+    """
+    report = ImportReport()
+    parsed: dict[str, tuple[int, dict[str, object]]] = {}
+    for row in rows:
+        values, reason = _parse(row)
+        if reason:
+            report.rejected.append((row.number, reason))
+        elif values["code"] in parsed:
+            first = parsed[str(values["code"])][0]
+            report.rejected.append((row.number, f"mã '{values['code']}' trùng dòng {first}"))
+        else:
+            parsed[str(values["code"])] = (row.number, values)
+
+    existing = {u.code: u for u in session.scalars(select(Unit))}
+    for code, (number, values) in list(parsed.items()):
+        parent = values["parent_code"]
+        if parent is not None and parent not in parsed and parent not in existing:
+            report.rejected.append((number, f"không có đơn vị cấp trên '{parent}' (unknown parent)"))
+            del parsed[code]
+
+    # Write in two passes so that a parent defined later in the file exists first.
+    for code, (_number, values) in parsed.items():
+        unit = existing.get(code)
+        fields = {k: v for k, v in values.items() if k != "parent_code"}
+        if unit is None:
+            session.add(Unit(**fields))
+            report.added.append(code)
+        else:
+            changed = any(getattr(unit, k) != v for k, v in values.items())
+            for key, value in fields.items():
+                setattr(unit, key, value)
+            (report.updated if changed else report.unchanged).append(code)
+    session.flush()
+    units = {u.code: u for u in session.scalars(select(Unit))}
+    for code, (_number, values) in parsed.items():
+        units[code].parent_code = values["parent_code"]  # type: ignore[assignment]
+    session.flush()
+    return report
+
+
+def _natural_key(text: str) -> list[object]:
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+def ordered_units(session: Session) -> list[Unit]:
+    """All units in the order people look for them: by kind, then by name (Phường 2 < 10)."""
+    units = session.scalars(select(Unit)).all()
+    return sorted(units, key=lambda u: (KIND_ORDER[u.kind], _natural_key(u.name_vi)))
+
+
+def units_csv(session: Session) -> bytes:
+    """The ``units.csv`` form media: ``name,label,kind,parent``, UTF-8.
+
+    pyxform's ``select_one_from_file`` reads ``name`` and ``label``; the other columns are
+    there for ``choice_filter`` expressions (by kind, by parent). A CSV label cannot be
+    translated, so the label is the Vietnamese name.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", "label", "kind", "parent"])
+    for unit in ordered_units(session):
+        writer.writerow([unit.code, unit.name_vi, unit.kind, unit.parent_code or ""])
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,38 @@
+"""The HTTP adapter: OpenRosa, KoboToolbox and the JSON API over the ``ingest`` core.
+
+``create_app`` is the only way to get an app; nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from webhook import config, database, errors, health, openrosa
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the defaults, then ``VSSID_*`` variables (or ``test_config``)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.DEFAULTS)
+    if test_config is None:
+        app.config.from_prefixed_env("VSSID")
+    else:
+        app.config.from_mapping(test_config)
+    config.resolve(app.config, app.instance_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    database.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(openrosa.bp)
+    app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
+
+    from webhook import cli
+
+    cli.init_app(app)
+    return app

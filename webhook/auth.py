@@ -1,0 +1,176 @@
+"""Authentication for machine clients: HTTP Digest, HTTP Basic and URL tokens.
+
+ODK Collect speaks Digest over plain HTTP and Basic only over HTTPS, and only after a 401
+challenge (PROTOCOLS.md §1.4), so every OpenRosa 401 offers both. Digest nonces are stateless
+(a timestamp signed with the secret key), so any gunicorn worker can check any nonce; an
+expired nonce is answered with ``stale=true`` and Collect retries without asking the user.
+A collector onboarded by QR code uses ``/key/<token>/``: the token stands for the password.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from werkzeug.datastructures import Authorization
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from ingest.accounts import check_password, find_user, user_for_token
+from ingest.errors import NotFound
+from ingest.models import User
+from webhook.database import get_session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Who may download forms and submit through OpenRosa.
+COLLECT_ROLES = ("admin", "unit", "collector")
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()  # noqa: S324 (Digest as Collect speaks it)
+
+
+def _nonce_signature(timestamp: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"nonce:{timestamp}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def make_nonce(now: float | None = None) -> str:
+    """A nonce any worker can verify: ``<unix time>-<HMAC of it>``."""
+    timestamp = str(int(now if now is not None else time.time()))
+    return f"{timestamp}-{_nonce_signature(timestamp)}"
+
+
+def nonce_state(nonce: str, now: float | None = None) -> str:
+    """``valid``, ``stale`` (ours but expired) or ``invalid`` (not ours)."""
+    timestamp, _, signature = nonce.partition("-")
+    if not timestamp.isdigit() or not hmac.compare_digest(signature, _nonce_signature(timestamp)):
+        return "invalid"
+    age = (now if now is not None else time.time()) - int(timestamp)
+    return "valid" if -60 <= age <= current_app.config["DIGEST_NONCE_TTL"] else "stale"
+
+
+def challenge(stale: bool = False) -> list[str]:
+    """The WWW-Authenticate values of a 401: Digest (MD5, qop=auth), then Basic."""
+    realm = current_app.config["REALM"]
+    digest = (
+        f'Digest realm="{realm}", qop="auth", algorithm=MD5, '
+        f'nonce="{make_nonce()}", opaque="{_md5(realm)}"'
+    )
+    if stale:
+        digest += ", stale=true"
+    return [digest, f'Basic realm="{realm}", charset="UTF-8"']
+
+
+class AuthFailed(Unauthorized):
+    """401 carrying a fresh challenge (with ``stale`` when only the nonce was too old)."""
+
+    description = (
+        "Cần đăng nhập: kiểm tra tên đăng nhập và mật khẩu trong phần cài đặt máy chủ. "
+        "(Sign-in required: check the username and password in the server settings.)"
+    )
+
+    def __init__(self, stale: bool = False) -> None:
+        super().__init__()
+        self.stale = stale
+        self.challenges = challenge(stale)
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        headers = super().get_headers(*args, **kwargs)
+        return headers + [("WWW-Authenticate", value) for value in self.challenges]
+
+
+def _request_uri() -> str:
+    query = request.query_string.decode("latin-1")
+    return request.path + (f"?{query}" if query else "")
+
+
+def _digest_user(auth: Authorization) -> User:
+    params = auth.parameters
+    username = params.get("username", "")
+    required = ("realm", "nonce", "uri", "response")
+    if not username or any(not params.get(k) for k in required):
+        raise AuthFailed()
+    if params.get("algorithm", "MD5").upper() != "MD5":
+        raise AuthFailed()
+    # The uri the client signed must be this request (a signed response replayed against
+    # another URL is refused). Some clients send an absolute URI.
+    uri = params["uri"]
+    if uri != _request_uri() and not uri.endswith(_request_uri()):
+        raise AuthFailed()
+    try:
+        user = find_user(get_session(), username)
+    except NotFound:
+        raise AuthFailed() from None
+    if not user.is_active or params["realm"] != user.digest_realm:
+        raise AuthFailed()
+    ha2 = _md5(f"{request.method}:{uri}")
+    qop = params.get("qop")
+    if qop == "auth":
+        nc, cnonce = params.get("nc", ""), params.get("cnonce", "")
+        expected = _md5(f"{user.digest_ha1}:{params['nonce']}:{nc}:{cnonce}:auth:{ha2}")
+    elif qop is None:
+        expected = _md5(f"{user.digest_ha1}:{params['nonce']}:{ha2}")
+    else:
+        raise AuthFailed()
+    if not hmac.compare_digest(expected, params["response"].lower()):
+        raise AuthFailed()
+    # Checked last, so that stale=true is only said to a client that knows the password.
+    state = nonce_state(params["nonce"])
+    if state != "valid":
+        raise AuthFailed(stale=state == "stale")
+    return user
+
+
+def _basic_user(auth: Authorization) -> User:
+    try:
+        user = find_user(get_session(), auth.username or "")
+    except NotFound:
+        raise AuthFailed() from None
+    if not check_password(user, auth.password or ""):
+        raise AuthFailed()
+    return user
+
+
+def authenticate() -> User:
+    """The user making this request, by URL token, Digest or Basic; else a 401 challenge."""
+    token = g.get("url_token")
+    if token is not None:
+        user = user_for_token(get_session(), token)
+        if user is None:
+            # A wrong key in the URL is not fixed by typing a password: 403, as ODK Central.
+            raise Forbidden("Mã truy cập trong đường dẫn không hợp lệ. (Invalid access key.)")
+        return user
+    auth = request.authorization
+    if auth is None:
+        raise AuthFailed()
+    if auth.type == "digest":
+        return _digest_user(auth)
+    if auth.type == "basic":
+        return _basic_user(auth)
+    raise AuthFailed()
+
+
+def require_roles(*roles: str) -> Callable[[F], F]:
+    """Decorate a view: authenticate, then 403 unless the user has one of ``roles``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = authenticate()
+            if user.role not in roles:
+                raise Forbidden(
+                    f"Tài khoản '{user.username}' ({user.role}) không có quyền này. "
+                    f"(Account '{user.username}' is not allowed to do this.)"
+                )
+            g.user = user
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

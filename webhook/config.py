@@ -1,0 +1,63 @@
+"""Configuration: the documented defaults, overridden by ``VSSID_*`` environment variables.
+
+=========================  ===========================================================
+``VSSID_DATABASE_URL``     SQLAlchemy URL; default SQLite at ``instance/vssid.sqlite3``;
+                           production ``postgresql+psycopg://user@host/db``
+``VSSID_SECRET_KEY``       signs sessions and Digest nonces; if unset, a random key is
+                           created once in ``instance/secret_key`` (shared by workers)
+``VSSID_FORMS_DIR``        where the XLSForms are (default ``forms``)
+``VSSID_MEDIA_DIR``        where submission attachments are kept (default
+                           ``instance/media``)
+``VSSID_MAX_CONTENT_LENGTH``  largest request body in bytes (default 100 MB, as ODK
+                           Central); announced to Collect as X-OpenRosa-Accept-Content-Length
+``VSSID_PUBLIC_URL``       the address phones reach the server at (form download URLs,
+                           QR codes); default: the address of each request
+``VSSID_REALM``            the HTTP Digest realm (changing it invalidates Digest secrets)
+``VSSID_DIGEST_NONCE_TTL`` seconds a Digest nonce stays valid before ``stale=true``
+=========================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # resolved against the instance folder
+    "SECRET_KEY": None,  # resolved against the instance folder
+    "FORMS_DIR": "forms",
+    "MEDIA_DIR": None,  # resolved against the instance folder
+    "MAX_CONTENT_LENGTH": 100_000_000,
+    "PUBLIC_URL": None,
+    "REALM": "VssID",
+    "DIGEST_NONCE_TTL": 12 * 3600,
+    "JSON_AS_ASCII": False,
+}
+
+
+def resolve(config: dict[str, Any], instance_path: str) -> None:
+    """Fill the defaults that depend on the instance folder."""
+    instance = Path(instance_path)
+    if not config.get("DATABASE_URL"):
+        instance.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'vssid.sqlite3'}"
+    if not config.get("MEDIA_DIR"):
+        config["MEDIA_DIR"] = str(instance / "media")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
+    config["DIGEST_NONCE_TTL"] = int(config["DIGEST_NONCE_TTL"])
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key kept in the instance folder, so every worker and restart shares it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
