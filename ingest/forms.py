@@ -210,8 +210,7 @@ def listed_forms(session: Session) -> list[tuple[Form, FormVersion]]:
         select(Form, FormVersion)
         .join(
             FormVersion,
-            (FormVersion.form_id == Form.form_id)
-            & (FormVersion.version == Form.current_version),
+            (FormVersion.form_id == Form.form_id) & (FormVersion.version == Form.current_version),
         )
         .where(Form.state == "open")
         .order_by(Form.form_id)

@@ -143,9 +143,7 @@ class FormAttachment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    form_version_id: Mapped[int] = mapped_column(
-        ForeignKey("form_version.id", ondelete="CASCADE")
-    )
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(255))
     generated: Mapped[bool] = mapped_column(default=False)
     content: Mapped[bytes | None] = mapped_column(LargeBinary)

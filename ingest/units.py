@@ -134,7 +134,9 @@ def import_units(session: Session, rows: Iterable[Row]) -> ImportReport:
     for code, (number, values) in list(parsed.items()):
         parent = values["parent_code"]
         if parent is not None and parent not in parsed and parent not in existing:
-            report.rejected.append((number, f"không có đơn vị cấp trên '{parent}' (unknown parent)"))
+            report.rejected.append(
+                (number, f"không có đơn vị cấp trên '{parent}' (unknown parent)")
+            )
             del parsed[code]
 
     # Write in two passes so that a parent defined later in the file exists first.

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from ingest import accounts, forms, tabular, units
-from ingest.db import Base, make_engine, make_sessionmaker
+from ingest.db import Base, make_engine
 from webhook import create_app
 from webhook.migrate import upgrade
 

@@ -91,7 +91,7 @@ def _request_uri() -> str:
 
 
 def _digest_user(auth: Authorization) -> User:
-    params = auth.parameters
+    params = {k: v for k, v in auth.parameters.items() if v is not None}
     username = params.get("username", "")
     required = ("realm", "nonce", "uri", "response")
     if not username or any(not params.get(k) for k in required):

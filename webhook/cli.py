@@ -43,7 +43,10 @@ def db_upgrade(revision: str) -> None:
 
 @forms_cli.command("publish")
 @click.option(
-    "--dir", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--dir",
+    "forms_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="Folder of XLSForms (default VSSID_FORMS_DIR).",
 )
 @with_appcontext

@@ -64,7 +64,7 @@ def xml_response(root: etree._Element, status: int = 200) -> Response:
 
 def openrosa_message(text: str, status: int, nature: str = "") -> Response:
     """An ``<OpenRosaResponse>`` whose message ODK Collect shows to the person."""
-    root = etree.Element(f"{{{OPENROSA_NS}}}OpenRosaResponse", nsmap={None: OPENROSA_NS})
+    root = etree.Element(f"{{{OPENROSA_NS}}}OpenRosaResponse", nsmap={None: OPENROSA_NS})  # type: ignore[dict-item]
     message = etree.SubElement(root, f"{{{OPENROSA_NS}}}message")
     if nature:
         message.set("nature", nature)
@@ -104,7 +104,7 @@ def _http_error(error: HTTPException) -> Response:
 def form_list() -> Response:
     """The forms a collector may download; ``formID`` narrows it to one (Enketo)."""
     wanted = request.args.get("formID")
-    root = etree.Element(f"{{{XFORMS_LIST_NS}}}xforms", nsmap={None: XFORMS_LIST_NS})
+    root = etree.Element(f"{{{XFORMS_LIST_NS}}}xforms", nsmap={None: XFORMS_LIST_NS})  # type: ignore[dict-item]
     for form, version in forms.listed_forms(get_session()):
         if wanted is not None and form.form_id != wanted:
             continue
@@ -137,7 +137,7 @@ def manifest(form_id: str) -> Response:
     """The media files of the current version with their md5 hashes."""
     session = get_session()
     version = forms.current_version(session, form_id)
-    root = etree.Element(f"{{{MANIFEST_NS}}}manifest", nsmap={None: MANIFEST_NS})
+    root = etree.Element(f"{{{MANIFEST_NS}}}manifest", nsmap={None: MANIFEST_NS})  # type: ignore[dict-item]
     for attachment in version.attachments:
         content = forms.media_content(session, attachment)
         media = etree.SubElement(root, f"{{{MANIFEST_NS}}}mediaFile")
