@@ -12,6 +12,7 @@ import io
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,8 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime) and value.time() == time(0):
+        value = value.date()  # openpyxl reads date-only cells as midnight datetimes
     if hasattr(value, "isoformat"):
         value = value.isoformat()
     return unicodedata.normalize("NFC", str(value)).strip()

@@ -87,19 +87,18 @@ def _parse(row: Row) -> tuple[dict[str, object], str | None]:
         return {}, f"mã đơn vị không hợp lệ '{code}' (invalid code)"
     if not c.get("name_vi"):
         return {}, "thiếu tên đơn vị (name_vi is empty)"
-    kind = c.get("kind", "")
-    kind = KIND_ALIASES.get(kind.lower(), kind)
+    kind = c.get("kind", "").lower()
+    kind = KIND_ALIASES.get(kind, kind)
     if kind not in UNIT_KINDS:
         return {}, f"loại đơn vị không hợp lệ '{c.get('kind', '')}' (kind must be one of " + (
             ", ".join(UNIT_KINDS) + ")"
         )
-    values: dict[str, object] = {
-        "code": code,
-        "name_vi": c["name_vi"],
-        "name_en": c.get("name_en", ""),
-        "kind": kind,
-        "parent_code": c.get("parent") or None,
-    }
+    values: dict[str, object] = {"code": code, "name_vi": c["name_vi"], "kind": kind}
+    # A column the file does not have leaves the stored value as it is.
+    if "name_en" in c:
+        values["name_en"] = c["name_en"]
+    if "parent" in c:
+        values["parent_code"] = c["parent"] or None
     for column in HEADCOUNT_COLUMNS:
         try:
             count = _headcount(c.get(column, ""))
@@ -107,7 +106,7 @@ def _parse(row: Row) -> tuple[dict[str, object], str | None]:
             return {}, f"{column} phải là số nguyên không âm, không phải '{c[column]}'"
         if count is not None:
             values[column] = count
-    if values["parent_code"] == code:
+    if values.get("parent_code") == code:
         return {}, "đơn vị không thể là cấp trên của chính nó (a unit cannot be its own parent)"
     return values, None
 
@@ -131,13 +130,7 @@ def import_units(session: Session, rows: Iterable[Row]) -> ImportReport:
             parsed[str(values["code"])] = (row.number, values)
 
     existing = {u.code: u for u in session.scalars(select(Unit))}
-    for code, (number, values) in list(parsed.items()):
-        parent = values["parent_code"]
-        if parent is not None and parent not in parsed and parent not in existing:
-            report.rejected.append(
-                (number, f"không có đơn vị cấp trên '{parent}' (unknown parent)")
-            )
-            del parsed[code]
+    _reject_bad_parents(parsed, existing, report)
 
     # Write in two passes so that a parent defined later in the file exists first.
     for code, (_number, values) in parsed.items():
@@ -154,9 +147,50 @@ def import_units(session: Session, rows: Iterable[Row]) -> ImportReport:
     session.flush()
     units = {u.code: u for u in session.scalars(select(Unit))}
     for code, (_number, values) in parsed.items():
-        units[code].parent_code = values["parent_code"]  # type: ignore[assignment]
+        if "parent_code" in values:
+            units[code].parent_code = values["parent_code"]  # type: ignore[assignment]
     session.flush()
     return report
+
+
+def _reject_bad_parents(
+    parsed: dict[str, tuple[int, dict[str, object]]],
+    existing: dict[str, Unit],
+    report: ImportReport,
+) -> None:
+    """Drop rows whose parent is unknown or that would close a cycle in the unit tree.
+
+    Repeated until nothing changes: a dropped row can leave its children without a parent.
+    """
+
+    def parent_of(code: str) -> str | None:
+        if code in parsed and "parent_code" in parsed[code][1]:
+            return parsed[code][1]["parent_code"]  # type: ignore[return-value]
+        unit = existing.get(code)
+        return unit.parent_code if unit is not None else None
+
+    def reason(code: str) -> str | None:
+        parent = parent_of(code)
+        if parent is not None and parent not in parsed and parent not in existing:
+            return f"không có đơn vị cấp trên '{parent}' (unknown parent)"
+        seen = {code}
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            parent = parent_of(parent)
+        if parent is not None:
+            return f"vòng lặp đơn vị cấp trên qua '{code}' (parent cycle)"
+        return None
+
+    changed = True
+    while changed:
+        changed = False
+        for code in list(parsed):
+            why = reason(code)
+            if why is not None:
+                report.rejected.append((parsed[code][0], why))
+                del parsed[code]
+                changed = True
+                break
 
 
 def _natural_key(text: str) -> list[object]:

@@ -16,7 +16,9 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        engine = make_engine(os.environ.get("VSSID_DATABASE_URL", "sqlite:///instance/vssid.sqlite3"))
+        engine = make_engine(
+            os.environ.get("VSSID_DATABASE_URL", "sqlite:///instance/vssid.sqlite3")
+        )
     with engine.connect() as connection:
         context.configure(
             connection=connection,
