@@ -6,7 +6,9 @@ Three secrets per account, each for one way in:
 - ``digest_ha1``: MD5(username:realm:password), which HTTP Digest (what ODK Collect uses over
   plain HTTP) needs in order to check a response without the password itself;
 - ``token_hash``: SHA-256 of a random token for the token URL (``/key/<token>/``) that a QR
-  code carries; the token is shown once and only its hash is kept.
+  code carries; the token is shown once and only its hash is kept. For an ``integration``
+  account (a KoboToolbox REST Service) the token is its password, so that Kobo can send it
+  as ``Authorization: Token <password>``; such passwords must be long and random.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ingest.models import ROLES, Unit, User
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,149}$")
 MIN_PASSWORD_LENGTH = 8
+MIN_INTEGRATION_SECRET_LENGTH = 24
 
 
 def digest_ha1(username: str, realm: str, password: str) -> str:
@@ -67,16 +70,19 @@ def create_user(
 
 
 def set_password(user: User, password: str, realm: str) -> None:
-    """Store the password's hash and its Digest HA1 for ``realm``."""
-    if len(password) < MIN_PASSWORD_LENGTH:
+    """Store the password's hash and its Digest HA1 for ``realm`` (and token, for integrations)."""
+    minimum = MIN_INTEGRATION_SECRET_LENGTH if user.role == "integration" else MIN_PASSWORD_LENGTH
+    if len(password) < minimum:
         raise InvalidInput(
             ErrorCode.USER_INVALID,
-            reason=f"mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự "
-            f"(password needs at least {MIN_PASSWORD_LENGTH} characters)",
+            reason=f"mật khẩu cần ít nhất {minimum} ký tự "
+            f"(password needs at least {minimum} characters)",
         )
     user.password_hash = generate_password_hash(password)
     user.digest_realm = realm
     user.digest_ha1 = digest_ha1(user.username, realm, password)
+    if user.role == "integration":
+        user.token_hash = token_digest(password)
 
 
 def issue_token(user: User) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
@@ -69,12 +69,27 @@ def utcnow() -> datetime:
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     # WAL lets readers work while one writer writes; foreign keys are off by default in
     # SQLite; a busy timeout makes concurrent writers wait instead of failing at once.
+    # pysqlite's own transaction handling breaks SAVEPOINT: turn it off and let SQLAlchemy
+    # emit BEGIN itself (the recipe in SQLAlchemy's SQLite dialect documentation).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+#: Execution option marking a transaction that will write (see :func:`_sqlite_begin`).
+WRITE_OPTIONS = {"vssid_write": True}
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A deferred SQLite transaction that reads and then writes fails at once with
+    # "database is locked" if another writer committed in between: the busy timeout does
+    # not apply to that upgrade. Writers therefore start with BEGIN IMMEDIATE and queue.
+    immediate = connection.get_execution_options().get("vssid_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -86,6 +101,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -94,3 +110,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:
     """A session factory whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def begin_write(session: Session) -> None:
+    """Start ``session``'s transaction as a writer (``BEGIN IMMEDIATE`` on SQLite).
+
+    Call it before the transaction's first statement.
+    """
+    session.connection(execution_options=WRITE_OPTIONS)

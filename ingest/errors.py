@@ -9,7 +9,10 @@ Exception hierarchy::
     VssidError                 any expected failure, carries an ErrorCode and its parameters
     ├── NotFound               the thing named does not exist (form, version, unit, user, media)
     ├── Conflict               the request contradicts what is stored (changed published version)
-    └── InvalidInput           the input cannot be used as given (bad XLSForm, unreadable file)
+    ├── InvalidInput           the input cannot be used as given (bad XLSForm, unreadable file,
+    │                          malformed submission)
+    └── Unavailable            a resource we depend on is down (database, media folder): the
+                               client should retry later
 """
 
 from __future__ import annotations
@@ -89,6 +92,75 @@ class ErrorCode(Enum):
         "Invalid account: {reason}",
     )
 
+    SUBMISSION_NO_XML = (
+        "submission.no_xml",
+        "Yêu cầu thiếu phần 'xml_submission_file' chứa dữ liệu phiếu.",
+        "The request has no 'xml_submission_file' part with the form data.",
+    )
+    SUBMISSION_MALFORMED = (
+        "submission.malformed",
+        "Dữ liệu phiếu không đọc được: {reason}",
+        "The submission cannot be read: {reason}",
+    )
+    SUBMISSION_UNSAFE = (
+        "submission.unsafe_xml",
+        "Dữ liệu XML có khai báo DOCTYPE/ENTITY, không được chấp nhận.",
+        "XML with a DOCTYPE or ENTITY declaration is not accepted.",
+    )
+    SUBMISSION_NO_INSTANCE_ID = (
+        "submission.no_instance_id",
+        "Phiếu thiếu mã định danh (meta/instanceID).",
+        "The submission has no instance ID (meta/instanceID).",
+    )
+    SUBMISSION_ENCRYPTED = (
+        "submission.encrypted",
+        "Phiếu đã được mã hóa nhưng biểu mẫu trên máy chủ không dùng mã hóa; "
+        "hãy tải lại biểu mẫu mới nhất.",
+        "The submission is encrypted but the server's form is not; download the latest form.",
+    )
+    SUBMISSION_CONFLICT = (
+        "submission.conflict",
+        "Phiếu có mã {instance_id} đã được gửi trước đó với nội dung khác.",
+        "A submission with ID {instance_id} was already received with different content.",
+    )
+    SUBMISSION_EDIT_UNKNOWN = (
+        "submission.edit_unknown",
+        "Không tìm thấy phiếu gốc {deprecated_id} để cập nhật.",
+        "The submission being edited ({deprecated_id}) was not found.",
+    )
+    SUBMISSION_EDIT_SUPERSEDED = (
+        "submission.edit_superseded",
+        "Phiếu {deprecated_id} đã được cập nhật trước đó; hãy sửa bản mới nhất.",
+        "Submission {deprecated_id} has already been edited; edit the latest version.",
+    )
+    FORM_CLOSED = (
+        "form.closed",
+        "Biểu mẫu '{form_id}' đã đóng, không nhận thêm phiếu.",
+        "Form '{form_id}' is closed and no longer accepts submissions.",
+    )
+    KOBO_FORM_UNKNOWN = (
+        "kobo.form_unknown",
+        "Không xác định được biểu mẫu của dữ liệu KoboToolbox ('{asset}'); thêm "
+        "?form_id=<mã biểu mẫu> vào địa chỉ REST Service.",
+        "Cannot tell which form this KoboToolbox data belongs to ('{asset}'); add "
+        "?form_id=<form id> to the REST Service URL.",
+    )
+    UNSUPPORTED_MEDIA_TYPE = (
+        "submission.unsupported_type",
+        "Kiểu nội dung '{content_type}' không được hỗ trợ; hãy gửi JSON hoặc XML.",
+        "Content type '{content_type}' is not supported; send JSON or XML.",
+    )
+    DATABASE_UNAVAILABLE = (
+        "service.database_unavailable",
+        "Máy chủ tạm thời không lưu được dữ liệu; vui lòng gửi lại sau.",
+        "The server cannot store data right now; please send again later.",
+    )
+    MEDIA_UNWRITABLE = (
+        "service.media_unwritable",
+        "Máy chủ tạm thời không lưu được tệp đính kèm; vui lòng gửi lại sau.",
+        "The server cannot store attachments right now; please send again later.",
+    )
+
     def __init__(self, code: str, vi: str, en: str) -> None:
         self.code = code
         self.vi = vi
@@ -130,3 +202,7 @@ class Conflict(VssidError):
 
 class InvalidInput(VssidError):
     """The input cannot be used as given."""
+
+
+class Unavailable(VssidError):
+    """A resource we depend on is down; the client should retry later."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -150,3 +151,83 @@ class FormAttachment(Base):
     md5: Mapped[str | None] = mapped_column(String(32))
 
     form_version: Mapped[FormVersion] = relationship(back_populates="attachments")
+
+
+SOURCES = ("openrosa", "kobo", "import")
+
+
+class Submission(Base):
+    """One arriving payload, kept as it came: the append-only event log.
+
+    Every payload is stored, also those that cannot be used: ``error_code`` then says why
+    (malformed XML, unknown form, conflicting resubmission…) and the row never counts. A usable
+    submission has no error code; the database lets only one of those exist per instance ID,
+    which is what makes two racing identical POSTs store one submission, not two.
+    """
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        CheckConstraint(_in("source", SOURCES), name="source"),
+        Index(
+            "uq_submission_instance_id_usable",
+            "instance_id",
+            unique=True,
+            sqlite_where=text("error_code IS NULL"),
+            postgresql_where=text("error_code IS NULL"),
+        ),
+        Index(
+            "uq_submission_deprecated_id_usable",
+            "deprecated_id",
+            unique=True,
+            sqlite_where=text("error_code IS NULL AND deprecated_id IS NOT NULL"),
+            postgresql_where=text("error_code IS NULL AND deprecated_id IS NOT NULL"),
+        ),
+        Index(None, "form_id", "received_at"),
+        Index(None, "root_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(16))
+    submitter: Mapped[str | None] = mapped_column(String(150))
+    content_type: Mapped[str] = mapped_column(String(255), default="")
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    #: What a resubmission is compared on: the XML bytes, or a Kobo payload's answers.
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    form_id: Mapped[str | None] = mapped_column(String(150))
+    form_version: Mapped[str | None] = mapped_column(String(64))
+    instance_id: Mapped[str | None] = mapped_column(String(255))
+    deprecated_id: Mapped[str | None] = mapped_column(String(255))
+    root_id: Mapped[str | None] = mapped_column(String(255))
+    instance_name: Mapped[str | None] = mapped_column(String(500))
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="SET NULL")
+    )
+    attachments_expected: Mapped[int] = mapped_column(default=0)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+
+    attachments: Mapped[list[SubmissionAttachment]] = relationship(
+        back_populates="submission", order_by="SubmissionAttachment.name"
+    )
+
+
+class SubmissionAttachment(Base):
+    """A file that came with a submission, stored content-addressed under the media folder."""
+
+    __tablename__ = "submission_attachment"
+    __table_args__ = (UniqueConstraint("submission_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255), default="application/octet-stream")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="attachments")

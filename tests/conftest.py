@@ -55,13 +55,15 @@ def _empty_tables(engine: Engine) -> None:
         with engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         return
-    with engine.connect() as connection:
+    raw = engine.raw_connection()  # autocommit on SQLite (see ingest.db), so PRAGMAs apply
+    try:
         # Units refer to units: SQLite checks that row by row, so switch it off meanwhile.
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        raw.execute("PRAGMA foreign_keys=OFF")
         for table in tables:
-            connection.execute(text(f"DELETE FROM {table}"))
-        connection.commit()
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            raw.execute(f"DELETE FROM {table}")
+        raw.execute("PRAGMA foreign_keys=ON")
+    finally:
+        raw.close()
 
 
 @pytest.fixture

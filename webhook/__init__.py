@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Flask
 
-from webhook import config, database, errors, health, openrosa
+from webhook import config, database, errors, health, kobo, openrosa
+from webhook import submission as _submission  # noqa: F401  (adds /submission to openrosa.bp)
 
 __all__ = ["create_app"]
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(kobo.bp)
     app.register_blueprint(openrosa.bp)
     app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
 

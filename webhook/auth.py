@@ -29,6 +29,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Who may download forms and submit through OpenRosa.
 COLLECT_ROLES = ("admin", "unit", "collector")
+#: Who may push submissions from a KoboToolbox REST Service.
+INTEGRATION_ROLES = ("integration",)
 
 
 def _md5(text: str) -> str:
@@ -153,6 +155,11 @@ def authenticate() -> User:
         return _digest_user(auth)
     if auth.type == "basic":
         return _basic_user(auth)
+    if auth.type == "token" and auth.token:
+        user = user_for_token(get_session(), auth.token)
+        if user is None:
+            raise AuthFailed()
+        return user
     raise AuthFailed()
 
 

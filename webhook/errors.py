@@ -10,15 +10,28 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ingest.errors import Conflict, InvalidInput, NotFound, VssidError
+from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, Unavailable, VssidError
 
 log = logging.getLogger(__name__)
 
 
+#: Codes whose status is not the one of their class.
+STATUS_BY_CODE = {ErrorCode.UNSUPPORTED_MEDIA_TYPE.code: 415}
+#: Seconds a client is asked to wait before retrying after a 503.
+RETRY_AFTER = 60
+#: Database errors that mean "not now" (connection lost, database locked), not "wrong".
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+
+
 def status_for(error: VssidError) -> int:
     """The HTTP status of a domain error."""
+    if error.code in STATUS_BY_CODE:
+        return STATUS_BY_CODE[error.code]
+    if isinstance(error, Unavailable):
+        return 503
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Conflict):
@@ -39,7 +52,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(VssidError)
     def _domain(error: VssidError) -> Response:
-        return _json_error(error.code, error.message_vi, error.message_en, status_for(error))
+        response = _json_error(error.code, error.message_vi, error.message_en, status_for(error))
+        if response.status_code == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database(error: Exception) -> Response:
+        return _domain(database_unavailable(error))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
@@ -60,3 +81,9 @@ def init_app(app: Flask) -> None:
             "Server error; it has been logged.",
             500,
         )
+
+
+def database_unavailable(error: Exception) -> Unavailable:
+    """Log a lost database and describe it to the client as "retry later"."""
+    log.warning("database unavailable: %s", str(error).splitlines()[0][:200])
+    return Unavailable(ErrorCode.DATABASE_UNAVAILABLE)

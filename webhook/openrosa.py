@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from lxml import etree
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
@@ -20,7 +21,7 @@ from ingest import forms
 from ingest.errors import VssidError
 from webhook.auth import COLLECT_ROLES, require_roles
 from webhook.database import get_session
-from webhook.errors import status_for
+from webhook.errors import RETRY_AFTER, database_unavailable, status_for
 
 XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
@@ -87,7 +88,18 @@ def _endpoint(name: str) -> str:
 
 @bp.errorhandler(VssidError)
 def _domain_error(error: VssidError) -> Response:
-    return openrosa_message(f"{error.message_vi} ({error.message_en})", status_for(error), "error")
+    response = openrosa_message(
+        f"{error.message_vi} ({error.message_en})", status_for(error), "error"
+    )
+    if response.status_code == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+def _database_error(error: Exception) -> Response:
+    return _domain_error(database_unavailable(error))
 
 
 @bp.errorhandler(HTTPException)

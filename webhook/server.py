@@ -34,6 +34,7 @@ def run(app: Flask, host: str, port: int, workers: int) -> None:
         "timeout": 60,
         "graceful_timeout": 20,
         "accesslog": "-",
+        "control_socket_disable": True,  # one less file in $HOME; we manage by signals
         "post_fork": _post_fork,
     }
     _Gunicorn(app, options).run()

@@ -207,10 +207,13 @@ def test_basic__for_https_clients(client: FlaskClient, collector: str):
     assert client.get("/formList", auth=(collector, "nope")).status_code == 401
 
 
-@pytest.mark.parametrize("role", ["manager", "integration"])
-def test_roles_without_collect_access__403(client: FlaskClient, session: Session, role: str):
-    make_user(session, "someone", role)
-    response = digest_get(client, "/formList", "someone")
+@pytest.mark.parametrize(("role", "password"), [("manager", PASSWORD), ("integration", "x" * 30)])
+def test_roles_without_collect_access__403(
+    client: FlaskClient, session: Session, role: str, password: str
+):
+    accounts.create_user(session, "someone", role, password, "VssID")
+    session.commit()
+    response = digest_get(client, "/formList", "someone", password=password)
     assert response.status_code == 403
     assert_openrosa(response)
 

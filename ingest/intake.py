@@ -1,0 +1,339 @@
+"""Intake: every arriving submission becomes a row of the event log, usable or not.
+
+The rules, as ODK Central and KoboToolbox agree (PROTOCOLS.md §0):
+
+- a new instance ID is stored: ``created``;
+- the same instance ID with the same content is a retry: nothing is stored twice and any new
+  attachments are merged (that is how ODK Collect sends a large submission in several
+  POSTs): ``duplicate``;
+- the same instance ID with other content is refused as a conflict;
+- an edit names the version it replaces in ``meta/deprecatedID``; that version must exist
+  and must not have been edited already.
+
+A payload that cannot be used is still written, with its error code, so that nothing that
+reached us is lost; the caller commits either way and answers with the error. Uniqueness of
+usable instance IDs (and of edits per version) is enforced by the database, so two identical
+requests racing each other store one submission: the loser sees the winner's row and is
+answered as a retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ingest import formspec, parse
+from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, VssidError
+from ingest.media import MediaStore
+from ingest.models import Form, FormVersion, Submission, SubmissionAttachment
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    """An attachment part: the file name the client gave and its bytes."""
+
+    name: str
+    content_type: str
+    stream: IO[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A payload as it arrived, before anything is concluded from it."""
+
+    source: str
+    payload: bytes
+    content_type: str
+    submitter: str | None
+    received_at: datetime
+    headers: dict[str, str] = field(default_factory=dict)
+    files: tuple[IncomingFile, ...] = ()
+    form_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What intake did: ``created``, ``duplicate`` or ``failed`` (then ``error`` says why)."""
+
+    outcome: str
+    submission: Submission
+    error: VssidError | None = None
+    attachments_added: tuple[str, ...] = ()
+
+    @property
+    def missing_attachments(self) -> int:
+        present = len(self.submission.attachments)
+        return max(0, self.submission.attachments_expected - present)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _event(incoming: Incoming) -> Submission:
+    digest = _sha256(incoming.payload)
+    return Submission(
+        source=incoming.source,
+        submitter=incoming.submitter,
+        content_type=incoming.content_type[:255],
+        payload=incoming.payload,
+        payload_sha256=digest,
+        content_sha256=digest,
+        headers=incoming.headers,
+        received_at=incoming.received_at,
+        attachments_expected=0,
+    )
+
+
+def _failed(session: Session, event: Submission, error: VssidError) -> Receipt:
+    event.error_code = error.code
+    event.error_detail = error.message_en
+    session.add(event)
+    session.flush()
+    return Receipt("failed", event, error)
+
+
+def _usable(session: Session, instance_id: str) -> Submission | None:
+    return session.scalar(
+        select(Submission).where(
+            Submission.instance_id == instance_id, Submission.error_code.is_(None)
+        )
+    )
+
+
+def _form_version(session: Session, form: Form, version: str | None) -> FormVersion:
+    """The version the submission claims if we have it, else the current one."""
+    wanted = [v for v in (version, form.current_version) if v]
+    rows = session.scalars(
+        select(FormVersion).where(
+            FormVersion.form_id == form.form_id, FormVersion.version.in_(wanted)
+        )
+    ).all()
+    by_version = {row.version: row for row in rows}
+    return next(by_version[v] for v in wanted if v in by_version)
+
+
+def _store_files(
+    session: Session,
+    submission: Submission,
+    files: Iterable[IncomingFile],
+    expected: set[str],
+    store: MediaStore,
+    received_at: datetime,
+) -> tuple[str, ...]:
+    """Keep the parts the instance names (by basename) that the submission lacks."""
+    have = {a.name for a in submission.attachments}
+    added: list[str] = []
+    for part in files:
+        name = part.name.replace("\\", "/").rsplit("/", 1)[-1]
+        if name not in expected or name in have:
+            continue  # unknown parts are ignored, as ODK Central does
+        if part.stream.seekable():
+            part.stream.seek(0)  # a lost race reads the same part a second time
+        stored = store.put(part.stream)
+        submission.attachments.append(
+            SubmissionAttachment(
+                name=name,
+                content_type=part.content_type[:255] or "application/octet-stream",
+                sha256=stored.sha256,
+                size=stored.size,
+                received_at=received_at,
+            )
+        )
+        have.add(name)
+        added.append(name)
+    return tuple(added)
+
+
+def _is_json(incoming: Incoming) -> bool:
+    return incoming.source == "kobo" and "json" in incoming.content_type.lower()
+
+
+def _instance(
+    incoming: Incoming, session: Session
+) -> tuple[parse.Instance, Form, FormVersion, str | None]:
+    """Parse the payload and find its form; raise the reason it cannot be used.
+
+    The last item is what a resubmission is compared on, when it is not the raw bytes.
+    """
+    if _is_json(incoming):
+        data = parse.read_kobo_json(incoming.payload)
+        instance = parse.instance_from_kobo(data)
+        form = _kobo_form(session, instance.form_id, incoming.form_hint)
+        version = _form_version(session, form, None)
+        answers = parse.kobo_answers_fingerprint(data).encode("utf-8")
+        return instance, form, version, _sha256(answers)
+    root = parse.read_xml(incoming.payload)
+    claimed = parse.instance_from_xml(root)
+    form_id = claimed.form_id
+    if incoming.source == "kobo":
+        form = _kobo_form(session, form_id, incoming.form_hint)
+    else:
+        found = session.get(Form, form_id) if form_id else None
+        if found is None:
+            raise NotFound(ErrorCode.FORM_NOT_FOUND, form_id=form_id or "?")
+        form = found
+    version = _form_version(session, form, claimed.version if incoming.source != "kobo" else None)
+    spec = formspec.spec_for(version.md5, version.xml)
+    return parse.instance_from_xml(root, spec.repeat_paths), form, version, None
+
+
+def _kobo_form(session: Session, asset: str | None, hint: str | None) -> Form:
+    """Kobo names its own asset uid; ours is that only if we published under that id."""
+    for candidate in (asset, hint):
+        form = session.get(Form, candidate) if candidate else None
+        if form is not None:
+            return form
+    raise NotFound(ErrorCode.KOBO_FORM_UNKNOWN, asset=asset or "?")
+
+
+def refuse(session: Session, incoming: Incoming, error: VssidError) -> Receipt:
+    """Keep a payload that the adapter already knows it cannot use, with the reason."""
+    return _failed(session, _event(incoming), error)
+
+
+def receive(session: Session, incoming: Incoming, store: MediaStore) -> Receipt:
+    """Record ``incoming`` in the log and say what became of it; the caller commits."""
+    event = _event(incoming)
+    try:
+        instance, form, version, content_digest = _instance(incoming, session)
+    except VssidError as error:
+        return _failed(session, event, error)
+
+    event.form_id = form.form_id
+    event.form_version = version.version
+    event.instance_id = instance.instance_id
+    event.deprecated_id = instance.deprecated_id
+    event.instance_name = (instance.instance_name or "")[:500] or None
+    event.collected_at = instance.collected_at
+    event.external_id = instance.external_id
+    event.content_sha256 = content_digest or event.payload_sha256
+
+    if form.state == "closed":
+        return _failed(session, event, Conflict(ErrorCode.FORM_CLOSED, form_id=form.form_id))
+    if instance.encrypted:
+        return _failed(session, event, InvalidInput(ErrorCode.SUBMISSION_ENCRYPTED))
+    if not instance.instance_id:
+        return _failed(session, event, InvalidInput(ErrorCode.SUBMISSION_NO_INSTANCE_ID))
+
+    spec = formspec.spec_for(version.md5, version.xml)
+    expected = formspec.attachment_names(spec, instance.values)
+    existing = _usable(session, instance.instance_id)
+    if existing is not None:
+        return _resubmission(session, event, existing, incoming, expected, store)
+
+    try:
+        previous = _edit_target(session, instance, incoming.source)
+    except VssidError as error:
+        return _failed(session, event, error)
+    event.root_id = (
+        (previous.root_id or previous.instance_id)
+        if previous
+        else (instance.root_id or instance.instance_id)
+    )
+    event.attachments_expected = len(expected)
+
+    # Files first (content-addressed, atomic), then the rows that point at them.
+    added = _store_files(session, event, incoming.files, expected, store, incoming.received_at)
+    try:
+        with session.begin_nested():
+            session.add(event)
+            session.flush()
+            if previous is not None:
+                previous.superseded_by_id = event.id
+                session.flush()
+    except IntegrityError:
+        # Lost a race: the same instance (or another edit of the same version) got in first.
+        winner = _usable(session, instance.instance_id)
+        fresh = _event(incoming)
+        _copy_identity(event, fresh)
+        if winner is not None:
+            return _resubmission(session, fresh, winner, incoming, expected, store)
+        assert instance.deprecated_id is not None
+        raced = Conflict(ErrorCode.SUBMISSION_EDIT_SUPERSEDED, deprecated_id=instance.deprecated_id)
+        return _failed(session, fresh, raced)
+    return Receipt("created", event, attachments_added=added)
+
+
+def _edit_target(session: Session, instance: parse.Instance, source: str) -> Submission | None:
+    """The version an edit replaces (None for a new record); raise if it cannot be edited."""
+    if not instance.deprecated_id:
+        return None
+    previous = _usable(session, instance.deprecated_id)
+    if previous is None and source == "kobo" and instance.root_id:
+        # Kobo re-reads a record when it retries, so a retry can carry a later edit.
+        previous = _latest_of_root(session, instance.root_id)
+    if previous is None:
+        raise NotFound(ErrorCode.SUBMISSION_EDIT_UNKNOWN, deprecated_id=instance.deprecated_id)
+    if previous.superseded_by_id is not None:
+        raise Conflict(ErrorCode.SUBMISSION_EDIT_SUPERSEDED, deprecated_id=instance.deprecated_id)
+    return previous
+
+
+def _copy_identity(source: Submission, target: Submission) -> None:
+    for name in (
+        "form_id",
+        "form_version",
+        "instance_id",
+        "deprecated_id",
+        "root_id",
+        "instance_name",
+        "collected_at",
+        "external_id",
+        "content_sha256",
+    ):
+        setattr(target, name, getattr(source, name))
+
+
+def _latest_of_root(session: Session, root_id: str) -> Submission | None:
+    return session.scalar(
+        select(Submission)
+        .where(
+            Submission.root_id == root_id,
+            Submission.error_code.is_(None),
+            Submission.superseded_by_id.is_(None),
+        )
+        .order_by(Submission.id.desc())
+        .limit(1)
+    )
+
+
+def _resubmission(
+    session: Session,
+    event: Submission,
+    existing: Submission,
+    incoming: Incoming,
+    expected: set[str],
+    store: MediaStore,
+) -> Receipt:
+    """The same instance again: a retry (merge new files) or a conflict (kept, refused)."""
+    if existing.content_sha256 != event.content_sha256:
+        assert existing.instance_id is not None
+        return _failed(
+            session,
+            event,
+            Conflict(ErrorCode.SUBMISSION_CONFLICT, instance_id=existing.instance_id),
+        )
+    added = _store_files(session, existing, incoming.files, expected, store, incoming.received_at)
+    session.flush()
+    return Receipt("duplicate", existing, attachments_added=added)
+
+
+def summary(receipt: Receipt) -> dict[str, Any]:
+    """A JSON-able description of a receipt (for APIs and logs; no personal data)."""
+    submission = receipt.submission
+    return {
+        "outcome": receipt.outcome,
+        "id": submission.id,
+        "form_id": submission.form_id,
+        "instance_id": submission.instance_id,
+        "attachments_added": list(receipt.attachments_added),
+        "attachments_missing": receipt.missing_attachments,
+    }

@@ -1,0 +1,91 @@
+"""OpenRosa submission: ``HEAD|GET /submission`` and ``POST /submission`` (PROTOCOLS.md §0, §2).
+
+Status codes are the ones ODK Collect acts on: 201 for a new submission, 202 for one we
+already have (a retry, or the next part of a submission split by ``*isIncomplete*``),
+400 malformed, 401/403 credentials, 404 unknown form or edited record, 409 conflict or closed
+form, 413 too large, 503 (with Retry-After) when we cannot store right now. Collect treats
+200 as a failure, and any other 2xx than 204 on HEAD as "not an OpenRosa server".
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ingest import intake
+from ingest.errors import ErrorCode, InvalidInput
+from webhook.auth import COLLECT_ROLES, require_roles
+from webhook.errors import status_for
+from webhook.intake_http import incoming, store
+from webhook.openrosa import bp, openrosa_message
+
+XML_PART = "xml_submission_file"
+DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+@bp.route("/submission", methods=["HEAD", "GET"])
+@require_roles(*COLLECT_ROLES)
+def submission_probe() -> Response:
+    # Collect sends HEAD first to learn the size limit and check auth: 204, empty body.
+    return Response(status=204, content_type="text/xml; charset=utf-8")
+
+
+def _refuse_too_large() -> None:
+    length = request.content_length
+    if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
+        # Read (and drop) a bounded amount, so that a client still sending gets the 413
+        # instead of a reset connection.
+        stream, left = request.environ["wsgi.input"], min(length, DRAIN_LIMIT)
+        while left > 0 and (chunk := stream.read(min(65536, left))):
+            left -= len(chunk)
+        raise RequestEntityTooLarge(
+            f"Dữ liệu gửi lên quá lớn (tối đa {current_app.config['MAX_CONTENT_LENGTH']} byte). "
+            "(The submission is larger than the server accepts.)"
+        )
+
+
+def _parts() -> tuple[bytes | None, tuple[intake.IncomingFile, ...]]:
+    """The instance XML and the attachment parts of the request."""
+    if request.mimetype in {"text/xml", "application/xml"}:
+        return request.get_data(cache=False), ()
+    xml_file = request.files.get(XML_PART)
+    if xml_file is not None:
+        xml: bytes | None = xml_file.read()
+    elif XML_PART in request.form:
+        xml = request.form[XML_PART].encode("utf-8")
+    else:
+        xml = None
+    files = tuple(
+        intake.IncomingFile(f.filename or name, f.mimetype or "", f.stream)
+        for name, f in request.files.items(multi=True)
+        if name != XML_PART
+    )
+    return xml, files
+
+
+@bp.post("/submission")
+@require_roles(*COLLECT_ROLES)
+def submission_post() -> Response:
+    _refuse_too_large()
+    xml, files = _parts()
+    if xml is None:
+        error = InvalidInput(ErrorCode.SUBMISSION_NO_XML)
+        return _answer(store(incoming("openrosa", b"", g.user.username), error))
+    return _answer(store(incoming("openrosa", xml, g.user.username, files)))
+
+
+def _answer(receipt: intake.Receipt) -> Response:
+    if receipt.error is not None:
+        error = receipt.error
+        return openrosa_message(
+            f"{error.message_vi} ({error.message_en})", status_for(error), "error"
+        )
+    name = receipt.submission.instance_name
+    who = f": {name}" if name else ""
+    if receipt.outcome == "duplicate":
+        text = f"Phiếu này đã được nhận trước đó{who}. (Already received.)"
+        return openrosa_message(text, 202, "submit_success")
+    missing = receipt.missing_attachments
+    more = f" Còn thiếu {missing} tệp đính kèm." if missing else ""
+    text = f"Đã nhận phiếu{who}. Cảm ơn!{more} (Submission received.)"
+    return openrosa_message(text, 201, "submit_success")
