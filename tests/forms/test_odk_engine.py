@@ -123,3 +123,35 @@ def test_engine_as_phone__wrong_password__auth_failed(app: Flask, collector: str
         )
     assert code == 4
     assert report["stage"] == "download"
+
+
+@pytest.mark.usefixtures("published")
+@pytest.mark.parametrize("form_id", ["vssid_install", "vssid_unit_report"])
+def test_engine_as_phone__submission_accepted(
+    app: Flask, session: Session, collector: str, form_id: str
+):
+    """What ODK's engine builds and posts (HEAD, then multipart POST) is stored by us."""
+    from sqlalchemy import select
+
+    from ingest.models import Submission
+
+    with live_server(app) as url:
+        code, report = fill(
+            "--server", url,
+            "--form-id", form_id,
+            "--answers", str(ANSWERS / f"{form_id}-valid.json"),
+            "--user", collector,
+            "--password", PASSWORD,
+            "--post",
+        )  # fmt: skip
+    assert code == 0, report
+    post = report["post"]
+    assert post["head"]["status"] == 204
+    assert post["status"] == 201
+    assert "Đã nhận phiếu" in post["message"]
+    session.rollback()
+    (row,) = session.scalars(select(Submission)).all()
+    assert row.error_code is None
+    assert row.form_id == form_id
+    assert row.instance_id == report["instanceID"]
+    assert row.submitter == collector
