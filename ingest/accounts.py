@@ -93,7 +93,11 @@ def issue_token(user: User) -> str:
 
 
 def find_user(session: Session, username: str) -> User:
-    """The active account called ``username``."""
+    """The account called ``username``."""
+    if not username.isprintable():
+        raise NotFound(
+            ErrorCode.USER_NOT_FOUND, username=username.encode("unicode_escape").decode()
+        )
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(ErrorCode.USER_NOT_FOUND, username=username)
@@ -107,6 +111,8 @@ def check_password(user: User, password: str) -> bool:
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active account whose URL token is ``token``."""
+    if not token.isprintable():
+        return None
     user = session.scalar(select(User).where(User.token_hash == token_digest(token)))
     if user is None or not user.is_active or user.token_hash is None:
         return None

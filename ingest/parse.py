@@ -48,9 +48,9 @@ def parse_datetime(text: str | None) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date-time, or outside years 1-9999 in UTC
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def read_xml(payload: bytes) -> etree._Element:
@@ -92,8 +92,12 @@ def flatten(
         name = safexml.local_name(child)
         path = f"{prefix}{name}"
         nested = any(isinstance(c.tag, str) for c in child)
-        if nested and (counts[name] > 1 or path in repeats):
-            values.setdefault(path, []).append(flatten(child, repeats, f"{path}/"))
+        if counts[name] > 1 or path in repeats:
+            # A repeat instance may be empty (all its questions non-relevant): still an item.
+            item = flatten(child, repeats, f"{path}/") if nested or not child.text else {}
+            if not nested and child.text:
+                item = {path: child.text}
+            values.setdefault(path, []).append(item)
         elif nested:
             values.update(flatten(child, repeats, f"{path}/"))
         else:
@@ -127,7 +131,7 @@ def read_kobo_json(payload: bytes) -> dict[str, Any]:
         data = json.loads(payload.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidInput(ErrorCode.SUBMISSION_MALFORMED, reason="not UTF-8") from None
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, and too-long integers
         raise InvalidInput(
             ErrorCode.SUBMISSION_MALFORMED, reason=f"not JSON ({exc})"[:200]
         ) from None

@@ -30,6 +30,19 @@ def _parser() -> etree.XMLParser:
     )
 
 
+def _wide(data: bytes) -> bool:
+    """UTF-16/32 text (a BOM, or NUL bytes early on), which the byte scan cannot read."""
+    return (
+        data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
+        or data[:2]
+        in (
+            b"\xff\xfe",
+            b"\xfe\xff",
+        )
+        or b"\x00" in data[:64]
+    )
+
+
 def parse(data: bytes) -> etree._Element:
     """Parse ``data`` into its root element.
 
@@ -38,7 +51,22 @@ def parse(data: bytes) -> etree._Element:
     """
     if _DOCTYPE.search(data):
         raise UnsafeXML("XML with a DOCTYPE or ENTITY declaration is not accepted")
-    return etree.fromstring(data, parser=_parser())
+    if _wide(data):
+        # The byte scan reads ASCII-compatible encodings only: scan UTF-16/32 decoded.
+        for encoding in ("utf-32", "utf-16"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise UnsafeXML("XML in an encoding that cannot be checked is not accepted")
+        if _DOCTYPE.search(text.encode("utf-8")):
+            raise UnsafeXML("XML with a DOCTYPE or ENTITY declaration is not accepted")
+    root = etree.fromstring(data, parser=_parser())
+    if getattr(root.getroottree().docinfo, "doctype", ""):  # an encoding the scan missed
+        raise UnsafeXML("XML with a DOCTYPE or ENTITY declaration is not accepted")
+    return root
 
 
 def local_name(element: etree._Element) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, Unavailable, VssidError
@@ -71,6 +71,18 @@ def init_app(app: Flask) -> None:
             if key.lower() not in {"content-type", "content-length"}:
                 response.headers.add(key, value)
         return response
+
+    @app.errorhandler(DataError)
+    def _data(error: DataError) -> Response:
+        # The database refused a value (PostgreSQL: NUL in text, an overlong string) that
+        # slipped past our checks: the request was wrong, and it is logged for a fix.
+        log.warning("database refused a value: %s", str(error).splitlines()[0][:200])
+        return _json_error(
+            "request.invalid_value",
+            "Yêu cầu chứa giá trị không hợp lệ.",
+            "The request holds a value that cannot be stored.",
+            400,
+        )
 
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError) -> Response:

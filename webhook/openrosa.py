@@ -9,6 +9,7 @@ response of this blueprint carries the OpenRosa headers and errors are OpenRosaR
 from __future__ import annotations
 
 import mimetypes
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request, url_for
@@ -27,6 +28,8 @@ XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
 OPENROSA_NS = "http://openrosa.org/http/response"
 XML_TYPE = "text/xml; charset=utf-8"
+
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 bp = Blueprint("openrosa", __name__)
 
@@ -69,7 +72,7 @@ def openrosa_message(text: str, status: int, nature: str = "") -> Response:
     message = etree.SubElement(root, f"{{{OPENROSA_NS}}}message")
     if nature:
         message.set("nature", nature)
-    message.text = text
+    message.text = _XML_UNSAFE.sub("\ufffd", text)  # echoed URL parts may hold control chars
     return xml_response(root, status)
 
 
