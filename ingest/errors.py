@@ -161,6 +161,22 @@ class ErrorCode(Enum):
         "The server cannot store attachments right now; please send again later.",
     )
 
+    SUBMISSION_NOT_FOUND = (
+        "submission.not_found",
+        "Không tìm thấy phiếu số {submission_id}.",
+        "Submission {submission_id} was not found.",
+    )
+    REVIEW_NOT_REVIEWABLE = (
+        "review.not_reviewable",
+        "Phiếu số {submission_id} ({status}) không thể duyệt.",
+        "Submission {submission_id} ({status}) cannot be reviewed.",
+    )
+    REVIEW_INVALID = (
+        "review.invalid",
+        "Quyết định duyệt không hợp lệ: {reason}",
+        "Invalid review decision: {reason}",
+    )
+
     def __init__(self, code: str, vi: str, en: str) -> None:
         self.code = code
         self.vi = vi

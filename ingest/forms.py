@@ -16,7 +16,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import safexml
+from ingest import formspec, safexml
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from ingest.models import Form, FormAttachment, FormVersion
 from ingest.units import units_csv
@@ -191,7 +191,7 @@ def media_dir_for(forms_dir: Path, xlsform: Path) -> Path:
 
 def current_version(session: Session, form_id: str) -> FormVersion:
     """The version phones should download now."""
-    form = session.get(Form, form_id)
+    form = session.get(Form, form_id) if form_id.isprintable() else None
     if form is None:
         raise NotFound(ErrorCode.FORM_NOT_FOUND, form_id=form_id)
     version = session.scalar(
@@ -233,3 +233,9 @@ def find_attachment(session: Session, form_id: str, name: str) -> FormAttachment
         if attachment.name == name:
             return attachment
     raise NotFound(ErrorCode.FORM_MEDIA_NOT_FOUND, form_id=form_id, name=name)
+
+
+def spec_of(session: Session, form_id: str) -> formspec.FormSpec:
+    """The spec of the current version of ``form_id``."""
+    version = current_version(session, form_id)
+    return formspec.spec_for(version.md5, version.xml)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
@@ -29,10 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ingest import formspec, parse
+from ingest import events, formspec, parse
+from ingest import project as _project  # noqa: F401  (subscribes the core projections)
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, VssidError
 from ingest.media import MediaStore
-from ingest.models import Form, FormVersion, Submission, SubmissionAttachment
+from ingest.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +61,18 @@ class Incoming:
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """What intake did: ``created``, ``duplicate`` or ``failed`` (then ``error`` says why)."""
+    """What intake did: ``created``, ``duplicate`` or ``failed`` (then ``error`` says why).
+
+    ``status`` is the submission's outcome after validation (``accepted``, ``flagged``…)
+    and ``issues`` what validation found, for the reply to the client.
+    """
 
     outcome: str
     submission: Submission
     error: VssidError | None = None
     attachments_added: tuple[str, ...] = ()
+    status: str | None = None
+    issues: tuple[dict[str, Any], ...] = ()
 
     @property
     def missing_attachments(self) -> int:
@@ -153,7 +160,7 @@ def _store_files(
 
 
 def _is_json(incoming: Incoming) -> bool:
-    return incoming.source == "kobo" and "json" in incoming.content_type.lower()
+    return incoming.source != "openrosa" and "json" in incoming.content_type.lower()
 
 
 def _instance(
@@ -173,25 +180,43 @@ def _instance(
     root = parse.read_xml(incoming.payload)
     claimed = parse.instance_from_xml(root)
     form_id = claimed.form_id
-    if incoming.source == "kobo":
+    if incoming.source != "openrosa":
         form = _kobo_form(session, form_id, incoming.form_hint)
     else:
         found = session.get(Form, form_id) if form_id else None
         if found is None:
             raise NotFound(ErrorCode.FORM_NOT_FOUND, form_id=form_id or "?")
         form = found
-    version = _form_version(session, form, claimed.version if incoming.source != "kobo" else None)
+    claimed_version = claimed.version if incoming.source == "openrosa" else None
+    version = _form_version(session, form, claimed_version)
     spec = formspec.spec_for(version.md5, version.xml)
     return parse.instance_from_xml(root, spec.repeat_paths), form, version, None
+
+
+MAX_IDENTIFIER = 255
+
+
+def _clean(text: str) -> bool:
+    return len(text) <= MAX_IDENTIFIER and text.isprintable()
+
+
+def _bad_identifier(instance: parse.Instance) -> str | None:
+    """Why the instance's identifiers cannot be stored as given, if they cannot."""
+    for name in ("instance_id", "deprecated_id", "root_id", "external_id"):
+        value = getattr(instance, name)
+        if value is not None and not _clean(value):
+            return f"{name} is longer than {MAX_IDENTIFIER} characters or holds control characters"
+    return None
 
 
 def _kobo_form(session: Session, asset: str | None, hint: str | None) -> Form:
     """Kobo names its own asset uid; ours is that only if we published under that id."""
     for candidate in (asset, hint):
-        form = session.get(Form, candidate) if candidate else None
+        form = session.get(Form, candidate) if candidate and _clean(candidate) else None
         if form is not None:
             return form
-    raise NotFound(ErrorCode.KOBO_FORM_UNKNOWN, asset=asset or "?")
+    shown = asset if asset and _clean(asset) else "?"
+    raise NotFound(ErrorCode.KOBO_FORM_UNKNOWN, asset=shown)
 
 
 def refuse(session: Session, incoming: Incoming, error: VssidError) -> Receipt:
@@ -199,19 +224,48 @@ def refuse(session: Session, incoming: Incoming, error: VssidError) -> Receipt:
     return _failed(session, _event(incoming), error)
 
 
-def receive(session: Session, incoming: Incoming, store: MediaStore) -> Receipt:
-    """Record ``incoming`` in the log and say what became of it; the caller commits."""
+def receive(
+    session: Session,
+    incoming: Incoming,
+    store: MediaStore,
+    registry: events.Registry | None = None,
+) -> Receipt:
+    """Record ``incoming`` in the log, hand it to the subscribers (validation, records) and
+    say what became of it; the caller commits."""
+    receipt = _receive(session, incoming, store)
+    if receipt.outcome == "created":
+        changed = [receipt.submission]
+        previous_id = receipt.submission.deprecated_id and _superseded(session, receipt.submission)
+        if previous_id:
+            changed.insert(0, previous_id)
+        events.publish(session, changed, registry or events.load_registry(session))
+    if receipt.outcome == "failed":
+        return receipt
+    state = session.get(SubmissionStatus, receipt.submission.id)
+    if state is None:
+        return receipt
+    return replace(receipt, status=state.status, issues=tuple(state.issues))
+
+
+def _superseded(session: Session, submission: Submission) -> Submission | None:
+    return session.scalar(select(Submission).where(Submission.superseded_by_id == submission.id))
+
+
+def _receive(session: Session, incoming: Incoming, store: MediaStore) -> Receipt:
     event = _event(incoming)
     try:
         instance, form, version, content_digest = _instance(incoming, session)
     except VssidError as error:
         return _failed(session, event, error)
 
+    problem = _bad_identifier(instance)
+    if problem is not None:
+        return _failed(session, event, InvalidInput(ErrorCode.SUBMISSION_MALFORMED, reason=problem))
     event.form_id = form.form_id
     event.form_version = version.version
     event.instance_id = instance.instance_id
     event.deprecated_id = instance.deprecated_id
-    event.instance_name = (instance.instance_name or "")[:500] or None
+    event.instance_name = (instance.instance_name or "").replace("\x00", "")[:500] or None
     event.collected_at = instance.collected_at
     event.external_id = instance.external_id
     event.content_sha256 = content_digest or event.payload_sha256
@@ -336,4 +390,6 @@ def summary(receipt: Receipt) -> dict[str, Any]:
         "instance_id": submission.instance_id,
         "attachments_added": list(receipt.attachments_added),
         "attachments_missing": receipt.missing_attachments,
+        "status": receipt.status,
+        "issues": list(receipt.issues),
     }

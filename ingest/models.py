@@ -6,7 +6,7 @@ projection migrations); this module holds what every other part stands on.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -231,3 +231,161 @@ class SubmissionAttachment(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="attachments")
+
+
+REVIEW_DECISIONS = ("accept", "reject")
+STATUSES = ("accepted", "flagged", "rejected", "superseded")
+
+
+class Review(Base):
+    """A reviewer's decision on a submission: an event, kept for ever, never rebuilt."""
+
+    __tablename__ = "review"
+    __table_args__ = (CheckConstraint(_in("decision", REVIEW_DECISIONS), name="decision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(150))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Projections: rebuilt from the log by `vssid reprocess`, never edited by hand. They hold no
+# timestamps of their own making, so rebuilding twice gives identical rows.
+
+
+class SubmissionStatus(Base):
+    """Each usable submission's outcome: validation issues, review and edits combined."""
+
+    __tablename__ = "submission_status"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        Index(None, "status", "submission_id"),
+    )
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    issues: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class InstallRecord(Base):
+    """An accepted, current record of one person's VssID state (``vssid_install``)."""
+
+    __tablename__ = "install_record"
+    __table_args__ = (
+        Index(None, "bhxh_code", "effective_at"),
+        Index(None, "unit_code", "effective_at"),
+    )
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    form_id: Mapped[str] = mapped_column(String(150))
+    bhxh_code: Mapped[str] = mapped_column(String(32))
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    full_name: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str | None] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(32))
+    installed: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=False)
+    install_date: Mapped[date | None]
+    reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: When the record was collected (form ``end``), else when it arrived: orders records.
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InstallReason(Base):
+    """One reason a person gave for not installing (or not using) the app, per record."""
+
+    __tablename__ = "install_reason"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("install_record.submission_id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Person(Base):
+    """A person's effective record now: the latest current accepted record for the code."""
+
+    __tablename__ = "person"
+
+    bhxh_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    full_name: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(32))
+    installed: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=False)
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UnitReport(Base):
+    """A unit's own dated summary (``vssid_unit_report``), accepted and current."""
+
+    __tablename__ = "unit_report"
+    __table_args__ = (Index(None, "unit_code", "report_date"),)
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_code: Mapped[str] = mapped_column(String(64))
+    report_date: Mapped[date]
+    headcount_cong_chuc: Mapped[int | None]
+    headcount_vien_chuc: Mapped[int | None]
+    headcount_nguoi_lao_dong: Mapped[int | None]
+    installed_cong_chuc: Mapped[int | None]
+    installed_vien_chuc: Mapped[int | None]
+    installed_nguoi_lao_dong: Mapped[int | None]
+    active_cong_chuc: Mapped[int | None]
+    active_vien_chuc: Mapped[int | None]
+    active_nguoi_lao_dong: Mapped[int | None]
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RosterImport(Base):
+    """One roster file as imported: which file, as of which date, by whom."""
+
+    __tablename__ = "roster_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(300))
+    as_of: Mapped[date]
+    imported_by: Mapped[str | None] = mapped_column(String(150))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RosterEntry(Base):
+    """A person on a unit's roster from ``valid_from`` until ``valid_to`` (exclusive).
+
+    Importing a unit's roster as of a date closes its open entries on that date and opens
+    the new ones, so the roster in force on any date can be asked for: history is kept.
+    """
+
+    __tablename__ = "roster_entry"
+    __table_args__ = (
+        CheckConstraint(_in("category", CATEGORIES), name="category"),
+        CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_period"),
+        Index(None, "unit_code", "valid_from"),
+        Index(None, "bhxh_code", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("roster_import.id", ondelete="CASCADE"))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code", ondelete="RESTRICT"))
+    bhxh_code: Mapped[str] = mapped_column(String(32))
+    full_name: Mapped[str] = mapped_column(String(300))
+    birth_date: Mapped[date | None]
+    category: Mapped[str] = mapped_column(String(32))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]

@@ -35,6 +35,27 @@ def normalise_header(text: str) -> str:
     return " ".join(text.replace("_", " ").split())
 
 
+def read_table(path: Path) -> tuple[list[str], Iterator[Row]]:
+    """The header row as written, and the data rows keyed by those headers."""
+    table = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
+    header = next(table, None)
+    if header is None:
+        raise InvalidInput(ErrorCode.FILE_UNREADABLE, source=path.name, reason="empty file")
+    headers = [_cell_text(h) for h in header]
+
+    def rows() -> Iterator[Row]:
+        for number, values in enumerate(table, start=2):
+            cells = {
+                name: _cell_text(value)
+                for name, value in zip(headers, values, strict=False)
+                if name
+            }
+            if any(cells.values()):
+                yield Row(number, cells)
+
+    return headers, rows()
+
+
 def read_rows(
     path: Path, aliases: Mapping[str, str], required: tuple[str, ...] = ()
 ) -> Iterator[Row]:
@@ -43,24 +64,17 @@ def read_rows(
     ``aliases`` maps normalised header text to a canonical column name. Unknown columns are
     ignored; a missing required column is an :class:`InvalidInput` before any row is read.
     """
-    table = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
-    header = next(table, None)
-    if header is None:
-        raise InvalidInput(ErrorCode.FILE_UNREADABLE, source=path.name, reason="empty file")
-    columns = [aliases.get(normalise_header(h)) for h in header]
-    missing = [c for c in required if c not in columns]
+    headers, rows = read_table(path)
+    columns = {h: aliases.get(normalise_header(h)) for h in headers}
+    missing = [c for c in required if c not in columns.values()]
     if missing:
         raise InvalidInput(
             ErrorCode.FILE_COLUMNS_MISSING, source=path.name, columns=", ".join(missing)
         )
-    for number, values in enumerate(table, start=2):
-        cells = {
-            col: _cell_text(value)
-            for col, value in zip(columns, values, strict=False)
-            if col is not None
-        }
+    for row in rows:
+        cells = {columns[h]: v for h, v in row.cells.items() if columns.get(h) is not None}
         if any(cells.values()):
-            yield Row(number, cells)
+            yield Row(row.number, cells)  # type: ignore[arg-type]
 
 
 def _cell_text(value: Any) -> str:

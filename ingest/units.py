@@ -193,14 +193,14 @@ def _reject_bad_parents(
                 break
 
 
-def _natural_key(text: str) -> list[object]:
+def natural_key(text: str) -> list[object]:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
 def ordered_units(session: Session) -> list[Unit]:
     """All units in the order people look for them: by kind, then by name (Phường 2 < 10)."""
     units = session.scalars(select(Unit)).all()
-    return sorted(units, key=lambda u: (KIND_ORDER[u.kind], _natural_key(u.name_vi)))
+    return sorted(units, key=lambda u: (KIND_ORDER[u.kind], natural_key(u.name_vi)))
 
 
 def units_csv(session: Session) -> bytes:
@@ -216,3 +216,17 @@ def units_csv(session: Session) -> bytes:
     for unit in ordered_units(session):
         writer.writerow([unit.code, unit.name_vi, unit.kind, unit.parent_code or ""])
     return out.getvalue().encode("utf-8")
+
+
+def subtree(session: Session, code: str) -> set[str]:
+    """``code`` and every unit under it (children, their children…)."""
+    children: dict[str | None, list[str]] = {}
+    for unit_code, parent in session.execute(select(Unit.code, Unit.parent_code)):
+        children.setdefault(parent, []).append(unit_code)
+    found, stack = set(), [code]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from webhook import config, database, errors, health, kobo, openrosa
+from webhook import api, config, database, errors, health, kobo, openrosa
 from webhook import submission as _submission  # noqa: F401  (adds /submission to openrosa.bp)
 
 __all__ = ["create_app"]
@@ -29,10 +29,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
     database.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(kobo.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(openrosa.bp)
     app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
 

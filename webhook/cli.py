@@ -6,24 +6,45 @@ work or none of it, and reports what it did in numbers.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from ingest import accounts, forms, tabular, units
+from ingest import (
+    accounts,
+    bulk,
+    campaign,
+    events,
+    forms,
+    intake,
+    reprocess,
+    review,
+    roster,
+    tabular,
+    units,
+)
+from ingest.db import begin_write, utcnow
 from ingest.errors import VssidError
+from ingest.media import MediaStore
 from ingest.models import ROLES
+from reports import coverage, export
 from webhook import migrate
 from webhook.database import database
+from webhook.settings import thresholds_from
 
 db_cli = AppGroup("db", help="Database schema.")
 forms_cli = AppGroup("forms", help="XLSForms and published form versions.")
 units_cli = AppGroup("units", help="The units registry.")
 users_cli = AppGroup("users", help="Accounts.")
+review_cli = AppGroup("review", help="The review queue of flagged submissions.")
+roster_cli = AppGroup("roster", help="Staff rosters: the denominators of coverage.")
+report_cli = AppGroup("report", help="Coverage reports.")
 
 
 def _fail(error: VssidError) -> None:
@@ -114,6 +135,186 @@ def users_add(name: str, role: str, unit_code: str | None, password_stdin: bool)
     click.echo(f"Account '{user.username}' ({user.role}) created.")
 
 
+@review_cli.command("list")
+@click.option("--status", default="flagged", show_default=True)
+@click.option("--limit", default=50, show_default=True)
+@with_appcontext
+def review_list(status: str, limit: int) -> None:
+    """List submissions in a status with their problems (no personal data)."""
+    with database().sessionmaker() as session:
+        rows = review.queue(session, status, limit=limit)
+        for submission, state in rows:
+            codes = ", ".join(sorted({str(i.get("code")) for i in state.issues})) or "-"
+            click.echo(
+                f"{submission.id}\t{submission.form_id}\t{state.unit_code or '-'}\t"
+                f"{submission.received_at:%Y-%m-%d %H:%M}\t{codes}"
+            )
+        click.echo(f"{len(rows)} {status}")
+
+
+def _decide(submission_id: int, decision: str, reason: str, reviewer: str) -> None:
+    try:
+        with database().sessionmaker.begin() as session:
+            state = review.decide(session, submission_id, decision, reason, reviewer, utcnow())
+            click.echo(f"Submission {submission_id}: {state.status}.")
+    except VssidError as error:
+        _fail(error)
+
+
+@review_cli.command("accept")
+@click.argument("submission_id", type=int)
+@click.option("--reason", required=True, help="Why (kept with the decision).")
+@click.option("--by", "reviewer", required=True, help="Who decides (account name).")
+@with_appcontext
+def review_accept(submission_id: int, reason: str, reviewer: str) -> None:
+    """Accept a flagged submission: it counts from now on."""
+    _decide(submission_id, "accept", reason, reviewer)
+
+
+@review_cli.command("reject")
+@click.argument("submission_id", type=int)
+@click.option("--reason", required=True, help="Why (kept with the decision).")
+@click.option("--by", "reviewer", required=True, help="Who decides (account name).")
+@with_appcontext
+def review_reject(submission_id: int, reason: str, reviewer: str) -> None:
+    """Reject a submission: it never counts (it stays in the log)."""
+    _decide(submission_id, "reject", reason, reviewer)
+
+
+@click.command("reprocess")
+@click.option("--batch", default=500, show_default=True, help="Submissions per transaction.")
+@with_appcontext
+def reprocess_command(batch: int) -> None:
+    """Rebuild statuses and records from the raw log (forms and registry as they are now)."""
+    factory = database().sessionmaker
+    with factory() as session:
+        total = reprocess.pending_count(session)
+    last, done = 0, 0
+    with click.progressbar(length=total, label="Reprocessing", file=sys.stderr) as bar:
+        while True:
+            with factory.begin() as session:
+                begin_write(session)
+                registry = events.load_registry(session)
+                last, count = reprocess.reprocess_batch(session, last, batch, registry)
+            if count == 0:
+                break
+            done += count
+            bar.update(count)
+    click.echo(f"{done} submissions reprocessed.")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--form", "form_id", required=True, help="The form the rows belong to.")
+@click.option("--by", "submitter", default=None, help="Recorded as the submitter.")
+@with_appcontext
+def import_command(file: Path, form_id: str, submitter: str | None) -> None:
+    """Enter the rows of a CSV/XLSX export as submissions (source 'import')."""
+    store = MediaStore(Path(current_app.config["MEDIA_DIR"]))
+    counts: dict[str, int] = {}
+    try:
+        with database().sessionmaker.begin() as session:
+            spec = forms.spec_of(session, form_id)
+            registry = events.load_registry(session)
+            for row in bulk.read_import(file, form_id, spec, submitter, utcnow()):
+                receipt = intake.receive(session, row.incoming, store, registry)
+                outcome = receipt.status if receipt.outcome == "created" else receipt.outcome
+                counts[outcome or receipt.outcome] = counts.get(outcome or receipt.outcome, 0) + 1
+                if receipt.error is not None:
+                    click.secho(
+                        f"  dòng (row) {row.number}: [{receipt.error.code}] "
+                        f"{receipt.error.message_vi}",
+                        fg="yellow",
+                    )
+                elif receipt.status == "flagged":
+                    codes = ", ".join(sorted({str(i.get("code")) for i in receipt.issues}))
+                    click.secho(f"  dòng (row) {row.number}: flagged ({codes})", fg="yellow")
+    except VssidError as error:
+        _fail(error)
+        return
+    summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    click.echo(f"{file.name}: {summary or 'no rows'}")
+
+
+@roster_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Date the roster is in force (YYYY-MM-DD; default today).",
+)
+@click.option("--by", "imported_by", default=None, help="Who imports it (kept with the import).")
+@with_appcontext
+def roster_import(file: Path, as_of: str | None, imported_by: str | None) -> None:
+    """Replace the rosters of the units named in FILE (CSV or XLSX) as of a date."""
+    day = _date_option(as_of) or utcnow().astimezone(campaign.LOCAL_TZ).date()
+    try:
+        with database().sessionmaker.begin() as session:
+            begin_write(session)
+            rows = list(tabular.read_rows(file, roster.ALIASES, required=roster.REQUIRED))
+            with click.progressbar(length=len(rows), label="Roster", file=sys.stderr) as bar:
+                report = roster.import_roster(
+                    session, rows, day, file.name, imported_by, progress=bar.update
+                )
+    except VssidError as error:
+        _fail(error)
+        return
+    click.echo(f"{file.name} (as of {day.isoformat()}): {report.summary()}")
+    for code, old, new in report.moved:
+        click.echo(f"  moved: {code} {old} → {new}")
+    for number, reason in report.rejected:
+        click.secho(f"  dòng (row) {number}: {reason}", fg="yellow")
+
+
+def _date_option(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+@report_cli.command("coverage")
+@click.option("--by", type=click.Choice(export.BY), default="unit", show_default=True)
+@click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD (default: today).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "xlsx", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@with_appcontext
+def report_coverage(by: str, as_of: str | None, fmt: str, out: Path | None) -> None:
+    """The coverage report (no personal data; JSON is the API's document)."""
+    day = _date_option(as_of) or utcnow().astimezone(campaign.LOCAL_TZ).date()
+    with database().sessionmaker() as session:
+        result = coverage.compute(session, day, thresholds_from(current_app.config))
+    if fmt == "json":
+        data = (
+            json.dumps(export.document(result, by), ensure_ascii=False, indent=2) + "\n"
+        ).encode()
+    elif fmt == "csv":
+        data = export.to_csv(result, by)
+    elif fmt == "xlsx":
+        from reports import excel
+
+        data = excel.workbook(result)
+    else:
+        data = (export.to_table(result, by) + "\n").encode()
+    if out is None:
+        if fmt == "xlsx":
+            raise click.UsageError("--format xlsx needs --out FILE")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        out.write_bytes(data)
+        click.echo(f"Wrote {out} ({len(data)} bytes).", err=True)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -128,7 +329,18 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
-    for command in (db_cli, forms_cli, units_cli, users_cli, serve):
+    for command in (
+        db_cli,
+        forms_cli,
+        units_cli,
+        users_cli,
+        review_cli,
+        roster_cli,
+        report_cli,
+        reprocess_command,
+        import_command,
+        serve,
+    ):
         app.cli.add_command(command)
 
 

@@ -14,6 +14,8 @@
                            QR codes); default: the address of each request
 ``VSSID_REALM``            the HTTP Digest realm (changing it invalidates Digest secrets)
 ``VSSID_DIGEST_NONCE_TTL`` seconds a Digest nonce stays valid before ``stale=true``
+``VSSID_TARGET_PCT``       the campaign's target, in percent installed (default 100)
+``VSSID_ON_TRACK_PCT``     at or above this a unit is "on track" (default 80)
 =========================  ===========================================================
 """
 
@@ -33,7 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": None,
     "REALM": "VssID",
     "DIGEST_NONCE_TTL": 12 * 3600,
-    "JSON_AS_ASCII": False,
+    "TARGET_PCT": 100.0,
+    "ON_TRACK_PCT": 80.0,
 }
 
 

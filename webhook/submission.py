@@ -87,5 +87,15 @@ def _answer(receipt: intake.Receipt) -> Response:
         return openrosa_message(text, 202, "submit_success")
     missing = receipt.missing_attachments
     more = f" Còn thiếu {missing} tệp đính kèm." if missing else ""
-    text = f"Đã nhận phiếu{who}. Cảm ơn!{more} (Submission received.)"
+    if receipt.status == "flagged":
+        # Still a success: the data is safe with us and sending it again would not fix it.
+        problems = "; ".join(
+            str(i.get("message_vi")) for i in receipt.issues if i.get("blocking", True)
+        )
+        text = (
+            f"Đã nhận phiếu{who}, nhưng phiếu cần được kiểm tra lại: {problems}.{more} "
+            "(Received, flagged for review.)"
+        )
+    else:
+        text = f"Đã nhận phiếu{who}. Cảm ơn!{more} (Submission received.)"
     return openrosa_message(text, 201, "submit_success")

@@ -1,0 +1,207 @@
+"""JSON API: the review queue (``/api/v1/submissions``) and reviewers' decisions.
+
+Authenticated with a dashboard account (HTTP Basic here; the dashboard's signed-in session
+later). What each role sees is decided in ``webhook.privacy``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import BadRequest, Forbidden
+
+from ingest import campaign, review
+from ingest.db import utcnow
+from ingest.errors import ErrorCode, NotFound
+from ingest.models import STATUSES, Submission, SubmissionStatus, Unit
+from ingest.project import read_stored
+from reports import coverage, export
+from webhook import privacy
+from webhook.auth import require_roles
+from webhook.database import get_session
+from webhook.settings import thresholds_from
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+READERS = ("admin", "manager", "unit")
+MAX_PAGE = 500
+TREND_DAYS = 30
+
+
+def _item(submission: Submission, state: SubmissionStatus, detail: bool) -> dict[str, Any]:
+    user = g.user
+    item: dict[str, Any] = {
+        "id": submission.id,
+        "form_id": submission.form_id,
+        "form_version": submission.form_version,
+        "source": submission.source,
+        "instance_id": submission.instance_id,
+        "received_at": submission.received_at.isoformat(),
+        "collected_at": submission.collected_at.isoformat() if submission.collected_at else None,
+        "submitter": submission.submitter,
+        "unit_code": state.unit_code,
+        "status": state.status,
+        "issues": privacy.issues_for(user, state.issues),
+    }
+    if privacy.sees_personal_data(user):
+        item["instance_name"] = submission.instance_name
+    if detail:
+        read = read_stored(get_session(), submission)
+        values = read[0].values if read else {}
+        item["values"] = privacy.values_for(user, values)
+        item["attachments"] = [
+            {"name": a.name, "size": a.size, "content_type": a.content_type}
+            for a in submission.attachments
+        ]
+        item["reviews"] = [
+            {
+                "decision": r.decision,
+                "reason": r.reason,
+                "reviewer": r.reviewer,
+                "decided_at": r.decided_at.isoformat(),
+            }
+            for r in review.history(get_session(), submission.id)
+        ]
+    return item
+
+
+def _int_arg(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise BadRequest(f"'{name}' phải là số nguyên không âm ('{name}' must be a number).")
+    return min(int(raw), maximum)
+
+
+@bp.get("/submissions")
+@require_roles(*READERS)
+def submissions() -> Response:
+    """The submissions in a status (default ``flagged``: the review queue), oldest first."""
+    status = request.args.get("status", "flagged")
+    if status not in STATUSES:
+        raise BadRequest(f"status phải là một trong (must be one of): {', '.join(STATUSES)}")
+    session = get_session()
+    rows = review.queue(
+        session,
+        status,
+        unit_codes=privacy.unit_scope(session, g.user),
+        limit=_int_arg("limit", 100, MAX_PAGE),
+        offset=_int_arg("offset", 0, 10**9),
+    )
+    items = [_item(submission, state, detail=False) for submission, state in rows]
+    return jsonify({"status": status, "count": len(items), "items": items})
+
+
+def _visible(submission_id: int) -> tuple[Submission, SubmissionStatus]:
+    session = get_session()
+    submission = session.get(Submission, submission_id)
+    state = session.get(SubmissionStatus, submission_id)
+    if submission is None or state is None:
+        raise NotFound(ErrorCode.SUBMISSION_NOT_FOUND, submission_id=submission_id)
+    scope = privacy.unit_scope(session, g.user)
+    if scope is not None and state.unit_code not in scope:
+        raise Forbidden("Phiếu này thuộc đơn vị khác. (This submission belongs to another unit.)")
+    return submission, state
+
+
+@bp.get("/submissions/<int:submission_id>")
+@require_roles(*READERS)
+def submission_detail(submission_id: int) -> Response:
+    """One submission: its values (masked for managers), issues, attachments and reviews."""
+    submission, state = _visible(submission_id)
+    return jsonify(_item(submission, state, detail=True))
+
+
+@bp.post("/submissions/<int:submission_id>/review")
+@require_roles("admin")
+def submission_review(submission_id: int) -> Response:
+    """Accept or reject a submission: ``{"decision": "accept"|"reject", "reason": "…"}``."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Cần gửi JSON {decision, reason}. (Send JSON {decision, reason}.)")
+    session = get_session()
+    state = review.decide(
+        session,
+        submission_id,
+        str(body.get("decision", "")),
+        str(body.get("reason", "")),
+        g.user.username,
+        utcnow(),
+    )
+    session.commit()
+    submission, state = _visible(submission_id)
+    return jsonify(_item(submission, state, detail=True))
+
+
+def _as_of() -> date:
+    raw = request.args.get("as_of")
+    if raw is None:
+        return utcnow().astimezone(campaign.LOCAL_TZ).date()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(
+            f"as_of phải có dạng YYYY-MM-DD (as_of must be YYYY-MM-DD): '{raw}'"
+        ) from None
+
+
+@bp.get("/coverage")
+@require_roles(*READERS)
+def coverage_report() -> Response:
+    """Coverage as of a date, by unit, kind or category (a unit account: its own units)."""
+    by = request.args.get("by", "unit")
+    if by not in export.BY:
+        raise BadRequest(f"by phải là một trong (must be one of): {', '.join(export.BY)}")
+    session = get_session()
+    result = coverage.compute(
+        session,
+        _as_of(),
+        thresholds_from(current_app.config),
+        unit_codes=privacy.unit_scope(session, g.user),
+    )
+    return jsonify(export.document(result, by))
+
+
+@bp.get("/units/<code>")
+@require_roles(*READERS)
+def unit_detail(code: str) -> Response:
+    """One unit: its row, by category, daily trend, reasons, and (for roles allowed personal
+    data) who on its roster has not installed yet."""
+    session = get_session()
+    if session.get(Unit, code) is None:
+        raise NotFound(ErrorCode.UNIT_NOT_FOUND, code=code)
+    scope = privacy.unit_scope(session, g.user)
+    if scope is not None and code not in scope:
+        raise Forbidden("Đơn vị này không thuộc quyền của tài khoản. (Not your unit.)")
+    as_of = _as_of()
+    thresholds = thresholds_from(current_app.config)
+    result = coverage.compute(session, as_of, thresholds, unit_codes=[code])
+    (row,) = result.units
+    days = [as_of - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+    trend = coverage.trend(session, days, unit_codes=[code])
+    body: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "target_pct": thresholds.target,
+        "unit": export.unit_row(row),
+        "reasons": row.reasons,
+        "trend": [
+            {
+                "date": day.isoformat(),
+                "installed": total.counts.installed,
+                "active": total.counts.active,
+                "installed_pct": total.counts.installed_pct,
+                "active_pct": total.counts.active_pct,
+            }
+            for day, total in trend
+        ],
+        "findings": {"not_on_roster": len(result.findings)},
+    }
+    if privacy.sees_personal_data(g.user):
+        body["not_installed"] = coverage.not_installed(session, code, as_of)
+        body["not_on_roster"] = [
+            {"bhxh_code": f.bhxh_code, "full_name": f.full_name, "category": f.category}
+            for f in result.findings
+        ]
+    return jsonify(body)
