@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from webhook import api, config, database, errors, health, kobo, openrosa
+from webhook import api, config, dashboard, database, errors, health, kobo, openrosa
 from webhook import submission as _submission  # noqa: F401  (adds /submission to openrosa.bp)
 
 __all__ = ["create_app"]
@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     config.resolve(app.config, app.instance_path)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(kobo.bp)
     app.register_blueprint(api.bp)
+    dashboard.init_app(app)
     app.register_blueprint(openrosa.bp)
     app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
 

@@ -329,6 +329,10 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
+    from webhook.onboarding_cli import COMMANDS
+
+    for extra in COMMANDS:
+        app.cli.add_command(extra)
     for command in (
         db_cli,
         forms_cli,

@@ -1,0 +1,3 @@
+"""Onboarding collectors' phones: ODK Collect settings and their QR code."""
+
+from __future__ import annotations
