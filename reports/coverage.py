@@ -371,7 +371,7 @@ def _unit_row(
 
 
 def _rollup(key: str, rows: list[UnitCoverage], thresholds: Thresholds) -> Rollup:
-    counts = Counts(0)
+    counts = Counts()  # stays unknown (None) when no unit's denominator is known
     for row in rows:
         counts = counts + row.total
     unknown = tuple(r.code for r in rows if r.total.denominator is None)
@@ -379,7 +379,7 @@ def _rollup(key: str, rows: list[UnitCoverage], thresholds: Thresholds) -> Rollu
 
 
 def _category_rollup(category: str, rows: list[UnitCoverage], thresholds: Thresholds) -> Rollup:
-    counts = Counts(0)
+    counts = Counts()
     for row in rows:
         counts = counts + row.categories[category]
     unknown = tuple(r.code for r in rows if r.categories[category].denominator is None)

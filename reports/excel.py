@@ -107,7 +107,7 @@ SUMMARY_HEADER: Header = (
 SUMMARY_NUMBERS = ("1", "2", "3", "4", "5", "6 = 5/4", "7", "8 = 7/4", "9 = 4 − 5", "10", "11")
 SUMMARY_KINDS = ("stt", "text", "center", "count", "count", "pct", "count", "pct", "count",
                  "text", "center")  # fmt: skip
-SUMMARY_WIDTHS = (5, 40, 12, 11, 9, 8.5, 9, 8.5, 9, 36, 9)
+SUMMARY_WIDTHS = (5, 40, 12, 11, 9, 8.5, 9, 8.5, 9, 42, 9)
 
 
 def _summary(ws: Any, coverage: Coverage) -> None:
@@ -142,7 +142,8 @@ def _total_row(
     reasons: Counter[str] = Counter()
     for unit in units:
         reasons.update(unit.reasons)
-    values = [None, label, None, *_counts(rollup.counts), _reasons(reasons)]
+    known = len(rollup.units_unknown) < rollup.units
+    values = [None, label, None, *_counts(rollup.counts, known), _reasons(reasons)]
     _row(ws, row, [*values, _status_name(rollup.status)], SUMMARY_KINDS, bold=True, fill=fill)
     _paint_status(ws.cell(row, 11), rollup.status)
 
@@ -185,7 +186,7 @@ def _by_category(ws: Any, coverage: Coverage) -> None:
     _widths(ws, BY_CATEGORY_WIDTHS)
     title = "TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID THEO ĐỐI TƯỢNG"
     row = _title(ws, coverage, title, (2, 8, len(BY_CATEGORY_WIDTHS)))
-    header = [("STT", ()), ("Tên đơn vị", ())]
+    header: list[tuple[str, Sequence[str]]] = [("STT", ()), ("Tên đơn vị", ())]
     header += [(CATEGORY_NAMES[c][0], BY_CATEGORY_SUBS) for c in CATEGORIES]
     head, row = row, _header(ws, row, header)
     first = row
@@ -198,11 +199,13 @@ def _by_category(ws: Any, coverage: Coverage) -> None:
             _row(ws, row, values, BY_CATEGORY_KINDS)
             row += 1
         sums = {c: sum((u.categories[c] for u in units), Counts(0)) for c in CATEGORIES}
-        values = [None, f"Cộng {KIND_NAMES[kind][0]}", *_category_counts(sums)]
+        known = {c: any(u.categories[c].denominator is not None for u in units) for c in CATEGORIES}
+        values = [None, f"Cộng {KIND_NAMES[kind][0]}", *_category_counts(sums, known)]
         _row(ws, row, values, BY_CATEGORY_KINDS, bold=True, fill=FILL["subtotal"])
         row += 1
     totals = {r.key: r.counts for r in coverage.categories}
-    values = [None, "TỔNG CỘNG", *_category_counts(totals)]
+    known = {r.key: len(r.units_unknown) < r.units for r in coverage.categories}
+    values = [None, "TỔNG CỘNG", *_category_counts(totals, known)]
     _row(ws, row, values, BY_CATEGORY_KINDS, bold=True, fill=FILL["total"])
     columns = [get_column_letter(3 + 4 * i + 2) for i in range(len(CATEGORIES))]
     _colour_percentages(ws, columns, first, row, coverage.thresholds)
@@ -225,11 +228,17 @@ def _checks(ws: Any, coverage: Coverage, personal: bool) -> None:
     if not coverage.findings:
         _text(ws, row, "Không có.", italic=True)
     elif personal:
-        row = _header(ws, row, [(h, ()) for h in
-                                ("STT", "Đơn vị", "Họ và tên", "Mã số BHXH", "Đối tượng")])  # fmt: skip
+        header = ("STT", "Đơn vị", "Họ và tên", "Mã số BHXH", "Đối tượng")
+        row = _header(ws, row, [(h, ()) for h in header])
         for n, f in enumerate(coverage.findings, start=1):
             category = CATEGORY_NAMES.get(f.category or "", (DASH,))[0]
-            values = [n, names.get(f.unit_code, f.unit_code), f.full_name, f.bhxh_code, category]
+            values: list[Cell] = [
+                n,
+                names.get(f.unit_code, f.unit_code),
+                f.full_name,
+                f.bhxh_code,
+                category,
+            ]
             _row(ws, row, values, ("stt", "text", "text", "center", "text"))
             ws.cell(row, 4).number_format = "@"  # a BHXH code is text: its leading zeros matter
             row += 1
@@ -249,8 +258,8 @@ def _checks(ws: Any, coverage: Coverage, personal: bool) -> None:
     if not unknown:
         _text(ws, row, "Không có.", italic=True)
     else:
-        header = ("STT", "Đơn vị", "Loại đơn vị", "Đã cài đặt (người)")
-        row = _header(ws, row, [(h, ()) for h in header])
+        labels = ("STT", "Đơn vị", "Loại đơn vị", "Đã cài đặt (người)")
+        row = _header(ws, row, [(h, ()) for h in labels])
         for n, unit in enumerate(unknown, start=1):
             values = [n, unit.name_vi, KIND_NAMES[unit.kind][0], unit.total.installed]
             _row(ws, row, values, ("stt", "text", "text", "count"))
@@ -280,7 +289,8 @@ def _not_installed(ws: Any, coverage: Coverage, personal: list[dict[str, Any]]) 
         category = CATEGORY_NAMES.get(person.get("category") or "", (DASH,))[0]
         status = PERSON_STATUS_NAMES.get(person.get("status"), str(person.get("status")))
         reasons = "; ".join(REASON_NAMES.get(r, r) for r in person.get("reasons") or ())
-        values = [n, unit, person.get("full_name"), person.get("bhxh_code"), category, status]
+        values: list[Cell] = [n, unit, person.get("full_name"), person.get("bhxh_code"), category,
+                              status]  # fmt: skip
         _row(ws, row, [*values, reasons], NOT_INSTALLED_KINDS)
         ws.cell(row, 4).number_format = "@"
         row += 1
@@ -300,23 +310,27 @@ def _groups(coverage: Coverage) -> Iterator[tuple[str, str, list[UnitCoverage], 
         yield numeral, kind, [u for u in coverage.units if u.kind == kind], rollups[kind]
 
 
-def _counts(counts: Counts) -> list[Cell]:
+def _counts(counts: Counts, known: bool = True) -> list[Cell]:
     return [
-        _known(counts.denominator), counts.installed, _fraction(counts.installed_pct),
-        counts.active, _fraction(counts.active_pct), _known(counts.not_installed),
+        _known(counts.denominator, known), counts.installed, _fraction(counts.installed_pct),
+        counts.active, _fraction(counts.active_pct), _known(counts.not_installed, known),
     ]  # fmt: skip
 
 
-def _category_counts(categories: Mapping[str, Counts]) -> list[Cell]:
+def _category_counts(
+    categories: Mapping[str, Counts], known: Mapping[str, bool] | None = None
+) -> list[Cell]:
     values: list[Cell] = []
     for category in CATEGORIES:
         c = categories[category]
-        values += [_known(c.denominator), c.installed, _fraction(c.installed_pct), c.active]
+        den = _known(c.denominator, known is None or known[category])
+        values += [den, c.installed, _fraction(c.installed_pct), c.active]
     return values
 
 
-def _known(value: int | None) -> Cell:
-    return DASH if value is None else value
+def _known(value: int | None, known: bool = True) -> Cell:
+    """A headcount, or "—" when unknown; a sum over no known unit is unknown too, not 0."""
+    return DASH if value is None or not known else value
 
 
 def _fraction(pct: float | None) -> Cell:
@@ -326,7 +340,7 @@ def _fraction(pct: float | None) -> Cell:
 
 def _reasons(reasons: Mapping[str, int], top: int = 3) -> str:
     ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-    return "\n".join(f"{REASON_NAMES.get(code, code)}: {count}" for code, count in ranked)
+    return "; ".join(f"{REASON_NAMES.get(code, code)} ({count})" for code, count in ranked)
 
 
 def _status_name(status: str | None) -> str:
@@ -363,14 +377,17 @@ def _title(ws: Any, coverage: Coverage, title: str, columns: tuple[int, int, int
         ws.merge_cells(start_row=row, start_column=right, end_row=row, end_column=last)
         for col, text, bold in ((1, agency, row == 2), (right, nation, True)):
             cell = ws.cell(row, col, text)
-            cell.font = _font(bold=bold, size=11, **({"underline": None} if False else {}))
+            cell.font = _font(bold=bold, size=12 if col == right and row == 2 else 11)
             cell.alignment = Alignment(horizontal="center", vertical="center")
+    directive = (
+        f"{DIRECTIVE}; chỉ tiêu: {_pct(coverage.thresholds.target)} công chức, viên chức và "
+        "người lao động cài đặt ứng dụng VssID."
+    )
     lines = (
         (title, _font(bold=True, size=14), 24.0),
         (f"Tính đến ngày {_day(coverage.as_of)}", _font(italic=True, size=12), 18.0),
-        (f"{DIRECTIVE}; chỉ tiêu: {_pct(coverage.thresholds.target)} công chức, viên chức và "
-         "người lao động cài đặt ứng dụng VssID.", _font(italic=True), 30.0),
-    )  # fmt: skip
+        (directive, _font(italic=True), _height(_lines(directive, _width(ws, 1, last)))),
+    )
     for row, (text, font, height) in enumerate(lines, start=4):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
         cell = ws.cell(row, 1, text)
@@ -385,18 +402,32 @@ def _header(ws: Any, row: int, header: Header, numbers: Sequence[str] | None = N
     column numbers, as Vietnamese report forms have; returns the first row after them."""
     col = 1
     two_rows = any(subs for _, subs in header)
+    top = sub = tall = 1  # lines needed: labels over sub-labels, sub-labels, labels over both
     for label, subs in header:
         span = max(len(subs), 1)
         end_row = row if subs or not two_rows else row + 1
         if span > 1 or end_row > row:
-            ws.merge_cells(start_row=row, start_column=col, end_row=end_row, end_column=col + span - 1)
+            ws.merge_cells(
+                start_row=row, start_column=col, end_row=end_row, end_column=col + span - 1
+            )
         ws.cell(row, col, label)
-        for i, sub in enumerate(subs):
-            ws.cell(row + 1, col + i, sub)
+        lines = _lines(label, _width(ws, col, col + span - 1), bold=True)
+        if subs:
+            top = max(top, lines)
+        else:
+            tall = max(tall, lines)
+        for i, text in enumerate(subs):
+            ws.cell(row + 1, col + i, text)
+            sub = max(sub, _lines(text, _width(ws, col + i), bold=True))
         col += span
     last_header = row + 1 if two_rows else row
-    for r in range(row, last_header + 1):
-        ws.row_dimensions[r].height = 32.0 if two_rows else 36.0
+    if two_rows:
+        heights = [_height(top), _height(sub)]
+        heights[1] = max(heights[1], _height(tall) - heights[0])
+    else:
+        heights = [_height(max(top, tall))]
+    for r, height in enumerate(heights, start=row):
+        ws.row_dimensions[r].height = height
         for c in range(1, col):
             _style(ws.cell(r, c), _font(bold=True), "center", fill=FILL["header"])
     numbers = numbers or [str(n) for n in range(1, col)]
@@ -407,17 +438,39 @@ def _header(ws: Any, row: int, header: Header, numbers: Sequence[str] | None = N
 
 def _row(ws: Any, row: int, values: Sequence[Cell], kinds: Sequence[str], *, bold: bool = False,
          fill: str | None = None) -> None:  # fmt: skip
+    lines = 1
     for col, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
         cell = ws.cell(row, col, value)
         dash = value == DASH
         _style(cell, _font(bold=bold), "center" if dash else ALIGN[kind], fill=fill)
         if kind in NUMBER_FORMAT and not dash:
             cell.number_format = NUMBER_FORMAT[kind]
+        if isinstance(value, str):
+            lines = max(lines, _lines(value, _width(ws, col), bold))
+    if lines > 1:
+        ws.row_dimensions[row].height = _height(lines)
+
+
+def _lines(text: str, width: float, bold: bool = False) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` wide (Excel's units). Neither
+    Excel nor LibreOffice grows a row to fit on opening a file reliably, so rows are sized."""
+    per_line = max(1.0, width * (1.25 if bold else 1.35) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _height(lines: int) -> float:
+    return 13.5 * lines + 3.0
+
+
+def _width(ws: Any, first: int, last: int | None = None) -> float:
+    columns = range(first, (last or first) + 1)
+    return float(sum(ws.column_dimensions[get_column_letter(c)].width or 9 for c in columns))
 
 
 def _style(cell: Any, font: Font, align: str, *, fill: str | None = None) -> None:
     cell.font = font
-    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+    indent = 1 if align in ("left", "right") else 0  # keep text off the cell's borders
+    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True, indent=indent)
     cell.border = BOX
     if fill:
         cell.fill = PatternFill("solid", fgColor=fill)
@@ -461,8 +514,7 @@ def _merged_text(ws: Any, row: int, text: str, last: int, *, bold: bool = False,
     cell = ws.cell(row, 1, text)
     cell.font = _font(bold=bold, italic=italic)
     cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
-    width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, last + 1))
-    ws.row_dimensions[row].height = 15.0 * max(1, math.ceil(len(text) * 1.05 / width))
+    ws.row_dimensions[row].height = _height(_lines(text, _width(ws, 1, last), bold))
 
 
 def _signatures(ws: Any, row: int, columns: tuple[int, int]) -> None:

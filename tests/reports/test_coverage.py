@@ -305,3 +305,11 @@ def test_api__bad_parameters_400(client: FlaskClient, session: Session, query: s
     response = client.get(f"/api/v1/coverage?{query}", headers={"Authorization": f"Basic {auth}"})
     assert response.status_code == 400
     assert response.json["error"]["code"] == "http.400"
+
+
+def test_no_known_denominator__rollups_unknown_not_zero(runner: FlaskCliRunner, published: Any):
+    document = cli_json(runner, "--by", "kind", "--as-of", "2021-03-20")
+    for row in document["rows"]:
+        assert (row["denominator"], row["installed_pct"], row["not_installed"]) == (None, None, None)
+    assert document["total"]["denominator"] is None
+    assert len(document["total"]["units_unknown"]) == 48

@@ -1,0 +1,194 @@
+"""Coverage charts as PNG or SVG bytes, for the dashboard, the report and ``docs/``.
+
+Drawn with matplotlib's object API on the Agg canvas (no pyplot: no global figure state, safe
+in a multi-threaded server) in DejaVu Sans, which ships with matplotlib and has every
+Vietnamese letter. SVG keeps its text as text (searchable, small) and is byte-for-byte
+stable: a fixed ``svg.hashsalt`` and no date in its metadata.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, DateFormatter
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from reports.coverage import KINDS, Coverage, Thresholds, UnitCoverage
+from reports.export import KIND_NAMES, STATUS_NAMES
+
+FORMATS = ("png", "svg")
+STATUS_COLOURS = {"reached": "#2e7d32", "on_track": "#f9a825", "lagging": "#c62828"}
+INSTALLED_COLOUR, ACTIVE_COLOUR, TARGET_COLOUR = "#1565c0", "#00897b", "#37474f"
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "vssid-campaign",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+DPI = 120
+
+
+def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
+    """Installed % per unit, grouped by kind of unit and coloured by status, against the
+    target; units whose headcount is unknown are left out and named under the chart."""
+    _check(format)
+    rows: list[tuple[str, UnitCoverage | None]] = []  # a kind's heading, then its units
+    for kind in KINDS:
+        units = [u for u in coverage.units if u.kind == kind and u.total.installed_pct is not None]
+        if units:
+            rows.append((KIND_NAMES[kind][0].upper(), None))
+            units.sort(key=lambda u: -(u.total.installed_pct or 0.0))
+            rows += [(u.name_vi, u) for u in units]
+    unknown = [u.name_vi for u in coverage.units if u.total.installed_pct is None]
+    t = coverage.thresholds
+    with rc_context(STYLE):
+        fig = Figure(figsize=(10, 1.6 + 0.24 * max(len(rows), 4)), dpi=DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ys = range(len(rows), 0, -1)
+        bars = [(y, u) for y, (_, u) in zip(ys, rows, strict=True) if u is not None]
+        pcts = [u.total.installed_pct or 0.0 for _, u in bars]
+        ax.barh([y for y, _ in bars], pcts, height=0.7,
+                color=[STATUS_COLOURS.get(u.status or "", "#9e9e9e") for _, u in bars])  # fmt: skip
+        for (y, _), pct in zip(bars, pcts, strict=True):
+            ax.text(pct + 0.8, y, _pct(pct), va="center", fontsize=7.5)
+        ax.set_yticks(list(ys), [name for name, _ in rows])
+        for label, (_, unit) in zip(ax.get_yticklabels(), rows, strict=True):
+            if unit is None:
+                label.set_fontweight("bold")
+        ax.tick_params(axis="y", length=0, labelsize=8)
+        ax.set_ylim(0.4, len(rows) + 0.6)
+        ax.set_xlim(0, max([t.target + 12, *[p + 10 for p in pcts]]))
+        ax.set_xlabel("Tỷ lệ đã cài đặt ứng dụng (%)")
+        ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
+        ax.set_axisbelow(True)
+        _target_line(ax, t.target, vertical=True)
+        ax.legend(handles=_status_legend(t), loc="lower right", fontsize=8, framealpha=0.95)
+        total = coverage.total.counts
+        summary = (
+            f"Toàn quận: {_pct(total.installed_pct)} ({_int(total.installed)}/"
+            f"{_int(total.denominator)} người)"
+            if total.installed_pct is not None
+            else "Chưa có đơn vị nào xác định được tổng số"
+        )
+        ax.set_title(
+            f"Tỷ lệ cài đặt ứng dụng VssID theo đơn vị – tính đến ngày {coverage.as_of:%d/%m/%Y}"
+            f"\n{summary}",
+            loc="left", fontsize=11, fontweight="bold", pad=18,
+        )  # fmt: skip
+        if unknown:
+            note = f"Chưa xác định tổng số CC-VC-NLĐ, không vẽ ({len(unknown)}): " + "; ".join(
+                unknown
+            )
+            ax.annotate(textwrap.fill(note, 150), xy=(0, 0), xycoords="axes fraction",
+                        xytext=(0, -36), textcoords="offset points", va="top", fontsize=8,
+                        style="italic")  # fmt: skip
+        return _save(fig, format, "Tỷ lệ cài đặt VssID theo đơn vị")
+
+
+def trend(
+    points: Sequence[tuple[date, float | None, float | None]], target: float, format: str = "png"
+) -> bytes:
+    """Installed % and active % per day against the target; a missing value leaves a gap."""
+    _check(format)
+    days = [day for day, _, _ in points]
+    installed = [math.nan if v is None else v for _, v, _ in points]
+    active = [math.nan if v is None else v for _, _, v in points]
+    with rc_context(STYLE):
+        fig = Figure(figsize=(10, 4.8), dpi=DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        title = "Tiến độ cài đặt ứng dụng VssID theo ngày"
+        if days:
+            title += f" – từ {days[0]:%d/%m/%Y} đến {days[-1]:%d/%m/%Y}"
+            ax.plot(days, installed, marker="o", markersize=3, color=INSTALLED_COLOUR,
+                    label="Đã cài đặt (%)")  # fmt: skip
+            ax.plot(days, active, marker="s", markersize=3, color=ACTIVE_COLOUR,
+                    label="Đã có tài khoản, đang sử dụng (%)")  # fmt: skip
+            for series, colour in ((installed, INSTALLED_COLOUR), (active, ACTIVE_COLOUR)):
+                _label_last(ax, days, series, colour)
+            locator = AutoDateLocator(minticks=3, maxticks=12)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(DateFormatter("%d/%m"))
+            ax.legend(loc="lower right", fontsize=8, framealpha=0.95)
+        else:
+            ax.text(0.5, 0.5, "Chưa có số liệu", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=12, color="#757575")  # fmt: skip
+            ax.set_xticks([])
+        top = max([target, *[v for v in installed + active if not math.isnan(v)]])
+        ax.set_ylim(0, top + 12)
+        ax.set_ylabel("Tỷ lệ (%)")
+        ax.set_xlabel("Ngày")
+        ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
+        _target_line(ax, target, vertical=False)
+        ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+        return _save(fig, format, "Tiến độ cài đặt VssID theo ngày")
+
+
+def _check(format: str) -> None:
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, not {format!r}")
+
+
+def _target_line(ax: Any, target: float, *, vertical: bool) -> None:
+    label = f"Mục tiêu {_pct(target, digits=None)}"
+    if vertical:
+        ax.axvline(target, color=TARGET_COLOUR, linestyle="--", linewidth=1.2)
+        ax.text(target, 1.0, label, transform=ax.get_xaxis_transform(), ha="center",
+                va="bottom", fontsize=8, fontweight="bold", color=TARGET_COLOUR)  # fmt: skip
+    else:
+        ax.axhline(target, color=TARGET_COLOUR, linestyle="--", linewidth=1.2)
+        ax.text(0.005, target, label, transform=ax.get_yaxis_transform(), ha="left",
+                va="bottom", fontsize=8, fontweight="bold", color=TARGET_COLOUR)  # fmt: skip
+
+
+def _status_legend(t: Thresholds) -> list[Patch]:
+    ranges = {
+        "reached": f"≥ {_pct(t.target, None)}",
+        "on_track": f"{_pct(t.on_track, None)} – dưới {_pct(t.target, None)}",
+        "lagging": f"dưới {_pct(t.on_track, None)}",
+    }
+    return [
+        Patch(color=colour, label=f"{STATUS_NAMES[status][0]} ({ranges[status]})")
+        for status, colour in STATUS_COLOURS.items()
+    ]
+
+
+def _label_last(ax: Any, days: list[date], series: list[float], colour: str) -> None:
+    known = [(d, v) for d, v in zip(days, series, strict=True) if not math.isnan(v)]
+    if known:
+        day, value = known[-1]
+        ax.annotate(_pct(value), (day, value), xytext=(4, 4), textcoords="offset points",
+                    fontsize=8, color=colour, fontweight="bold")  # fmt: skip
+
+
+def _pct(value: float | None, digits: int | None = 1) -> str:
+    """87.3 as "87,3%": Vietnamese writes a decimal comma."""
+    if value is None:
+        return "—"
+    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return text.replace(".", ",") + "%"
+
+
+def _int(value: int | None) -> str:
+    """1234 as "1.234": Vietnamese groups thousands with a dot."""
+    return "—" if value is None else f"{value:,}".replace(",", ".")
+
+
+def _save(fig: Figure, format: str, title: str) -> bytes:
+    out = io.BytesIO()
+    metadata: dict[str, Any] = {"Title": title}
+    if format == "svg":
+        metadata["Date"] = None  # no timestamp, so the same figures give the same bytes
+    fig.savefig(out, format=format, metadata=metadata, bbox_inches="tight", pad_inches=0.2)
+    return out.getvalue()
