@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+_TOKEN_IN_PATH = re.compile(r"/key/[^/?\s]+")
+
+
+class MaskingLogger(Logger):  # type: ignore[misc]
+    """Gunicorn's logger, with the secret of token URLs (``/key/<token>/``) masked in the
+    access log: a token is a collector's password."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = _TOKEN_IN_PATH.sub("/key/***", atoms[key])
+        return atoms
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -34,6 +50,7 @@ def run(app: Flask, host: str, port: int, workers: int) -> None:
         "timeout": 60,
         "graceful_timeout": 20,
         "accesslog": "-",
+        "logger_class": MaskingLogger,
         "control_socket_disable": True,  # one less file in $HOME; we manage by signals
         "post_fork": _post_fork,
     }
