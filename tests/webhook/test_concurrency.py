@@ -58,3 +58,28 @@ def test_same_submission_from_8_threads__one_row_all_succeed(
     assert session.scalar(select(func.count()).select_from(SubmissionAttachment)) == 1
     media = [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
     assert len(media) == 1
+
+
+@pytest.mark.usefixtures("published")
+def test_chunked_transfer__accepted_by_the_real_server(
+    database_url: str, session: Session, collector: str, tmp_path: Path
+):
+    payload = body("collect_install_with_photo")
+    credentials = base64.b64encode(f"{collector}:{PASSWORD}".encode()).decode()
+    headers = {
+        "Content-Type": content_type("collect_install_with_photo"),
+        "Authorization": f"Basic {credentials}",
+        "Transfer-Encoding": "chunked",
+    }
+    chunks = (payload[i : i + 100] for i in range(0, len(payload), 100))
+    with vssid_server(database_url, tmp_path / "media", workers=1) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("POST", "/submission", body=chunks, headers=headers, encode_chunked=True)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+    assert response.status == 201
+    session.rollback()
+    (row,) = session.scalars(select(Submission)).all()
+    assert row.headers.get("Transfer-Encoding") == "chunked"
+    assert [a.name for a in row.attachments] == ["1615775412345.jpg"]
