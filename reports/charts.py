@@ -16,10 +16,13 @@ from datetime import date
 from typing import Any
 
 from matplotlib import rc_context
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import ScaledTranslation
+from matplotlib.typing import RcKeyType
 
 from reports.coverage import KINDS, Coverage, Thresholds, UnitCoverage
 from reports.export import KIND_NAMES, STATUS_NAMES
@@ -27,8 +30,9 @@ from reports.export import KIND_NAMES, STATUS_NAMES
 FORMATS = ("png", "svg")
 STATUS_COLOURS = {"reached": "#2e7d32", "on_track": "#f9a825", "lagging": "#c62828"}
 INSTALLED_COLOUR, ACTIVE_COLOUR, TARGET_COLOUR = "#1565c0", "#00897b", "#37474f"
-STYLE = {
-    "font.family": "DejaVu Sans",
+STYLE: dict[RcKeyType, Any] = {
+    "font.family": ["sans-serif"],  # SVG text names a generic fallback after DejaVu Sans
+    "font.sans-serif": ["DejaVu Sans"],
     "font.size": 9,
     "svg.fonttype": "none",
     "svg.hashsalt": "vssid-campaign",
@@ -61,7 +65,8 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
         ax.barh([y for y, _ in bars], pcts, height=0.7,
                 color=[STATUS_COLOURS.get(u.status or "", "#9e9e9e") for _, u in bars])  # fmt: skip
         for (y, _), pct in zip(bars, pcts, strict=True):
-            ax.text(pct + 0.8, y, _pct(pct), va="center", fontsize=7.5)
+            ax.text(pct + 0.8, y, _pct(pct), va="center", fontsize=7.5, zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
         ax.set_yticks(list(ys), [name for name, _ in rows])
         for label, (_, unit) in zip(ax.get_yticklabels(), rows, strict=True):
             if unit is None:
@@ -73,7 +78,10 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
         ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
         ax.set_axisbelow(True)
         _target_line(ax, t.target, vertical=True)
-        ax.legend(handles=_status_legend(t), loc="lower right", fontsize=8, framealpha=0.95)
+        # Below the axis, where no bar can be: 34 pt under the axes, past the axis label.
+        below = ax.transAxes + ScaledTranslation(0, -34 / 72, fig.dpi_scale_trans)
+        ax.legend(handles=_status_legend(t), loc="upper center", bbox_to_anchor=(0.5, 0),
+                  bbox_transform=below, ncols=4, fontsize=8, frameon=False)  # fmt: skip
         total = coverage.total.counts
         summary = (
             f"Toàn quận: {_pct(total.installed_pct)} ({_int(total.installed)}/"
@@ -91,7 +99,7 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
                 unknown
             )
             ax.annotate(textwrap.fill(note, 150), xy=(0, 0), xycoords="axes fraction",
-                        xytext=(0, -36), textcoords="offset points", va="top", fontsize=8,
+                        xytext=(0, -62), textcoords="offset points", va="top", fontsize=8,
                         style="italic")  # fmt: skip
         return _save(fig, format, "Tỷ lệ cài đặt VssID theo đơn vị")
 
@@ -111,15 +119,18 @@ def trend(
         title = "Tiến độ cài đặt ứng dụng VssID theo ngày"
         if days:
             title += f" – từ {days[0]:%d/%m/%Y} đến {days[-1]:%d/%m/%Y}"
-            ax.plot(days, installed, marker="o", markersize=3, color=INSTALLED_COLOUR,
+            # Days as ordinals with our own dd/mm labels: typed, and no locale or date
+            # converter state involved.
+            xs = [day.toordinal() for day in days]
+            ax.plot(xs, installed, marker="o", markersize=3, color=INSTALLED_COLOUR,
                     label="Đã cài đặt (%)")  # fmt: skip
-            ax.plot(days, active, marker="s", markersize=3, color=ACTIVE_COLOUR,
+            ax.plot(xs, active, marker="s", markersize=3, color=ACTIVE_COLOUR,
                     label="Đã có tài khoản, đang sử dụng (%)")  # fmt: skip
             for series, colour in ((installed, INSTALLED_COLOUR), (active, ACTIVE_COLOUR)):
-                _label_last(ax, days, series, colour)
-            locator = AutoDateLocator(minticks=3, maxticks=12)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(DateFormatter("%d/%m"))
+                _label_last(ax, xs, series, colour)
+            step = max(1, math.ceil(len(days) / 12))
+            ticks = days[::-step][::-1]  # counted back from the last day, which is always shown
+            ax.set_xticks([d.toordinal() for d in ticks], [f"{d:%d/%m}" for d in ticks])
             ax.legend(loc="lower right", fontsize=8, framealpha=0.95)
         else:
             ax.text(0.5, 0.5, "Chưa có số liệu", ha="center", va="center",
@@ -141,7 +152,7 @@ def _check(format: str) -> None:
 
 
 def _target_line(ax: Any, target: float, *, vertical: bool) -> None:
-    label = f"Mục tiêu {_pct(target, digits=None)}"
+    label = _target_label(target)
     if vertical:
         ax.axvline(target, color=TARGET_COLOUR, linestyle="--", linewidth=1.2)
         ax.text(target, 1.0, label, transform=ax.get_xaxis_transform(), ha="center",
@@ -152,23 +163,31 @@ def _target_line(ax: Any, target: float, *, vertical: bool) -> None:
                 va="bottom", fontsize=8, fontweight="bold", color=TARGET_COLOUR)  # fmt: skip
 
 
-def _status_legend(t: Thresholds) -> list[Patch]:
+def _target_label(target: float) -> str:
+    return f"Mục tiêu {_pct(target, digits=None)}"
+
+
+def _status_legend(t: Thresholds) -> list[Artist]:
     ranges = {
         "reached": f"≥ {_pct(t.target, None)}",
         "on_track": f"{_pct(t.on_track, None)} – dưới {_pct(t.target, None)}",
         "lagging": f"dưới {_pct(t.on_track, None)}",
     }
+    target = Line2D([], [], color=TARGET_COLOUR, linestyle="--", label=_target_label(t.target))
     return [
-        Patch(color=colour, label=f"{STATUS_NAMES[status][0]} ({ranges[status]})")
-        for status, colour in STATUS_COLOURS.items()
+        *(
+            Patch(color=colour, label=f"{STATUS_NAMES[status][0]} ({ranges[status]})")
+            for status, colour in STATUS_COLOURS.items()
+        ),
+        target,
     ]
 
 
-def _label_last(ax: Any, days: list[date], series: list[float], colour: str) -> None:
-    known = [(d, v) for d, v in zip(days, series, strict=True) if not math.isnan(v)]
+def _label_last(ax: Any, xs: list[int], series: list[float], colour: str) -> None:
+    known = [(x, v) for x, v in zip(xs, series, strict=True) if not math.isnan(v)]
     if known:
-        day, value = known[-1]
-        ax.annotate(_pct(value), (day, value), xytext=(4, 4), textcoords="offset points",
+        x, value = known[-1]
+        ax.annotate(_pct(value), (x, value), xytext=(4, 4), textcoords="offset points",
                     fontsize=8, color=colour, fontweight="bold")  # fmt: skip
 
 

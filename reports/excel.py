@@ -454,7 +454,7 @@ def _row(ws: Any, row: int, values: Sequence[Cell], kinds: Sequence[str], *, bol
 def _lines(text: str, width: float, bold: bool = False) -> int:
     """How many lines ``text`` wraps to in a column ``width`` wide (Excel's units). Neither
     Excel nor LibreOffice grows a row to fit on opening a file reliably, so rows are sized."""
-    per_line = max(1.0, width * (1.25 if bold else 1.35) - 1)
+    per_line = max(1.0, width * (1.28 if bold else 1.38) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 

@@ -310,6 +310,10 @@ def test_api__bad_parameters_400(client: FlaskClient, session: Session, query: s
 def test_no_known_denominator__rollups_unknown_not_zero(runner: FlaskCliRunner, published: Any):
     document = cli_json(runner, "--by", "kind", "--as-of", "2021-03-20")
     for row in document["rows"]:
-        assert (row["denominator"], row["installed_pct"], row["not_installed"]) == (None, None, None)
+        assert (row["denominator"], row["installed_pct"], row["not_installed"]) == (
+            None,
+            None,
+            None,
+        )
     assert document["total"]["denominator"] is None
     assert len(document["total"]["units_unknown"]) == 48
