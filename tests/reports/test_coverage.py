@@ -317,3 +317,33 @@ def test_no_known_denominator__rollups_unknown_not_zero(runner: FlaskCliRunner, 
         )
     assert document["total"]["denominator"] is None
     assert len(document["total"]["units_unknown"]) == 48
+
+
+@pytest.mark.usefixtures("scenario")
+def test_excel__agrees_with_json(runner: FlaskCliRunner, tmp_path: Path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(
+        args=["report", "coverage", "--format", "xlsx", "--as-of", "2021-03-20", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)["Tổng hợp"]
+    rows = {row[1]: row for row in sheet.iter_rows(values_only=True) if isinstance(row[1], str)}
+    titles = [row[0] for row in sheet.iter_rows(max_row=8, values_only=True)]
+    assert "Tính đến ngày 20/03/2021" in titles
+    ward = rows["Phường 1"]
+    assert ward[3:9] == (5, 2, 0.4, 1, 0.2, 3)
+    nv = rows["Phòng Nội vụ Quận 10"]
+    assert nv[3:6] == (12, 2, 0.167)  # the JSON's 16.7, as a fraction Excel shows as 16.7%
+    total = rows["TỔNG CỘNG"]
+    assert total[3:6] == (31, 12, 0.387)
+    unknown = rows["Phường 2"]
+    assert unknown[3] == "—" and unknown[5] == "—"
+    names = " ".join(
+        str(c)
+        for sheet in load_workbook(out).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+    )
+    assert "Nguyễn Văn A" not in names and "0791000001" not in names  # no personal data
