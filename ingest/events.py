@@ -42,10 +42,25 @@ def publish(session: Session, submissions: Iterable[Submission], registry: Regis
             subscriber(session, submission, registry)
 
 
+_cache: dict[tuple[object, ...], Registry] = {}
+
+
 def load_registry(session: Session) -> Registry:
-    """A fresh :class:`Registry` from the database."""
-    from sqlalchemy import select
+    """The :class:`Registry` as the database has it now.
+
+    Reading every unit code for each submission would cost more than validating it, so the
+    codes are kept per process and read again only when the registry's fingerprint (unit
+    count and latest change) differs: a units import is seen by the next submission.
+    """
+    from sqlalchemy import func, select
 
     from ingest.models import Unit
 
-    return Registry(unit_codes=frozenset(session.scalars(select(Unit.code))))
+    count, changed = session.execute(select(func.count(), func.max(Unit.updated_at))).one()
+    key = (session.get_bind().engine.url.render_as_string(), count, changed)
+    registry = _cache.get(key)
+    if registry is None:
+        registry = Registry(unit_codes=frozenset(session.scalars(select(Unit.code))))
+        _cache.clear()
+        _cache[key] = registry
+    return registry
