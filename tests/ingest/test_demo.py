@@ -1,0 +1,159 @@
+"""The demo campaign: deterministic, shaped like ODK Collect's submissions, and plausible once
+loaded through intake and counted by the coverage report."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ingest import campaign, demo, review, tabular, units
+from ingest.media import MediaStore
+from ingest.models import RosterEntry, Submission, SubmissionStatus
+from reports import coverage
+from tests.conftest import DEFAULT_UNITS, FORMS_DIR, REALM
+
+VERSIONS = {"vssid_install": "2021031001", "vssid_unit_report": "2021031001"}
+COLLECT_TIME = re.compile(r"^2021-03-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00$")
+
+
+@pytest.fixture(scope="module")
+def unit_list() -> list[demo.UnitInfo]:
+    rows = tabular.read_rows(DEFAULT_UNITS, units.ALIASES, ("code", "name_vi", "kind"))
+    return [demo.UnitInfo(r.cells["code"], r.cells["name_vi"], r.cells["kind"]) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def plan(unit_list: list[demo.UnitInfo]) -> demo.DemoPlan:
+    return demo.plan(2021, unit_list, VERSIONS)
+
+
+def _fingerprint(plan: demo.DemoPlan) -> list[tuple[object, ...]]:
+    return [
+        (i.payload, i.received_at, i.submitter, i.content_type, i.headers) for i in plan.submissions
+    ]
+
+
+def test_plan__same_seed__same_rosters_and_payloads(
+    plan: demo.DemoPlan, unit_list: list[demo.UnitInfo]
+):
+    again = demo.plan(2021, list(reversed(unit_list)), VERSIONS)
+    other = demo.plan(2022, unit_list, VERSIONS)
+
+    assert again.roster == plan.roster
+    assert again.declared == plan.declared
+    assert _fingerprint(again) == _fingerprint(plan)
+    assert _fingerprint(other) != _fingerprint(plan)
+
+
+def test_plan__rosters_look_like_district_10(plan: demo.DemoPlan, unit_list: list[demo.UnitInfo]):
+    codes = [p.bhxh_code for p in plan.roster]
+    assert 1500 <= len(codes) <= 2500
+    assert len(set(codes)) == len(codes)
+    assert all(re.fullmatch(r"79[0-9]{8}", c) for c in codes)
+    families = Counter(p.full_name.split()[0] for p in plan.roster)
+    assert families.most_common(1)[0][0] == "Nguyễn"
+    assert set(families) <= set(demo.FAMILY)
+    assert all(2 <= len(p.full_name.split()) <= 4 for p in plan.roster)
+    assert sum(not p.full_name.isascii() for p in plan.roster) > 0.9 * len(plan.roster)
+
+    kinds = {u.code: u.kind for u in unit_list}
+    mix: dict[str, Counter[str]] = {}
+    for person in plan.roster:
+        mix.setdefault(kinds[person.unit_code], Counter())[person.category] += 1
+    assert mix["ward"].most_common(1)[0][0] == "cong_chuc"
+    assert mix["department"].most_common(1)[0][0] == "cong_chuc"
+    assert mix["public_service"].most_common(1)[0][0] == "vien_chuc"
+    assert all(counts["nguoi_lao_dong"] > 0 for counts in mix.values())
+
+
+def test_plan__submissions_as_collect_sends_them(plan: demo.DemoPlan):
+    deprecated = 0
+    forms: Counter[str] = Counter()
+    for incoming in plan.submissions:
+        assert incoming.source == "openrosa"
+        assert incoming.content_type.startswith("multipart/form-data; boundary=")
+        root = etree.fromstring(incoming.payload)
+        form_id = root.get("id")
+        forms[form_id] += 1
+        assert root.tag == form_id and root.get("version") == VERSIONS[form_id]
+        assert re.fullmatch(r"uuid:[0-9a-f-]{36}", root.findtext("meta/instanceID") or "")
+        deprecated += root.find("meta/deprecatedID") is not None
+        start, end = (datetime.fromisoformat(root.findtext(n) or "") for n in ("start", "end"))
+        assert COLLECT_TIME.match(root.findtext("end") or "")
+        assert start < end < incoming.received_at
+        local = end.astimezone(campaign.LOCAL_TZ)
+        assert local.weekday() < 5
+        assert time(7, 30) <= local.time() <= time(17, 0)
+        assert date(2021, 3, 11) <= local.date() <= date(2021, 3, 31)
+        assert root.findtext("username") == incoming.submitter
+    assert forms["vssid_unit_report"] >= 2
+    assert forms["vssid_install"] > 1500
+    assert 3 <= deprecated <= 60
+    received = [i.received_at for i in plan.submissions]
+    assert received == sorted(received)
+
+
+def test_plan__as_of__only_what_was_collected_by_then(unit_list: list[demo.UnitInfo]):
+    early = demo.plan(2021, unit_list, VERSIONS, as_of=date(2021, 3, 15))
+    ends = {
+        datetime.fromisoformat(etree.fromstring(i.payload).findtext("end") or "").date()
+        for i in early.submissions
+    }
+    assert ends and max(ends) <= date(2021, 3, 15)
+    assert demo.plan(2021, unit_list, VERSIONS, as_of=date(2021, 3, 10)).submissions == ()
+
+
+def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: Path):
+    assert len(demo.ensure_units(session, DEFAULT_UNITS)) == 48
+    assert set(demo.ensure_forms(session, FORMS_DIR)) == set(VERSIONS)
+    created = demo.ensure_accounts(session, REALM)
+    session.commit()
+    assert [name for name, _role, _password in created] == [a[0] for a in demo.ACCOUNTS]
+    assert demo.ensure_units(session, DEFAULT_UNITS) == []
+    assert demo.ensure_accounts(session, REALM) == []
+
+    plan = demo.plan(2021, demo.unit_infos(session), demo.form_versions(session))
+    outcomes: Counter[str] = Counter()
+    for _done in demo.load(session, plan, MediaStore(tmp_path / "media"), outcomes):
+        session.commit()
+
+    assert outcomes["accepted"] > 1500
+    assert outcomes["flagged"] >= 3
+    assert set(outcomes) <= {"accepted", "flagged"}
+    result = coverage.compute(session, plan.as_of)
+    total = result.total.counts
+    assert total.installed_pct is not None and 80 <= total.installed_pct <= 97
+    assert result.total.units_unknown == ()
+    pcts = {r.code: r.total.installed_pct for r in result.units}
+    assert any(p is not None and p < 60 for p in pcts.values())
+    assert any(r.status == "reached" for r in result.units)
+    assert {r.source for r in result.units} == {"roster", "declared", "unit_report"}
+    assert len(result.findings) >= 2  # installed, not on their unit's roster
+    with_roster = session.scalar(select(func.count(func.distinct(RosterEntry.unit_code))))
+    assert with_roster is not None and with_roster >= 40
+
+    issues = {
+        str(issue["code"]) for _submission, state in review.queue(session) for issue in state.issues
+    }
+    assert {"domain.install_after_collection", "domain.bhxh_code_two_units"} <= issues
+    assert "value.constraint" in issues  # the 9-digit code
+    superseded = session.scalar(
+        select(func.count())
+        .select_from(SubmissionStatus)
+        .where(SubmissionStatus.status == "superseded")
+    )
+    assert superseded is not None and superseded >= 3
+    sources = set(session.scalars(select(Submission.source)))
+    assert sources == {"openrosa"}
+
+    early = coverage.compute(session, date(2021, 3, 16)).total.counts.installed_pct
+    middle = coverage.compute(session, date(2021, 3, 22)).total.counts.installed_pct
+    assert early is not None and middle is not None
+    assert early < 30 < middle < total.installed_pct
