@@ -133,7 +133,7 @@ def test_engine_as_phone__submission_accepted(
     """What ODK's engine builds and posts (HEAD, then multipart POST) is stored by us."""
     from sqlalchemy import select
 
-    from ingest.models import Submission
+    from ingest.models import Submission, SubmissionStatus
 
     with live_server(app) as url:
         code, report = fill(
@@ -155,3 +155,8 @@ def test_engine_as_phone__submission_accepted(
     assert row.form_id == form_id
     assert row.instance_id == report["instanceID"]
     assert row.submitter == collector
+    # What ODK's engine accepted, our validation accepts too.
+    state = session.get(SubmissionStatus, row.id)
+    assert state is not None
+    assert state.status == "accepted", state.issues
+    assert [i for i in state.issues if i.get("blocking", True)] == []
