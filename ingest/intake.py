@@ -20,13 +20,14 @@ answered as a retry.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ingest import events, formspec, parse
@@ -34,6 +35,17 @@ from ingest import project as _project  # noqa: F401  (subscribes the core proje
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, VssidError
 from ingest.media import MediaStore
 from ingest.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionStatus
+
+log = logging.getLogger(__name__)
+
+#: The issue recorded when checking a submission failed unexpectedly (a bug, logged).
+CHECK_FAILED = {
+    "code": "internal.check_failed",
+    "path": None,
+    "message_vi": "Máy chủ chưa kiểm tra được phiếu này; cần người xem lại.",
+    "message_en": "The server could not check this submission; a person must review it.",
+    "blocking": True,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,10 +247,23 @@ def receive(
     receipt = _receive(session, incoming, store)
     if receipt.outcome == "created":
         changed = [receipt.submission]
-        previous_id = receipt.submission.deprecated_id and _superseded(session, receipt.submission)
-        if previous_id:
-            changed.insert(0, previous_id)
-        events.publish(session, changed, registry or events.load_registry(session))
+        previous = receipt.submission.deprecated_id and _superseded(session, receipt.submission)
+        if previous:
+            changed.insert(0, previous)
+        try:
+            with session.begin_nested():
+                events.publish(session, changed, registry or events.load_registry(session))
+        except SQLAlchemyError:
+            raise  # the database is the problem: the caller answers "retry later"
+        except Exception:
+            # A subscriber's bug must not lose the payload: keep it, flagged for a person.
+            log.exception("checking submission %s failed", receipt.submission.id)
+            session.add(
+                SubmissionStatus(
+                    submission_id=receipt.submission.id, status="flagged", issues=[CHECK_FAILED]
+                )
+            )
+            session.flush()
     if receipt.outcome == "failed":
         return receipt
     state = session.get(SubmissionStatus, receipt.submission.id)

@@ -260,3 +260,19 @@ def test_log_is_never_touched_by_reprocess(session: Session, tmp_path: Path):
     _reprocess(session)
     session.rollback()
     assert [(s.id, s.payload, s.instance_id) for s in session.scalars(select(Submission))] == before
+
+
+def test_subscriber_bug__payload_kept_and_flagged(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from ingest import project
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("a bug in a rule")
+
+    monkeypatch.setattr(project, "validate", broken)
+    receipt = submit(session, tmp_path)
+    assert receipt.status == "flagged"
+    assert receipt.issues[0]["code"] == "internal.check_failed"
+    assert session.get(Submission, receipt.submission.id) is not None
+    assert session.get(Person, "0791234567") is None
