@@ -1,10 +1,15 @@
-"""Authentication for machine clients: HTTP Digest, HTTP Basic and URL tokens.
+"""Authentication for machine clients: HTTP Digest, HTTP Basic and URL tokens; and, for
+the JSON API only, the dashboard's signed-in session.
 
 ODK Collect speaks Digest over plain HTTP and Basic only over HTTPS, and only after a 401
 challenge (PROTOCOLS.md §1.4), so every OpenRosa 401 offers both. Digest nonces are stateless
 (a timestamp signed with the secret key), so any gunicorn worker can check any nonce; an
 expired nonce is answered with ``stale=true`` and Collect retries without asking the user.
 A collector onboarded by QR code uses ``/key/<token>/``: the token stands for the password.
+
+A browser signed in to the dashboard may call the JSON API with its session cookie (DESIGN.md
+§5); credentials in the request win over the session. The OpenRosa and Kobo endpoints never
+accept the session: they are exempt from CSRF tokens, so a cookie must not authenticate them.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
+from flask_login import current_user  # type: ignore[import-untyped]
 from werkzeug.datastructures import Authorization
 from werkzeug.exceptions import Forbidden, Unauthorized
 
@@ -31,6 +37,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 COLLECT_ROLES = ("admin", "unit", "collector")
 #: Who may push submissions from a KoboToolbox REST Service.
 INTEGRATION_ROLES = ("integration",)
+#: Blueprints that also accept the dashboard's signed-in session (the dashboard asks those
+#: requests for a CSRF token when they come without credentials).
+SESSION_BLUEPRINTS = frozenset({"api"})
 
 
 def _md5(text: str) -> str:
@@ -139,8 +148,19 @@ def _basic_user(auth: Authorization) -> User:
     return user
 
 
+def _session_user() -> User | None:
+    """The dashboard account signed in on this browser, where the blueprint accepts it."""
+    if request.blueprint not in SESSION_BLUEPRINTS or not hasattr(current_app, "login_manager"):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    user: User = current_user.user
+    return user
+
+
 def authenticate() -> User:
-    """The user making this request, by URL token, Digest or Basic; else a 401 challenge."""
+    """The user making this request, by URL token, Digest, Basic or Token header, else (for
+    the JSON API) the dashboard's signed-in session; else a 401 challenge."""
     token = g.get("url_token")
     if token is not None:
         user = user_for_token(get_session(), token)
@@ -150,7 +170,10 @@ def authenticate() -> User:
         return user
     auth = request.authorization
     if auth is None:
-        raise AuthFailed()
+        user = _session_user()
+        if user is None:
+            raise AuthFailed()
+        return user
     if auth.type == "digest":
         return _digest_user(auth)
     if auth.type == "basic":

@@ -16,6 +16,9 @@
 ``VSSID_DIGEST_NONCE_TTL`` seconds a Digest nonce stays valid before ``stale=true``
 ``VSSID_TARGET_PCT``       the campaign's target, in percent installed (default 100)
 ``VSSID_ON_TRACK_PCT``     at or above this a unit is "on track" (default 80)
+``VSSID_SIGN_IN_HOURS``    a dashboard sign-in lasts at most this long (default 8)
+``VSSID_SIGN_IN_MAX_FAILURES`` / ``VSSID_SIGN_IN_WINDOW_MINUTES``  failed sign-ins per
+                           account and address before a pause (default 5 in 15 minutes)
 =========================  ===========================================================
 """
 

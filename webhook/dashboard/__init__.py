@@ -1,14 +1,39 @@
 """The managers' dashboard (sign-in, coverage, units, review, collectors).
 
-``init_app`` is called by ``create_app``.
+``init_app`` is called by ``create_app``. Modules, each one responsibility:
+
+- ``signin`` (``/login``, ``/logout``) with ``throttle`` (lock-out after failed sign-ins);
+- ``security``: session cookies, CSRF tokens, page headers; ``errors``: HTML error pages;
+- ``scope``: who may see which page and unit (checked on every page and download);
+- ``i18n`` (with ``english``, its table): Vietnamese first, English on request; numbers and
+  dates as each language writes them;
+- pages: ``overview`` (``/``, ``/units/<code>``), ``figures`` (charts), ``downloads``,
+  ``reviews`` (``/review``), ``collectors`` (``/collectors``); ``tables`` shapes the report.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
+from webhook.dashboard import (
+    collectors,  # noqa: F401  (routes)
+    downloads,  # noqa: F401  (routes)
+    errors,  # noqa: F401  (error pages)
+    figures,  # noqa: F401  (routes)
+    i18n,
+    overview,  # noqa: F401  (routes)
+    reviews,  # noqa: F401  (routes)
+    security,
+    signin,
+)
+from webhook.dashboard.blueprint import bp
+
 __all__ = ["init_app"]
 
 
 def init_app(app: Flask) -> None:
     """Register the dashboard on ``app``."""
+    security.init_app(app)
+    signin.init_app(app)
+    i18n.init_app(app)
+    app.register_blueprint(bp)

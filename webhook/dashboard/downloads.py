@@ -1,0 +1,69 @@
+"""Downloads of the coverage report for the view on screen: Excel, CSV and JSON.
+
+``/download/coverage.<xlsx|csv|json>?as_of=&by=&kind=&unit=``: the same numbers as the page,
+restricted to the account's units. The Excel workbook lists who has not installed only for
+roles allowed personal data; the CSV and JSON are the documents of the CLI and the API.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from flask import Response, request, send_file
+from werkzeug.exceptions import BadRequest, NotFound
+
+from reports import coverage, export
+from webhook.dashboard import scope
+from webhook.dashboard.blueprint import bp
+from webhook.dashboard.i18n import _
+from webhook.dashboard.scope import page
+from webhook.database import get_session
+
+MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@bp.get("/download/coverage.<fmt>")
+@page()
+def download(fmt: str) -> Response:
+    """The report as a file named after its date (and unit)."""
+    if fmt not in MIMETYPES:
+        raise NotFound()
+    view = scope.view_from_request()
+    by = request.args.get("by", "unit")
+    if by not in export.BY:
+        raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="by", value=by))
+    report = scope.coverage_for(view)
+    if fmt == "xlsx":
+        from reports import excel
+
+        personal = _not_installed(report) if scope.sees_personal_data() else None
+        body = excel.workbook(report, personal=personal)
+    elif fmt == "csv":
+        body = export.to_csv(report, by)
+    else:
+        body = json.dumps(export.document(report, by), ensure_ascii=False, indent=1).encode()
+    parts = ["tien-do-vssid", view.as_of.isoformat(), view.unit, view.kind]
+    name = "-".join(part for part in parts if part)
+    return send_file(
+        io.BytesIO(body),
+        mimetype=MIMETYPES[fmt],
+        as_attachment=True,
+        download_name=f"{name}.{fmt}",
+        max_age=0,
+    )
+
+
+def _not_installed(report: coverage.Coverage) -> list[dict[str, Any]]:
+    """Who has not installed, unit by unit (only units with a roster have names)."""
+    people = []
+    for row in report.units:
+        if row.source == "roster":
+            for person in coverage.not_installed(get_session(), row.code, report.as_of):
+                people.append({**person, "unit_code": row.code, "unit_name": row.name_vi})
+    return people

@@ -1,0 +1,208 @@
+"""The English of every Vietnamese text the dashboard shows (see ``i18n``).
+
+Keys are the Vietnamese exactly as written in the templates and views; ``{name}`` fields must
+match on both sides. A test checks that every ``_()`` text has an entry and every entry is used.
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    # layout and navigation
+    "Tiến độ cài đặt VssID": "VssID installation progress",
+    "BHXH Quận 10": "District 10 Social Security",
+    "Tiến độ": "Progress",
+    "Duyệt phiếu": "Review",
+    "Cộng tác viên": "Collectors",
+    "Đăng xuất": "Sign out",
+    "Chuyển sang tiếng Việt": "Switch to Vietnamese",
+    "Chuyển sang tiếng Anh": "Switch to English",
+    "Điều hướng chính": "Main navigation",
+    "Bỏ qua, đến nội dung chính": "Skip to main content",
+    # sign-in
+    "Đăng nhập": "Sign in",
+    "Tên đăng nhập": "Username",
+    "Mật khẩu": "Password",
+    "Đăng nhập để xem tiến độ cài đặt ứng dụng VssID của các đơn vị trên địa bàn Quận 10.": (
+        "Sign in to see the VssID installation progress of District 10's units."
+    ),
+    "Vui lòng đăng nhập để xem trang này.": "Please sign in to see this page.",
+    "Tên đăng nhập hoặc mật khẩu không đúng.": "Wrong username or password.",
+    "Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.": (
+        "Too many failed attempts. Please try again in {minutes} minutes."
+    ),
+    "Tài khoản cộng tác viên chỉ dùng để gửi phiếu từ ODK Collect, không đăng nhập được "
+    "trang quản lý. Hãy liên hệ BHXH Quận 10 nếu bạn cần xem báo cáo.": (
+        "Collector accounts only send forms from ODK Collect and cannot sign in to the "
+        "dashboard. Contact District 10 Social Security if you need to see reports."
+    ),
+    "Tài khoản tích hợp (KoboToolbox) chỉ dùng cho máy chủ gửi dữ liệu, không đăng nhập "
+    "được trang quản lý.": (
+        "Integration (KoboToolbox) accounts are for servers sending data and cannot sign in "
+        "to the dashboard."
+    ),
+    "Đã đăng xuất.": "Signed out.",
+    # coverage page
+    "Số liệu tính đến hết ngày {day}": "Figures as of the end of {day}",
+    "Tính đến ngày": "As of",
+    "Xem": "Show",
+    "Loại đơn vị": "Kind of unit",
+    "Tất cả": "All",
+    "Đối tượng": "Category",
+    "Mọi đối tượng": "All categories",
+    "Toàn quận": "Whole district",
+    "Các đơn vị của bạn": "Your units",
+    "Đã cài đặt": "Installed",
+    "Đang sử dụng": "Active",
+    "Tổng số CC-VC-NLĐ": "Headcount",
+    "Chưa cài đặt": "Not yet installed",
+    "Mục tiêu": "Target",
+    "{installed} / {denominator} người": "{installed} / {denominator} people",
+    "đã có tài khoản, đang sử dụng": "with an active account",
+    "người": "people",
+    "còn thiếu để đạt mục tiêu": "still needed to reach the target",
+    "Đơn vị chưa rõ tổng số": "Units with unknown headcount",
+    "{count} đơn vị chưa rõ tổng số (không tính vào tỷ lệ):": (
+        "{count} units with unknown headcount (not counted in the rates):"
+    ),
+    "Mọi đơn vị đã có tổng số.": "Every unit has a known headcount.",
+    "Tiến độ theo đơn vị": "Progress by unit",
+    "Đánh giá các đơn vị": "Units by status",
+    "đơn vị": "units",
+    "Cần đôn đốc": "Furthest behind",
+    "Chưa rõ": "Unknown",
+    "còn {count} người": "{count} to go",
+    "Nhấn vào tiêu đề cột để sắp xếp.": "Click a column heading to sort.",
+    "Đơn vị": "Unit",
+    "Tỷ lệ cài đặt": "Installed %",
+    "Tỷ lệ sử dụng": "Active %",
+    "Nguồn số liệu": "Source",
+    "Đánh giá": "Status",
+    "Tổng cộng": "Total",
+    "Không có đơn vị nào.": "No units.",
+    "Tỷ lệ cài đặt theo đơn vị so với mục tiêu": "Installed % by unit against the target",
+    "Tiến độ theo ngày": "Progress by day",
+    "Tải báo cáo": "Download the report",
+    "Excel (.xlsx)": "Excel (.xlsx)",
+    "CSV theo đơn vị": "CSV by unit",
+    "CSV theo loại đơn vị": "CSV by kind of unit",
+    "CSV theo đối tượng": "CSV by category",
+    "JSON theo đơn vị": "JSON by unit",
+    "Phát hiện khi đối chiếu dữ liệu": "Data-quality findings",
+    "{count} người đã cài đặt nhưng không có trong danh sách của đơn vị.": (
+        "{count} installed people are not on their unit's roster."
+    ),
+    "Đạt: từ {target} trở lên; Gần đạt: từ {on_track}; Chậm: dưới {on_track}.": (
+        "Reached: {target} or more; On track: from {on_track}; Lagging: below {on_track}."
+    ),
+    "Ngày không hợp lệ, cần dạng YYYY-MM-DD: {value}": "Invalid date, use YYYY-MM-DD: {value}",
+    "Giá trị không hợp lệ cho {name}: {value}": "Invalid value for {name}: {value}",
+    # unit page
+    "Theo đối tượng": "By category",
+    "Lý do chưa cài đặt": "Reasons for not installing",
+    "Lý do": "Reason",
+    "Số người": "People",
+    "Chưa có lý do nào được ghi nhận.": "No reasons recorded.",
+    "Đơn vị trực thuộc": "Units under it",
+    "Danh sách chưa cài đặt": "Not yet installed",
+    "Họ và tên": "Full name",
+    "Mã số BHXH": "Social insurance number",
+    "Tình trạng": "Status",
+    "Người đã cài đặt nhưng không có trong danh sách": "Installed but not on the roster",
+    "Mọi người trong danh sách đã cài đặt.": "Everyone on the roster has installed.",
+    "Đơn vị chưa có danh sách CC-VC-NLĐ.": "The unit has no staff roster.",
+    "Danh sách có dữ liệu cá nhân: chỉ dùng để hỗ trợ cài đặt, không chia sẻ ra ngoài.": (
+        "Personal data: use it only to help people install the app; do not share it."
+    ),
+    "{count} người trong danh sách chưa cài đặt. Danh sách tên chỉ hiển thị cho quản trị "
+    "viên và đầu mối của đơn vị.": (
+        "{count} people on the roster have not installed. Names are shown only to "
+        "administrators and the unit's focal point."
+    ),
+    "Quay lại tiến độ chung": "Back to overall progress",
+    # review page
+    "Phiếu cần duyệt": "Submissions to review",
+    "Phiếu bị gắn cờ do có lỗi khi kiểm tra. Phiếu chỉ được tính vào tiến độ sau khi "
+    "được chấp nhận.": (
+        "Submissions flagged by the checks. A submission counts in the progress only once "
+        "it is accepted."
+    ),
+    "Chỉ xem: chỉ quản trị viên mới được chấp nhận hoặc từ chối phiếu.": (
+        "Read only: only administrators may accept or reject submissions."
+    ),
+    "Không có phiếu nào cần duyệt.": "Nothing to review.",
+    "Phiếu số {id}": "Submission {id}",
+    "Biểu mẫu": "Form",
+    "Nhận lúc": "Received",
+    "Thu thập lúc": "Collected",
+    "Người gửi": "Sent by",
+    "Vấn đề": "Problems",
+    "Nội dung phiếu": "Answers",
+    "Câu hỏi": "Question",
+    "Trả lời": "Answer",
+    "Lý do quyết định (bắt buộc)": "Reason for the decision (required)",
+    "Chấp nhận": "Accept",
+    "Từ chối": "Reject",
+    "Đã chấp nhận phiếu số {id}.": "Submission {id} accepted.",
+    "Đã từ chối phiếu số {id}.": "Submission {id} rejected.",
+    "Không ghi nhận được quyết định: {message}": "The decision was not recorded: {message}",
+    "Lịch sử duyệt": "Review history",
+    "Trạng thái": "Status",
+    "Bị gắn cờ": "Flagged",
+    "Đã từ chối": "Rejected",
+    "Đã chấp nhận": "Accepted",
+    "Trang sau": "Next page",
+    "Trang trước": "Previous page",
+    # collectors
+    "Tài khoản cộng tác viên": "Collector accounts",
+    "Cộng tác viên dùng ODK Collect để gửi phiếu. Mỗi người quét một mã QR để cài đặt; "
+    "tạo mã mới thì mã cũ hết hiệu lực.": (
+        "Collectors send forms with ODK Collect. Each scans a QR code to set it up; a new "
+        "code ends the old one."
+    ),
+    "Chưa có tài khoản cộng tác viên nào.": "No collector accounts yet.",
+    "Mã QR": "QR code",
+    "Đã cấp": "Issued",
+    "Chưa cấp": "Not issued",
+    "Tạo mã QR": "Make a QR code",
+    "Tạo mã QR mới": "Make a new QR code",
+    "Thêm cộng tác viên": "Add a collector",
+    "Không thuộc đơn vị nào": "No unit",
+    "Ít nhất {count} ký tự.": "At least {count} characters.",
+    "Tạo tài khoản": "Create account",
+    "Đã tạo tài khoản {username}.": "Account {username} created.",
+    "Không tạo được tài khoản: {message}": "The account was not created: {message}",
+    "Phiếu in theo đơn vị": "Printable sheets by unit",
+    "In phiếu hướng dẫn": "Print the instruction sheet",
+    "Mã QR cài đặt ODK Collect": "ODK Collect set-up QR code",
+    "Mã QR của {username}": "QR code for {username}",
+    "Máy chủ": "Server",
+    "Mã QR cũ của tài khoản này không còn dùng được; điện thoại đã quét mã cũ cần quét mã mới.": (
+        "The previous QR code of this account no longer works; a phone that scanned it must "
+        "scan the new one."
+    ),
+    "Mã QR chứa quyền gửi phiếu: chỉ đưa cho đúng người.": (
+        "The QR code grants the right to send forms: give it only to its person."
+    ),
+    "In": "Print",
+    "Cài ODK Collect → Cấu hình bằng mã QR → quét mã": (
+        "Install ODK Collect → Configure with QR code → scan the code"
+    ),
+    "Hướng dẫn cài đặt cho cộng tác viên": "Set-up instructions for collectors",
+    "In phiếu sẽ tạo mã QR mới cho {count} cộng tác viên của {unit}; các mã cũ hết hiệu lực.": (
+        "Printing makes new QR codes for {count} collectors of {unit}; the old codes stop working."
+    ),
+    "Tạo mã và in": "Make the codes and print",
+    "Đơn vị này chưa có cộng tác viên.": "This unit has no collectors.",
+    "Quay lại": "Back",
+    # errors
+    "Không có quyền truy cập": "Access denied",
+    "Tài khoản của bạn không được xem trang này.": "Your account may not see this page.",
+    "Không tìm thấy": "Not found",
+    "Trang hoặc đơn vị này không tồn tại.": "This page or unit does not exist.",
+    "Yêu cầu không hợp lệ": "Bad request",
+    "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi thử lại.": (
+        "The form has expired or is invalid. Please reload the page and try again."
+    ),
+    "Lỗi": "Error",
+    "Về trang tiến độ": "Back to the progress page",
+}

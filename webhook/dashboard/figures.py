@@ -1,0 +1,96 @@
+"""The charts as images (``/charts/coverage.<svg|png>``, ``/charts/trend.<svg|png>``).
+
+Drawn by ``reports.charts`` for the view on screen and the account's units; the pages embed
+them with ``<img>``, so they load after the table and cost nothing when not looked at.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Response, current_app
+from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
+
+from ingest import campaign
+from ingest.models import InstallRecord, UnitReport
+from reports import coverage
+from webhook.dashboard import scope, tables
+from webhook.dashboard.blueprint import bp
+from webhook.dashboard.scope import View, page
+from webhook.database import get_session
+from webhook.settings import thresholds_from
+
+MIMETYPES = {"svg": "image/svg+xml", "png": "image/png"}
+#: Longest trend drawn, in days.
+TREND_DAYS = 60
+
+
+def _image(body: bytes, fmt: str) -> Response:
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/charts/coverage.<fmt>")
+@page()
+def coverage_chart(fmt: str) -> Response:
+    """Installed % per unit against the target (same filters as the page)."""
+    if fmt not in MIMETYPES:
+        raise NotFound()
+    from reports import charts
+
+    view = scope.view_from_request()
+    report = tables.in_category(scope.coverage_for(view), view.category)
+    return _image(charts.coverage_by_unit(report, fmt), fmt)
+
+
+@bp.get("/charts/trend.<fmt>")
+@page()
+def trend_chart(fmt: str) -> Response:
+    """Installed % and active % per day up to the view's date."""
+    if fmt not in MIMETYPES:
+        raise NotFound()
+    from reports import charts
+
+    view = scope.view_from_request()
+    target = thresholds_from(current_app.config).target
+    return _image(charts.trend(trend_points(view), target, fmt), fmt)
+
+
+def trend_points(view: View) -> list[tuple[date, float | None, float | None]]:
+    """(day, installed %, active %) for each day of :func:`trend_days`."""
+    session = get_session()
+    codes = scope.unit_codes(view)
+    thresholds = thresholds_from(current_app.config)
+    points = []
+    for day in trend_days(view.as_of):
+        report = tables.in_category(
+            coverage.compute(session, day, thresholds, unit_codes=codes), view.category
+        )
+        counts = report.total.counts
+        points.append((day, counts.installed_pct, counts.active_pct))
+    return points
+
+
+def trend_days(as_of: date) -> list[date]:
+    """The days to draw: from the first collection (at most ``TREND_DAYS`` back) to the last
+    one on or before ``as_of`` (a campaign over since March ends its line in March)."""
+    session = get_session()
+    first_record, last_record = session.execute(
+        select(func.min(InstallRecord.effective_at), func.max(InstallRecord.effective_at))
+    ).one()
+    first_report, last_report = session.execute(
+        select(func.min(UnitReport.report_date), func.max(UnitReport.report_date))
+    ).one()
+    firsts = [d for d in (_local(first_record), first_report) if d is not None]
+    lasts = [d for d in (_local(last_record), last_report) if d is not None]
+    if not firsts:
+        return []
+    end = min(as_of, max(lasts))
+    start = max(min(firsts) - timedelta(days=1), end - timedelta(days=TREND_DAYS - 1))
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def _local(moment: datetime | None) -> date | None:
+    return moment.astimezone(campaign.LOCAL_TZ).date() if moment is not None else None

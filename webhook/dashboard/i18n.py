@@ -1,0 +1,157 @@
+"""The dashboard's two languages: Vietnamese (the default) and English.
+
+Templates write Vietnamese and wrap it in ``_()``; ``english.EN`` maps each such text to
+its English. A small table rather than gettext catalogues: the dashboard has a few hundred
+words, and one Python mapping is easier to keep complete (a test checks that every ``_()``
+in the templates has an English entry). The language comes from ``?lang=`` (remembered in a
+cookie), else the cookie, else Vietnamese.
+
+Numbers follow the language: Vietnamese groups thousands with a dot and writes a decimal
+comma (``1.234``, ``87,5 %``), English the other way round (``1,234``, ``87.5%``). Dates are
+``dd/mm/yyyy`` in Vietnamese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, g, has_request_context, request, url_for
+
+from ingest import campaign
+from reports.export import CATEGORY_NAMES, KIND_NAMES, SOURCE_NAMES, STATUS_NAMES
+from webhook.dashboard.blueprint import bp
+from webhook.dashboard.english import EN
+
+LANGUAGES = ("vi", "en")
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+#: Label tables: code -> (Vietnamese, English).
+Names = Mapping[str | None, tuple[str, str]]
+REASONS: Names = {
+    "no_smartphone": ("Không có điện thoại thông minh", "No smartphone"),
+    "phone_unsupported": ("Điện thoại không cài được ứng dụng", "Phone cannot install the app"),
+    "no_registered_phone": (
+        "Chưa đăng ký số điện thoại với BHXH",
+        "Phone number not registered with social insurance",
+    ),
+    "forgot_password": ("Quên mật khẩu", "Forgot password"),
+    "pending_approval": ("Chờ BHXH duyệt tài khoản", "Account awaiting approval"),
+    "declined": ("Không muốn cài đặt", "Does not want to install"),
+    "other": ("Lý do khác", "Other reason"),
+}
+PERSON_STATUSES: Names = {
+    "no_smartphone": ("Không có điện thoại thông minh", "No smartphone"),
+    "not_installed": ("Có điện thoại, chưa cài đặt", "Has a phone, not installed"),
+    "installed_no_account": ("Đã cài đặt, chưa có tài khoản", "Installed, no account yet"),
+    "registered_pending": ("Đã đăng ký, chờ BHXH duyệt", "Registered, awaiting approval"),
+    "account_active": ("Đã có tài khoản, đang sử dụng", "Account active"),
+    None: ("Chưa có phiếu ghi nhận", "No record yet"),
+}
+ROLES: Names = {
+    "admin": ("Quản trị", "Administrator"),
+    "manager": ("Lãnh đạo, quản lý", "Manager"),
+    "unit": ("Đầu mối đơn vị", "Unit focal point"),
+    "collector": ("Cộng tác viên thu thập", "Collector"),
+    "integration": ("Tích hợp (KoboToolbox)", "Integration (KoboToolbox)"),
+}
+KINDS: Names = {code: names for code, names in KIND_NAMES.items()}
+CATEGORIES: Names = {code: names for code, names in CATEGORY_NAMES.items()}
+SOURCES: Names = SOURCE_NAMES
+STATUSES: Names = STATUS_NAMES
+YES_NO: Names = {"yes": ("Có", "Yes"), "no": ("Không", "No")}
+
+
+def language() -> str:
+    """The request's language: ``?lang=``, else the cookie, else Vietnamese."""
+    if "lang" not in g:
+        if not has_request_context():
+            return "vi"
+        asked = request.args.get("lang")
+        g.lang_asked = asked if asked in LANGUAGES else None
+        cookie = request.cookies.get(COOKIE)
+        g.lang = g.lang_asked or (cookie if cookie in LANGUAGES else "vi")
+    lang: str = g.lang
+    return lang
+
+
+def translate(text: str, **values: Any) -> str:
+    """``text`` in the request's language, with ``{name}`` filled from ``values``."""
+    if language() == "en":
+        text = EN.get(text, text)
+    return text.format(**values) if values else text
+
+
+_ = translate
+
+
+def name(table: Names, code: str | None) -> str:
+    """A code's label in the request's language (the code itself when unknown)."""
+    if code not in table:
+        return "—" if code is None else code
+    vi, en = table[code]
+    return en if language() == "en" else vi
+
+
+def number(value: int | float | None) -> str:
+    """``1234`` as ``1.234`` (Vietnamese) or ``1,234`` (English); None as "—"."""
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}"
+    return text.replace(",", ".") if language() == "vi" else text
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """``87.5`` as ``87,5 %`` (Vietnamese) or ``87.5%`` (English); None as "—"."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    if language() == "vi":
+        return text.replace(",", " ").replace(".", ",").replace(" ", ".") + " %"
+    return f"{text}%"
+
+
+def day(value: date | None) -> str:
+    """A date as ``dd/mm/yyyy`` (Vietnamese) or ``31 Mar 2021`` (English)."""
+    if value is None:
+        return "—"
+    return f"{value:%d/%m/%Y}" if language() == "vi" else f"{value:%d %b %Y}"
+
+
+def moment(value: datetime | None) -> str:
+    """A time in Vietnam's time zone, ``dd/mm/yyyy HH:MM``."""
+    if value is None:
+        return "—"
+    local = value.astimezone(campaign.LOCAL_TZ)
+    return f"{day(local.date())} {local:%H:%M}"
+
+
+def language_url(lang: str) -> str:
+    """This page in ``lang`` (the progress page after a form was posted)."""
+    if request.method != "GET":
+        return url_for("dashboard.coverage_page", lang=lang)
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+@bp.after_request
+def _remember(response: Response) -> Response:
+    if language() and g.get("lang_asked"):
+        response.set_cookie(
+            COOKIE, g.lang_asked, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax"
+        )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Give ``app``'s templates the translation and formatting helpers."""
+    app.jinja_env.globals.update(
+        _=translate, name=name, language=language, language_url=language_url,
+        REASONS=REASONS, PERSON_STATUSES=PERSON_STATUSES, ROLES=ROLES, KINDS=KINDS,
+        CATEGORIES=CATEGORIES, SOURCES=SOURCES, STATUSES=STATUSES,
+    )  # fmt: skip
+    app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)

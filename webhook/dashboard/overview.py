@@ -1,0 +1,53 @@
+"""The coverage page (``/``) and a unit's page (``/units/<code>``)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from reports import coverage
+from webhook.dashboard import scope, tables
+from webhook.dashboard.blueprint import bp
+from webhook.dashboard.scope import View, page
+from webhook.database import get_session
+
+
+@bp.get("/")
+@page()
+def coverage_page() -> str:
+    """The district (or the account's units) against the target, unit by unit."""
+    view = scope.view_from_request()
+    report = tables.in_category(scope.coverage_for(view), view.category)
+    return render_template(
+        "dashboard/coverage.html",
+        view=view,
+        report=report,
+        groups=tables.groups(report),
+        unknown=tables.unit_names(report, report.total.units_unknown),
+        statuses=tables.status_counts(report),
+        behind=tables.furthest_behind(report),
+        scoped=scope.visible() is not None,
+    )
+
+
+@bp.get("/units/<code>")
+@page()
+def unit_page(code: str) -> str:
+    """One unit: its numbers by category, trend, reasons and, for roles allowed personal
+    data, who on its roster has not installed yet."""
+    unit = scope.require_unit(code)
+    view = View(scope.view_from_request().as_of, unit=code)
+    report = scope.coverage_for(view)  # the unit and the units under it
+    (row,) = [u for u in report.units if u.code == code]
+    personal = scope.sees_personal_data()
+    return render_template(
+        "dashboard/unit.html",
+        view=view,
+        unit=unit,
+        row=row,
+        report=report,
+        children=[u for u in report.units if u.parent_code == code],
+        parent=next((u for u in report.units if u.code == unit.parent_code), None),
+        personal=personal,
+        not_installed=coverage.not_installed(get_session(), code, view.as_of) if personal else [],
+        findings=[f for f in report.findings if f.unit_code == code] if personal else [],
+    )

@@ -1,0 +1,180 @@
+"""The review queue (``/review``): flagged submissions, their problems, accept or reject.
+
+Everyone signed in may look (a unit account at its own units only; a manager sees personal
+values masked, as in the API); only an administrator decides, with a reason, through
+``ingest.review.decide``, which re-projects the submission at once: an accepted record
+counts in the coverage from the next page load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response
+
+from ingest import review
+from ingest.db import utcnow
+from ingest.errors import Conflict, InvalidInput
+from ingest.formspec import Field
+from ingest.models import Review, Submission, SubmissionStatus, Unit
+from ingest.project import read_stored
+from webhook import privacy
+from webhook.dashboard import i18n, scope
+from webhook.dashboard.blueprint import bp
+from webhook.dashboard.i18n import _
+from webhook.dashboard.scope import page
+from webhook.database import get_session
+
+PAGE_SIZE = 25
+SHOWN_STATUSES = ("flagged", "rejected", "accepted")
+HIDDEN_KINDS = ("group", "repeat", "note", "meta")
+#: Answers whose codes have labels of their own.
+CODE_LABELS = {
+    "category": i18n.CATEGORIES,
+    "status": i18n.PERSON_STATUSES,
+    "reasons": i18n.REASONS,
+    "consent": i18n.YES_NO,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer as the reviewer reads it: the question's label, the shown value, and
+    whether a problem was found in it."""
+
+    path: str
+    label: str
+    value: str
+    problem: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One submission in the queue."""
+
+    submission: Submission
+    state: SubmissionStatus
+    unit_name: str | None
+    issues: list[dict[str, Any]]
+    answers: list[Answer]
+    history: list[Review]
+    personal: bool
+
+
+@bp.get("/review")
+@page()
+def review_queue() -> str:
+    """Submissions in a status (default: flagged), oldest first, a page at a time."""
+    status = request.args.get("status", "flagged")
+    if status not in SHOWN_STATUSES:
+        raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="status", value=status))
+    offset = request.args.get("offset", "0")
+    start = int(offset) if offset.isdigit() else 0
+    rows = review.queue(
+        get_session(), status, unit_codes=scope.visible(), limit=PAGE_SIZE + 1, offset=start
+    )
+    cards = [_card(submission, state) for submission, state in rows[:PAGE_SIZE]]
+    return render_template(
+        "dashboard/review.html",
+        status=status,
+        cards=cards,
+        offset=start,
+        more=len(rows) > PAGE_SIZE,
+        page_size=PAGE_SIZE,
+        can_decide=scope.user().role == "admin",
+    )
+
+
+@bp.post("/review/<int:submission_id>")
+@page("admin")
+def review_decide(submission_id: int) -> Response:
+    """Accept or reject a submission with a reason; back to the queue with the outcome."""
+    decision = request.form.get("decision", "")
+    session = get_session()
+    try:
+        review.decide(
+            session,
+            submission_id,
+            decision,
+            request.form.get("reason", ""),
+            scope.user().username,
+            utcnow(),
+        )
+        session.commit()
+    except (InvalidInput, Conflict) as error:
+        session.rollback()
+        message = error.message_en if i18n.language() == "en" else error.message_vi
+        flash(_("Không ghi nhận được quyết định: {message}", message=message), "error")
+    else:
+        accepted = decision == "accept"
+        done = "Đã chấp nhận phiếu số {id}." if accepted else "Đã từ chối phiếu số {id}."
+        flash(_(done, id=submission_id), "success")
+    return redirect(url_for("dashboard.review_queue", status=request.args.get("status")))
+
+
+def _card(submission: Submission, state: SubmissionStatus) -> Card:
+    session = get_session()
+    account = scope.user()
+    issues = privacy.issues_for(account, state.issues)
+    unit = session.get(Unit, state.unit_code) if state.unit_code else None
+    return Card(
+        submission=submission,
+        state=state,
+        unit_name=unit.name_vi if unit else None,
+        issues=issues,
+        answers=_answers(submission, {i.get("path") for i in issues}),
+        history=review.history(session, submission.id),
+        personal=privacy.sees_personal_data(account),
+    )
+
+
+def _answers(submission: Submission, problem_paths: set[Any]) -> list[Answer]:
+    """The submitted values beside the form's labels, in the form's order (masked for
+    roles without personal data)."""
+    read = read_stored(get_session(), submission)
+    if read is None:
+        return []
+    instance, spec = read
+    values = privacy.values_for(scope.user(), instance.values)
+    answers = []
+    for path, field in spec.fields.items():
+        if field.kind in HIDDEN_KINDS or path not in values:
+            continue
+        shown = _shown(path, values[path], masked=values[path] != instance.values[path])
+        answers.append(Answer(path, _label(field), shown, path in problem_paths))
+    for path in sorted(set(values) - set(spec.fields)):  # answers the form does not know
+        answers.append(Answer(path, path, _shown(path, values[path], True), path in problem_paths))
+    return answers
+
+
+def _label(field: Field) -> str:
+    wanted = f"({i18n.language()})"
+    for language, text in field.labels.items():
+        if language.endswith(wanted):
+            return text
+    return next(iter(field.labels.values()), field.path)
+
+
+def _shown(path: str, value: Any, masked: bool) -> str:
+    """A value as a person reads it: labels for codes, dd/mm/yyyy for dates."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(_shown(path, v, masked) for v in value)
+    text = str(value)
+    if masked:
+        return text
+    if path in CODE_LABELS:
+        return "; ".join(f"{i18n.name(CODE_LABELS[path], code)}" for code in text.split())
+    if path == "unit":
+        name = get_session().scalar(select(Unit.name_vi).where(Unit.code == text))
+        return f"{name} ({text})" if name else text
+    try:
+        return i18n.day(date.fromisoformat(text)) if len(text) == 10 else text
+    except ValueError:
+        return text

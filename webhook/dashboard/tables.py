@@ -1,0 +1,74 @@
+"""What the coverage pages show: one staff category's numbers or all, units grouped by kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reports.coverage import KINDS, Counts, Coverage, Rollup, Thresholds, UnitCoverage
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One kind of unit in the table: its units and their subtotal."""
+
+    kind: str
+    units: tuple[UnitCoverage, ...]
+    subtotal: Rollup
+
+
+def in_category(report: Coverage, category: str | None) -> Coverage:
+    """``report`` as one category sees it: each unit's, each kind's and the district's
+    numbers are that category's (the report itself when ``category`` is None)."""
+    if category is None:
+        return report
+    t = report.thresholds
+    units = tuple(
+        replace(u, total=counts, status=t.status(counts.installed_pct))
+        for u in report.units
+        for counts in [u.categories[category]]
+    )
+    (total,) = [r for r in report.categories if r.key == category]
+    kinds = tuple(_rollup(k, [u for u in units if u.kind == k], t) for k in KINDS)
+    return replace(report, units=units, kinds=kinds, total=replace(total, key="total"))
+
+
+def groups(report: Coverage) -> list[Group]:
+    """The kinds of unit present, in the report's order, each with its subtotal."""
+    rollups = {r.key: r for r in report.kinds}
+    found = []
+    for kind in KINDS:
+        units = tuple(u for u in report.units if u.kind == kind)
+        if units:
+            found.append(Group(kind, units, rollups[kind]))
+    return found
+
+
+def unit_names(report: Coverage, codes: tuple[str, ...]) -> list[str]:
+    """The Vietnamese names of ``codes`` (units with an unknown headcount, say)."""
+    names = {u.code: u.name_vi for u in report.units}
+    return [names.get(code, code) for code in codes]
+
+
+def _rollup(key: str, units: list[UnitCoverage], t: Thresholds) -> Rollup:
+    counts = Counts()
+    for unit in units:
+        counts = counts + unit.total
+    unknown = tuple(u.code for u in units if u.total.denominator is None)
+    return Rollup(key, counts, len(units), unknown, t.status(counts.installed_pct))
+
+
+def status_counts(report: Coverage) -> dict[str | None, int]:
+    """How many units are reached, on track, lagging, or unknown (None)."""
+    counts: dict[str | None, int] = {"reached": 0, "on_track": 0, "lagging": 0, None: 0}
+    for unit in report.units:
+        counts[unit.status] = counts.get(unit.status, 0) + 1
+    return counts
+
+
+def furthest_behind(report: Coverage, count: int = 5) -> list[UnitCoverage]:
+    """The ``count`` units furthest below the target (known headcount only), lowest first."""
+    below = [
+        u for u in report.units
+        if u.total.installed_pct is not None and u.total.installed_pct < report.thresholds.target
+    ]  # fmt: skip
+    return sorted(below, key=lambda u: (u.total.installed_pct or 0.0, u.name_vi))[:count]
