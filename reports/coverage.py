@@ -27,8 +27,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Executable, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ingest import campaign
 from ingest.models import InstallReason, InstallRecord, Person, RosterEntry, Unit, UnitReport
@@ -174,6 +174,10 @@ def _effective(session: Session, as_of: date) -> Any:
     )
 
 
+def _in_force(entry: Any, as_of: date) -> tuple[Any, ...]:
+    return (entry.valid_from <= as_of, or_(entry.valid_to.is_(None), entry.valid_to > as_of))
+
+
 def _sum(flag: Any) -> Any:
     return func.coalesce(func.sum(case((flag, 1), else_=0)), 0)
 
@@ -187,56 +191,48 @@ def compute(
     """The coverage report as of the end of ``as_of`` (Vietnam time), for all units or some."""
     thresholds = thresholds or Thresholds()
     eff = _effective(session, as_of)
-    roster = (
-        select(RosterEntry.bhxh_code, RosterEntry.unit_code, RosterEntry.category)
-        .where(*in_force(as_of))
-        .subquery("roster")
+    # The roster entry in force for each record's person, joined in the ON clause so the
+    # database walks the index on roster_entry.bhxh_code: one pass over the records.
+    entry = aliased(RosterEntry)
+    entry_of = and_(entry.bhxh_code == eff.c.bhxh_code, *_in_force(entry, as_of))
+    on_roster = entry.bhxh_code.is_not(None)
+    unit = func.coalesce(entry.unit_code, eff.c.unit_code)
+    category = func.coalesce(entry.category, eff.c.category)
+    counted = _rows(
+        session,
+        select(
+            unit, category, on_roster, func.count(),
+            _sum(eff.c.installed.is_(True)), _sum(eff.c.active.is_(True)),
+        )
+        .select_from(eff.outerjoin(entry, entry_of))
+        .group_by(unit, category, on_roster),
+    )  # fmt: skip
+    unrecorded = _rows(
+        session,
+        select(RosterEntry.unit_code, RosterEntry.category, func.count(), literal(0), literal(0))
+        .select_from(RosterEntry.__table__.outerjoin(eff, eff.c.bhxh_code == RosterEntry.bhxh_code))
+        .where(*in_force(as_of), eff.c.bhxh_code.is_(None))
+        .group_by(RosterEntry.unit_code, RosterEntry.category),
     )
-    on_roster = exists().where(roster.c.bhxh_code == eff.c.bhxh_code)
-
-    roster_counts = _rows(
-        session,
-        select(
-            roster.c.unit_code, roster.c.category, func.count(),
-            _sum(eff.c.installed.is_(True)), _sum(eff.c.active.is_(True)),
-        )
-        .select_from(roster.outerjoin(eff, eff.c.bhxh_code == roster.c.bhxh_code))
-        .group_by(roster.c.unit_code, roster.c.category),
-    )  # fmt: skip
-    record_counts = _rows(
-        session,
-        select(
-            eff.c.unit_code, eff.c.category, func.count(),
-            _sum(eff.c.installed.is_(True)), _sum(eff.c.active.is_(True)),
-        )
-        .where(~on_roster)
-        .group_by(eff.c.unit_code, eff.c.category),
-    )  # fmt: skip
+    roster_counts = [(u, c, n, i, a) for u, c, flag, n, i, a in counted if flag] + unrecorded
+    record_counts = [(u, c, n, i, a) for u, c, flag, n, i, a in counted if not flag]
     reasons = _rows(
         session,
-        select(
-            func.coalesce(roster.c.unit_code, eff.c.unit_code),
-            roster.c.bhxh_code.is_not(None),
-            InstallReason.reason,
-            func.count(),
-        )
+        select(unit, on_roster, InstallReason.reason, func.count())
         .select_from(
             eff.join(InstallReason, InstallReason.submission_id == eff.c.submission_id).outerjoin(
-                roster, roster.c.bhxh_code == eff.c.bhxh_code
+                entry, entry_of
             )
         )
         .where(eff.c.installed.is_(False))
-        .group_by(
-            func.coalesce(roster.c.unit_code, eff.c.unit_code),
-            roster.c.bhxh_code.is_not(None),
-            InstallReason.reason,
-        ),
+        .group_by(unit, on_roster, InstallReason.reason),
     )
-    roster_units = {unit for unit, *_rest in roster_counts}
+    roster_units = {unit_code for unit_code, *_rest in roster_counts}
     findings = [
-        Finding("not_on_roster", unit, code, name, category)
-        for code, unit, name, category in session.execute(
+        Finding("not_on_roster", unit_code, code, name, person_category)
+        for code, unit_code, name, person_category in session.execute(
             select(eff.c.bhxh_code, eff.c.unit_code, eff.c.full_name, eff.c.category)
+            .select_from(eff.outerjoin(entry, entry_of))
             .where(~on_roster, eff.c.installed.is_(True), eff.c.unit_code.in_(roster_units))
             .order_by(eff.c.unit_code, eff.c.bhxh_code)
         )
@@ -252,9 +248,10 @@ def compute(
     by_roster = _by_unit(roster_counts)
     by_record = _by_unit(record_counts)
     reasons_by_unit: dict[str, dict[str, int]] = defaultdict(dict)
-    for unit, counted_on_roster, reason, count in reasons:
-        if bool(counted_on_roster) == (unit in roster_units):
-            reasons_by_unit[unit][reason] = reasons_by_unit[unit].get(reason, 0) + int(count)
+    for unit_code, counted_on_roster, reason, count in reasons:
+        if bool(counted_on_roster) == (unit_code in roster_units):
+            totals = reasons_by_unit[unit_code]
+            totals[reason] = totals.get(reason, 0) + int(count)
     rows = [
         _unit_row(u, by_roster.get(u.code), by_record.get(u.code), reports.get(u.code),
                   reasons_by_unit.get(u.code, {}), thresholds)
@@ -273,7 +270,7 @@ def compute(
     )
 
 
-def _rows(session: Session, query: Select[Any, Any, Any, Any]) -> list[tuple[Any, ...]]:
+def _rows(session: Session, query: Executable) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.execute(query)]
 
 

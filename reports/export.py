@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from reports.coverage import CATEGORIES, Counts, Coverage, Rollup, UnitCoverage
 
@@ -109,6 +110,8 @@ def document(coverage: Coverage, by: str = "unit") -> dict[str, Any]:
 
 def frame(coverage: Coverage, by: str = "unit") -> pd.DataFrame:
     """The rows as a table with Vietnamese headers (for CSV and the terminal)."""
+    import pandas as pd  # a third of a second to import: only when a table is asked for
+
     doc = document(coverage, by)
     records = []
     for row in doc["rows"]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 import ingest
 
@@ -19,6 +21,8 @@ def script_location() -> Path:
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic config that runs on ``engine`` (so SQLite gets its pragmas)."""
+    from alembic.config import Config  # imported when needed: every CLI command starts faster
+
     config = Config()
     config.set_main_option("script_location", str(script_location()))
     config.attributes["engine"] = engine
@@ -27,4 +31,6 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database to ``revision``."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
