@@ -143,6 +143,8 @@ def frame(coverage: Coverage, by: str = "unit") -> pd.DataFrame:
             "Tỷ lệ cài đặt (%)": total["installed_pct"],
             "Đang sử dụng": total["active"],
             "Tỷ lệ sử dụng (%)": total["active_pct"],
+            "Chưa cài đặt": coverage.total.counts.not_installed,
+            "Đánh giá": STATUS_NAMES[coverage.total.status][0],
         }
     )
     table = pd.DataFrame.from_records(records)
