@@ -1130,7 +1130,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     backend = parsed.get_backend_name()
     print()
     print(table(cases, backend))
-    if after != version:
+    if after.split("+")[-1] != version.split("+")[-1]:
         print(f"\nWARNING: the code changed while timing ({version} -> {after}): run again.")
     if args.json:
         args.json.write_text(

@@ -200,7 +200,7 @@ def natural_key(text: str) -> list[object]:
 def ordered_units(session: Session) -> list[Unit]:
     """All units in the order people look for them: by kind, then by name (Phường 2 < 10)."""
     units = session.scalars(select(Unit)).all()
-    return sorted(units, key=lambda u: (KIND_ORDER[u.kind], natural_key(u.name_vi)))
+    return sorted(units, key=lambda u: (KIND_ORDER[u.kind], natural_key(u.name_vi), u.code))
 
 
 def units_csv(session: Session) -> bytes:

@@ -243,7 +243,7 @@ def compute(
     if unit_codes is not None:
         query = query.where(Unit.code.in_(unit_codes))
     units = sorted(
-        session.scalars(query), key=lambda u: (KIND_ORDER[u.kind], natural_key(u.name_vi))
+        session.scalars(query), key=lambda u: (KIND_ORDER[u.kind], natural_key(u.name_vi), u.code)
     )
     by_roster = _by_unit(roster_counts)
     by_record = _by_unit(record_counts)
