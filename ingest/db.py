@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -29,6 +38,10 @@ NAMING_CONVENTION = {
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: Seconds to wait for PostgreSQL to accept a new connection. libpq waits forever by
+#: default, so a database host that is silent (hung, or behind a network black hole) would
+#: hang every request past the client's patience instead of answering 503 "retry later".
+PG_CONNECT_TIMEOUT_S = 5
 
 
 class Base(DeclarativeBase):
@@ -104,6 +117,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S} | kwargs.get(
+            "connect_args", {}
+        )
     return create_engine(url, **kwargs)
 
 

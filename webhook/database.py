@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.db import make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,5 +47,12 @@ def get_session() -> Session:
 
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()  # rolls back anything not committed
+    except SQLAlchemyError as exc:
+        # The database went away under this request (restarted, connection cut) and the
+        # closing ROLLBACK failed: SQLAlchemy has already discarded the lost connection.
+        # The request has its answer (often a 503); raising here would turn it into a 500.
+        log.warning("closing the session failed: %s", str(exc).splitlines()[0][:200])

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
-from sqlalchemy.exc import StatementError
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session
 
-from ingest.db import SQLITE_BUSY_TIMEOUT_MS
+from ingest import db
+from ingest.db import SQLITE_BUSY_TIMEOUT_MS, make_engine
 from ingest.models import Unit
+from tests.server import silent_listener
 
 
 def add_unit(session: Session, created_at: datetime) -> None:
@@ -88,3 +91,23 @@ def test_sqlite_connection__pragmas__wal_foreign_keys_and_busy_timeout(app: Flas
         assert pragma("PRAGMA foreign_keys").scalar() == 1
         assert pragma("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
         assert SQLITE_BUSY_TIMEOUT_MS >= 1000
+
+
+@pytest.mark.parametrize(
+    ("query", "default", "gives_up_within"),
+    [("", 1, (0.9, 4)), ("?connect_timeout=2", 60, (1.9, 5))],
+    ids=["default", "url-wins"],
+)
+def test_postgresql_engine__silent_host__gives_up_after_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch, query: str, default: int, gives_up_within: tuple[float, float]
+) -> None:
+    pytest.importorskip("psycopg")
+    monkeypatch.setattr(db, "PG_CONNECT_TIMEOUT_S", default)
+    with silent_listener() as port:
+        engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/x{query}")
+        started = time.monotonic()
+        with pytest.raises(OperationalError), engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        took = time.monotonic() - started
+        engine.dispose()
+    assert gives_up_within[0] <= took < gives_up_within[1]
