@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound
-from ingest.models import ROLES, Unit, User
+from ingest.models import ROLES, User
+from ingest.units import get_unit
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,149}$")
 MIN_PASSWORD_LENGTH = 8
@@ -58,7 +59,7 @@ def create_user(
         raise InvalidInput(ErrorCode.USER_INVALID, reason=f"role must be one of {', '.join(ROLES)}")
     if role == "unit" and not unit_code:
         raise InvalidInput(ErrorCode.USER_INVALID, reason="role 'unit' needs --unit CODE")
-    if unit_code is not None and session.get(Unit, unit_code) is None:
+    if unit_code is not None and get_unit(session, unit_code) is None:
         raise NotFound(ErrorCode.UNIT_NOT_FOUND, code=unit_code)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(ErrorCode.USER_EXISTS, username=username)

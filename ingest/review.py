@@ -54,6 +54,10 @@ def decide(
         raise InvalidInput(ErrorCode.REVIEW_INVALID, reason="decision must be accept or reject")
     if not reason.strip():
         raise InvalidInput(ErrorCode.REVIEW_INVALID, reason="cần ghi lý do (a reason is required)")
+    if "\x00" in reason:  # not text: PostgreSQL would refuse it, SQLite keep it
+        raise InvalidInput(
+            ErrorCode.REVIEW_INVALID, reason="lý do có ký tự NUL (the reason holds a NUL)"
+        )
     submission = session.get(Submission, submission_id)
     state = session.get(SubmissionStatus, submission_id)
     if submission is None or state is None:

@@ -193,8 +193,17 @@ def _reject_bad_parents(
                 break
 
 
+def get_unit(session: Session, code: str) -> Unit | None:
+    """The unit ``code``, or None. A code with a control character is nobody's code, and is
+    not sent to the database (PostgreSQL refuses a NUL in text outright)."""
+    if not code.isprintable():
+        return None
+    return session.get(Unit, code)
+
+
 def natural_key(text: str) -> list[object]:
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses, and \d does not split off
+    return [int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
 def ordered_units(session: Session) -> list[Unit]:

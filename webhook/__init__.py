@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from webhook import api, config, dashboard, database, errors, health, kobo, openrosa
+from webhook import api, config, converters, dashboard, database, errors, health, kobo, openrosa
 from webhook import submission as _submission  # noqa: F401  (adds /submission to openrosa.bp)
 
 __all__ = ["create_app"]
@@ -19,6 +19,7 @@ __all__ = ["create_app"]
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the defaults, then ``VSSID_*`` variables (or ``test_config``)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = converters.IdConverter  # before any route is added
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
         app.config.from_prefixed_env("VSSID")

@@ -15,8 +15,9 @@ from werkzeug.exceptions import BadRequest, Forbidden
 from ingest import campaign, review
 from ingest.db import utcnow
 from ingest.errors import ErrorCode, NotFound
-from ingest.models import STATUSES, Submission, SubmissionStatus, Unit
+from ingest.models import STATUSES, Submission, SubmissionStatus
 from ingest.project import read_stored
+from ingest.units import get_unit
 from reports import coverage, export
 from webhook import privacy
 from webhook.auth import require_roles
@@ -70,7 +71,7 @@ def _int_arg(name: str, default: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # str.isdigit() also takes "²", int() does not
         raise BadRequest(f"'{name}' phải là số nguyên không âm ('{name}' must be a number).")
     return min(int(raw), maximum)
 
@@ -118,7 +119,10 @@ def submission_detail(submission_id: int) -> Response:
 @require_roles("admin")
 def submission_review(submission_id: int) -> Response:
     """Accept or reject a submission: ``{"decision": "accept"|"reject", "reason": "…"}``."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # deeply nested JSON: "silent" only covers ValueError
+        body = None
     if not isinstance(body, dict):
         raise BadRequest("Cần gửi JSON {decision, reason}. (Send JSON {decision, reason}.)")
     session = get_session()
@@ -140,10 +144,11 @@ def _as_of() -> date:
     if raw is None:
         return utcnow().astimezone(campaign.LOCAL_TZ).date()
     try:
-        return date.fromisoformat(raw)
+        return coverage.parse_day(raw)
     except ValueError:
         raise BadRequest(
-            f"as_of phải có dạng YYYY-MM-DD (as_of must be YYYY-MM-DD): '{raw}'"
+            f"as_of phải là ngày YYYY-MM-DD từ {coverage.FIRST_DAY} đến {coverage.LAST_DAY} "
+            f"(as_of must be a date YYYY-MM-DD in that range): '{raw}'"
         ) from None
 
 
@@ -170,17 +175,18 @@ def unit_detail(code: str) -> Response:
     """One unit: its row, by category, daily trend, reasons, and (for roles allowed personal
     data) who on its roster has not installed yet."""
     session = get_session()
-    if session.get(Unit, code) is None:
+    if get_unit(session, code) is None:
         raise NotFound(ErrorCode.UNIT_NOT_FOUND, code=code)
     scope = privacy.unit_scope(session, g.user)
     if scope is not None and code not in scope:
         raise Forbidden("Đơn vị này không thuộc quyền của tài khoản. (Not your unit.)")
     as_of = _as_of()
     thresholds = thresholds_from(current_app.config)
-    result = coverage.compute(session, as_of, thresholds, unit_codes=[code])
+    personal = privacy.sees_personal_data(g.user)
+    result = coverage.compute(session, as_of, thresholds, unit_codes=[code], with_findings=personal)
     (row,) = result.units
     days = [as_of - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    trend = coverage.trend(session, days, unit_codes=[code])
+    trend = coverage.trend(session, days, unit_codes=[code], thresholds=thresholds)
     body: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "target_pct": thresholds.target,
@@ -196,9 +202,9 @@ def unit_detail(code: str) -> Response:
             }
             for day, total in trend
         ],
-        "findings": {"not_on_roster": len(result.findings)},
+        "findings": {"not_on_roster": result.findings_total},
     }
-    if privacy.sees_personal_data(g.user):
+    if personal:
         body["not_installed"] = coverage.not_installed(session, code, as_of)
         body["not_on_roster"] = [
             {"bhxh_code": f.bhxh_code, "full_name": f.full_name, "category": f.category}

@@ -168,7 +168,7 @@ def _summary(
         f"({total.installed_pct if total.installed_pct is not None else '—'} %), "
         f"{total.active} active; units reached {statuses['reached']}, on track "
         f"{statuses['on_track']}, lagging {statuses['lagging']}; "
-        f"{len(result.findings)} not on their roster."
+        f"{result.findings_total} not on their roster."
     )
 
 

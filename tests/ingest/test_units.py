@@ -323,3 +323,9 @@ def test_units_csv__numbers_inside_names__natural_order(session: Session, tmp_pa
     )
 
     assert [row["name"] for row in csv_rows(session)] == ["E", "D", "C", "B", "A"]
+
+
+@pytest.mark.parametrize("name", ["Tổ 1²", "²", "Phòng 50 m²", "Khu ١٢"])
+def test_natural_key__superscripts_and_other_digits__no_error(name: str):
+    assert units.natural_key(name)
+    assert units.natural_key("Khu ١٢") == ["khu ", 12, ""]

@@ -38,11 +38,12 @@ def download(fmt: str) -> Response:
     by = request.args.get("by", "unit")
     if by not in export.BY:
         raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="by", value=by))
-    report = scope.coverage_for(view)
+    personal_data = fmt == "xlsx" and scope.sees_personal_data()
+    report = scope.coverage_for(view, with_findings=personal_data)
     if fmt == "xlsx":
         from reports import excel
 
-        personal = _not_installed(report) if scope.sees_personal_data() else None
+        personal = _not_installed(report) if personal_data else None
         body = excel.workbook(report, personal=personal)
     elif fmt == "csv":
         body = export.to_csv(report, by)

@@ -204,5 +204,9 @@ EN: dict[str, str] = {
         "The form has expired or is invalid. Please reload the page and try again."
     ),
     "Lỗi": "Error",
+    "Lỗi máy chủ; sự cố đã được ghi lại. Vui lòng thử lại sau.": (
+        "Server error; it has been logged. Please try again later."
+    ),
+    "Yêu cầu chứa giá trị không hợp lệ.": "The request holds a value that cannot be stored.",
     "Về trang tiến độ": "Back to the progress page",
 }

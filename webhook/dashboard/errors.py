@@ -2,19 +2,27 @@
 
 Blueprint handlers take precedence over the app's JSON handlers (``webhook.errors``) for
 requests routed to the dashboard; a CSRF failure (raised before the view) is one of them.
+The app's handlers for a 500 and for a value the database refuses are matched before a
+blueprint's generic ``HTTPException`` handler, so the dashboard has its own for both.
 """
 
 from __future__ import annotations
 
+import logging
+
 from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError  # type: ignore[import-untyped]
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ingest.errors import VssidError
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _, language
+from webhook.database import get_session
 from webhook.errors import status_for
+
+log = logging.getLogger(__name__)
 
 TITLES = {
     400: "Yêu cầu không hợp lệ",
@@ -44,3 +52,17 @@ def _http(error: HTTPException) -> ResponseReturnValue:
 @bp.errorhandler(VssidError)
 def _domain(error: VssidError) -> ResponseReturnValue:
     return _page(status_for(error), error.message_en if language() == "en" else error.message_vi)
+
+
+@bp.errorhandler(InternalServerError)
+def _internal(error: InternalServerError) -> ResponseReturnValue:
+    log.error("unhandled error", exc_info=error.original_exception)
+    get_session().rollback()  # the page's layout may still read the signed-in account
+    return _page(500, _("Lỗi máy chủ; sự cố đã được ghi lại. Vui lòng thử lại sau."))
+
+
+@bp.errorhandler(DataError)
+def _refused_value(error: DataError) -> ResponseReturnValue:
+    log.warning("database refused a value: %s", str(error).splitlines()[0][:200])
+    get_session().rollback()  # PostgreSQL: the transaction is aborted
+    return _page(400, _("Yêu cầu chứa giá trị không hợp lệ."))

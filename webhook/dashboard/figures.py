@@ -64,12 +64,10 @@ def trend_points(view: View) -> list[tuple[date, float | None, float | None]]:
     codes = scope.unit_codes(view)
     thresholds = thresholds_from(current_app.config)
     points = []
-    for day in trend_days(view.as_of):
-        report = tables.in_category(
-            coverage.compute(session, day, thresholds, unit_codes=codes), view.category
-        )
-        counts = report.total.counts
-        points.append((day, counts.installed_pct, counts.active_pct))
+    for day, total in coverage.trend(
+        session, trend_days(view.as_of), codes, view.category, thresholds
+    ):
+        points.append((day, total.counts.installed_pct, total.counts.active_pct))
     return points
 
 

@@ -36,9 +36,9 @@ def unit_page(code: str) -> str:
     data, who on its roster has not installed yet."""
     unit = scope.require_unit(code)
     view = View(scope.view_from_request().as_of, unit=code)
-    report = scope.coverage_for(view)  # the unit and the units under it
-    (row,) = [u for u in report.units if u.code == code]
     personal = scope.sees_personal_data()
+    report = scope.coverage_for(view, with_findings=personal)  # the unit and those under it
+    (row,) = [u for u in report.units if u.code == code]
     return render_template(
         "dashboard/unit.html",
         view=view,

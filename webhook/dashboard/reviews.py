@@ -31,6 +31,7 @@ from webhook.dashboard.scope import page
 from webhook.database import get_session
 
 PAGE_SIZE = 25
+MAX_OFFSET = 10**9
 SHOWN_STATUSES = ("flagged", "rejected", "accepted")
 HIDDEN_KINDS = ("group", "repeat", "note", "meta")
 #: Answers whose codes have labels of their own.
@@ -74,7 +75,8 @@ def review_queue() -> str:
     if status not in SHOWN_STATUSES:
         raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="status", value=status))
     offset = request.args.get("offset", "0")
-    start = int(offset) if offset.isdigit() else 0
+    # ASCII digits only (str.isdigit() also takes "²"), and no further than a database offset
+    start = min(int(offset), MAX_OFFSET) if offset.isascii() and offset.isdigit() else 0
     rows = review.queue(
         get_session(), status, unit_codes=scope.visible(), limit=PAGE_SIZE + 1, offset=start
     )

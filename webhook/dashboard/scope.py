@@ -23,7 +23,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 from ingest import campaign
 from ingest.db import utcnow
 from ingest.models import Unit, User
-from ingest.units import subtree
+from ingest.units import get_unit, subtree
 from reports import coverage
 from reports.coverage import CATEGORIES, KINDS
 from webhook import privacy
@@ -73,7 +73,7 @@ def sees_personal_data() -> bool:
 
 def require_unit(code: str) -> Unit:
     """The unit ``code``: 404 when there is none, 403 when it is not the account's."""
-    unit = get_session().get(Unit, code)
+    unit = get_unit(get_session(), code)
     if unit is None:
         raise NotFound(_("Trang hoặc đơn vị này không tồn tại."))
     scope = visible()
@@ -110,7 +110,7 @@ def view_from_request(unit: str | None = None) -> View:
     args = request.args
     raw = args.get("as_of") or ""
     try:
-        as_of = date.fromisoformat(raw) if raw else today()
+        as_of = coverage.parse_day(raw) if raw else today()
     except ValueError:
         raise BadRequest(_("Ngày không hợp lệ, cần dạng YYYY-MM-DD: {value}", value=raw)) from None
     kind = _choice(args.get("kind"), KINDS, "kind")
@@ -142,7 +142,14 @@ def unit_codes(view: View) -> set[str] | None:
     return codes
 
 
-def coverage_for(view: View) -> coverage.Coverage:
-    """The coverage report for ``view``, restricted to what the account may see."""
+def coverage_for(view: View, with_findings: bool = False) -> coverage.Coverage:
+    """The coverage report for ``view``, restricted to what the account may see (findings
+    listed by name only when asked for: personal data)."""
     thresholds = thresholds_from(current_app.config)
-    return coverage.compute(get_session(), view.as_of, thresholds, unit_codes=unit_codes(view))
+    return coverage.compute(
+        get_session(),
+        view.as_of,
+        thresholds,
+        unit_codes=unit_codes(view),
+        with_findings=with_findings,
+    )

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, current_app, request
+from flask_login import current_user  # type: ignore[import-untyped]
 from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
 
@@ -60,7 +61,11 @@ def _check_csrf() -> None:
         return
     if request.blueprint in MACHINE_BLUEPRINTS:
         return
-    if request.blueprint in HEADER_AUTH_BLUEPRINTS and request.authorization is not None:
+    if request.blueprint in HEADER_AUTH_BLUEPRINTS and (
+        request.authorization is not None or not current_user.is_authenticated
+    ):
+        # Authenticated by a header, or not at all (the view answers 401 with a challenge):
+        # no session cookie for a forged request to ride on.
         return
     current_app.extensions["csrf"].protect()
 

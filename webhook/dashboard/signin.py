@@ -104,7 +104,8 @@ def init_app(app: Flask) -> None:
 
 def _safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this site, never another site."""
-    if target:
+    # Printable only: a CR or LF cannot go into the Location header (a 500 otherwise).
+    if target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
