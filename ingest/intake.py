@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ingest import events, formspec, parse
-from ingest import project as _project  # noqa: F401  (subscribes the core projections)
+from ingest import project as _project  # subscribes the core projections
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, VssidError
 from ingest.media import MediaStore
 from ingest.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionStatus
@@ -108,6 +109,7 @@ def _event(incoming: Incoming) -> Submission:
         headers=incoming.headers,
         received_at=incoming.received_at,
         attachments_expected=0,
+        attachments=[],  # known to be none yet: answering needs no query after commit
     )
 
 
@@ -127,15 +129,38 @@ def _usable(session: Session, instance_id: str) -> Submission | None:
     )
 
 
-def _form_version(session: Session, form: Form, version: str | None) -> FormVersion:
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """A published form version: it never changes, so each process reads it once."""
+
+    version: str
+    md5: str
+    xml: str
+
+
+#: Published versions per database (engine) and (form_id, version).
+_versions: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], _Version]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _form_version(session: Session, form: Form, version: str | None) -> _Version:
     """The version the submission claims if we have it, else the current one."""
     wanted = [v for v in (version, form.current_version) if v]
+    known = _versions.setdefault(session.get_bind().engine, {})
+    for v in wanted:
+        if (found := known.get((form.form_id, v))) is not None:
+            if v == wanted[0]:
+                return found
+            break
     rows = session.scalars(
         select(FormVersion).where(
             FormVersion.form_id == form.form_id, FormVersion.version.in_(wanted)
         )
     ).all()
-    by_version = {row.version: row for row in rows}
+    by_version = {row.version: _Version(row.version, row.md5, row.xml) for row in rows}
+    for v, row in by_version.items():
+        known[(form.form_id, v)] = row
     return next(by_version[v] for v in wanted if v in by_version)
 
 
@@ -177,7 +202,7 @@ def _is_json(incoming: Incoming) -> bool:
 
 def _instance(
     incoming: Incoming, session: Session
-) -> tuple[parse.Instance, Form, FormVersion, str | None]:
+) -> tuple[parse.Instance, Form, _Version, formspec.FormSpec, str | None]:
     """Parse the payload and find its form; raise the reason it cannot be used.
 
     The last item is what a resubmission is compared on, when it is not the raw bytes.
@@ -188,7 +213,8 @@ def _instance(
         form = _kobo_form(session, instance.form_id, incoming.form_hint)
         version = _form_version(session, form, None)
         answers = parse.kobo_answers_fingerprint(data).encode("utf-8")
-        return instance, form, version, _sha256(answers)
+        spec = formspec.spec_for(version.md5, version.xml)
+        return instance, form, version, spec, _sha256(answers)
     root = parse.read_xml(incoming.payload)
     claimed = parse.instance_from_xml(root)
     form_id = claimed.form_id
@@ -202,7 +228,7 @@ def _instance(
     claimed_version = claimed.version if incoming.source == "openrosa" else None
     version = _form_version(session, form, claimed_version)
     spec = formspec.spec_for(version.md5, version.xml)
-    return parse.instance_from_xml(root, spec.repeat_paths), form, version, None
+    return parse.instance_from_xml(root, spec.repeat_paths), form, version, spec, None
 
 
 MAX_IDENTIFIER = 255
@@ -244,11 +270,10 @@ def receive(
 ) -> Receipt:
     """Record ``incoming`` in the log, hand it to the subscribers (validation, records) and
     say what became of it; the caller commits."""
-    receipt = _receive(session, incoming, store)
+    receipt, previous = _receive(session, incoming, store)
     if receipt.outcome == "created":
         changed = [receipt.submission]
-        previous = receipt.submission.deprecated_id and _superseded(session, receipt.submission)
-        if previous:
+        if previous is not None:
             changed.insert(0, previous)
         try:
             with session.begin_nested():
@@ -266,26 +291,26 @@ def receive(
             session.flush()
     if receipt.outcome == "failed":
         return receipt
-    state = session.get(SubmissionStatus, receipt.submission.id)
+    state = _project.status_of(session, receipt.submission.id)
     if state is None:
         return receipt
     return replace(receipt, status=state.status, issues=tuple(state.issues))
 
 
-def _superseded(session: Session, submission: Submission) -> Submission | None:
-    return session.scalar(select(Submission).where(Submission.superseded_by_id == submission.id))
-
-
-def _receive(session: Session, incoming: Incoming, store: MediaStore) -> Receipt:
+def _receive(
+    session: Session, incoming: Incoming, store: MediaStore
+) -> tuple[Receipt, Submission | None]:
+    """Store ``incoming``; the receipt, and the version an edit supersedes."""
     event = _event(incoming)
     try:
-        instance, form, version, content_digest = _instance(incoming, session)
+        instance, form, version, spec, content_digest = _instance(incoming, session)
     except VssidError as error:
-        return _failed(session, event, error)
+        return _failed(session, event, error), None
 
     problem = _bad_identifier(instance)
     if problem is not None:
-        return _failed(session, event, InvalidInput(ErrorCode.SUBMISSION_MALFORMED, reason=problem))
+        malformed = InvalidInput(ErrorCode.SUBMISSION_MALFORMED, reason=problem)
+        return _failed(session, event, malformed), None
     event.form_id = form.form_id
     event.form_version = version.version
     event.instance_id = instance.instance_id
@@ -295,23 +320,30 @@ def _receive(session: Session, incoming: Incoming, store: MediaStore) -> Receipt
     event.external_id = instance.external_id
     event.content_sha256 = content_digest or event.payload_sha256
 
+    refused: VssidError | None = None
     if form.state == "closed":
-        return _failed(session, event, Conflict(ErrorCode.FORM_CLOSED, form_id=form.form_id))
-    if instance.encrypted:
-        return _failed(session, event, InvalidInput(ErrorCode.SUBMISSION_ENCRYPTED))
-    if not instance.instance_id:
-        return _failed(session, event, InvalidInput(ErrorCode.SUBMISSION_NO_INSTANCE_ID))
+        refused = Conflict(ErrorCode.FORM_CLOSED, form_id=form.form_id)
+    elif instance.encrypted:
+        refused = InvalidInput(ErrorCode.SUBMISSION_ENCRYPTED)
+    elif not instance.instance_id:
+        refused = InvalidInput(ErrorCode.SUBMISSION_NO_INSTANCE_ID)
+    if refused is not None:
+        return _failed(session, event, refused), None
+    assert instance.instance_id is not None
 
-    spec = formspec.spec_for(version.md5, version.xml)
     expected = formspec.attachment_names(spec, instance.values)
-    existing = _usable(session, instance.instance_id)
-    if existing is not None:
-        return _resubmission(session, event, existing, incoming, expected, store)
+    if instance.deprecated_id:
+        # A retry of an edit is a retry, not an edit of a version now superseded: look first.
+        # A new record is not looked up: the unique index refuses the insert below if the
+        # instance ID is already usable, and that path answers a retry or a conflict.
+        existing = _usable(session, instance.instance_id)
+        if existing is not None:
+            return _resubmission(session, event, existing, incoming, expected, store), None
 
     try:
         previous = _edit_target(session, instance, incoming.source)
     except VssidError as error:
-        return _failed(session, event, error)
+        return _failed(session, event, error), None
     event.root_id = (
         (previous.root_id or previous.instance_id)
         if previous
@@ -329,16 +361,19 @@ def _receive(session: Session, incoming: Incoming, store: MediaStore) -> Receipt
                 previous.superseded_by_id = event.id
                 session.flush()
     except IntegrityError:
-        # Lost a race: the same instance (or another edit of the same version) got in first.
+        # Already there (a retry, or lost a race): the same instance, or another edit of the
+        # same version, got in first.
         winner = _usable(session, instance.instance_id)
         fresh = _event(incoming)
         _copy_identity(event, fresh)
         if winner is not None:
-            return _resubmission(session, fresh, winner, incoming, expected, store)
+            return _resubmission(session, fresh, winner, incoming, expected, store), None
         assert instance.deprecated_id is not None
         raced = Conflict(ErrorCode.SUBMISSION_EDIT_SUPERSEDED, deprecated_id=instance.deprecated_id)
-        return _failed(session, fresh, raced)
-    return Receipt("created", event, attachments_added=added)
+        return _failed(session, fresh, raced), None
+    # The subscribers use what was just parsed instead of reading the payload again.
+    events.hand_over(session, event, events.Parsed(instance, spec, new=True))
+    return Receipt("created", event, attachments_added=added), previous
 
 
 def _edit_target(session: Session, instance: parse.Instance, source: str) -> Submission | None:

@@ -13,12 +13,13 @@ They apply to any form with the fields they name, so a next campaign's forms get
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import campaign, events
+from ingest import campaign, events, formspec
 from ingest.models import InstallRecord, Review, Submission, SubmissionStatus
 from ingest.validate import Issue
 
@@ -34,14 +35,29 @@ def _valid_code(code: str) -> bool:
     return code.isascii() and code.isdigit() and len(code) == campaign.BHXH_CODE_LENGTH
 
 
+def unit_codes_named(spec: formspec.FormSpec, values: dict[str, Any]) -> set[str]:
+    """The unit codes a submission names: its ``unit`` and answers from ``units.csv``."""
+    names = {"unit"} | {f.path for f in spec.fields.values() if f.choices_file == "units.csv"}
+    codes: set[str] = set()
+    for name in names:
+        value = _value(values, name)
+        if value is not None:
+            codes.update([value, *value.split()])  # select_multiple answers: "code code"
+    return codes
+
+
 def campaign_issues(
     session: Session,
     submission: Submission,
     values: dict[str, Any],
     found: list[Issue],
     registry: events.Registry,
+    records: Sequence[InstallRecord] | None = None,
 ) -> list[Issue]:
-    """The campaign rules' issues for one submission (skipping paths already flagged)."""
+    """The campaign rules' issues for one submission (skipping paths already flagged).
+
+    ``records``: the install records of its BHXH code, when the caller has read them.
+    """
     flagged = {i.path for i in found if i.blocking}
     issues: list[Issue] = []
     unit = _value(values, "unit")
@@ -77,7 +93,7 @@ def campaign_issues(
             )
         )
     if code is not None and unit is not None:
-        other = _other_unit_record(session, submission, code, unit)
+        other = _other_unit_record(session, submission, code, unit, records)
         if other is not None:
             issues.append(two_units_issue(code, unit, other.unit_code or "?"))
     return issues
@@ -97,9 +113,25 @@ def two_units_issue(code: str, unit: str, other_unit: str) -> Issue:
     )
 
 
+def records_of(session: Session, code: str) -> list[InstallRecord]:
+    """Every current install record of a BHXH code (a handful at most)."""
+    return list(session.scalars(select(InstallRecord).where(InstallRecord.bhxh_code == code)))
+
+
 def _other_unit_record(
-    session: Session, submission: Submission, code: str, unit: str
+    session: Session,
+    submission: Submission,
+    code: str,
+    unit: str,
+    records: Sequence[InstallRecord] | None = None,
 ) -> InstallRecord | None:
+    if records is not None:
+        others = [
+            r
+            for r in records
+            if r.unit_code is not None and r.unit_code != unit and r.submission_id != submission.id
+        ]
+        return min(others, key=lambda r: r.submission_id, default=None)
     return session.scalar(
         select(InstallRecord)
         .where(

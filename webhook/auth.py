@@ -7,6 +7,10 @@ challenge (PROTOCOLS.md §1.4), so every OpenRosa 401 offers both. Digest nonces
 expired nonce is answered with ``stale=true`` and Collect retries without asking the user.
 A collector onboarded by QR code uses ``/key/<token>/``: the token stands for the password.
 
+Wrong passwords over Basic or Digest count towards the sign-in form's lock-out (5 for an
+account from one address pause it; ``webhook.dashboard.throttle``), so that HTTP
+authentication is no way around it.
+
 A browser signed in to the dashboard may call the JSON API with its session cookie (DESIGN.md
 §5); credentials in the request win over the session. The OpenRosa and Kobo endpoints never
 accept the session: they are exempt from CSRF tokens, so a cookie must not authenticate them.
@@ -16,7 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -24,7 +32,7 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from flask_login import current_user  # type: ignore[import-untyped]
 from werkzeug.datastructures import Authorization
-from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from ingest.accounts import check_password, find_user, user_for_token
 from ingest.errors import NotFound
@@ -60,7 +68,9 @@ def make_nonce(now: float | None = None) -> str:
 def nonce_state(nonce: str, now: float | None = None) -> str:
     """``valid``, ``stale`` (ours but expired) or ``invalid`` (not ours)."""
     timestamp, _, signature = nonce.partition("-")
-    if not timestamp.isdigit() or not hmac.compare_digest(signature, _nonce_signature(timestamp)):
+    # Bytes: compare_digest refuses str with non-ASCII characters (a client chose them).
+    expected = _nonce_signature(timestamp).encode()
+    if not timestamp.isdigit() or not hmac.compare_digest(signature.encode(), expected):
         return "invalid"
     age = (now if now is not None else time.time()) - int(timestamp)
     return "valid" if -60 <= age <= current_app.config["DIGEST_NONCE_TTL"] else "stale"
@@ -129,7 +139,7 @@ def _digest_user(auth: Authorization) -> User:
         expected = _md5(f"{user.digest_ha1}:{params['nonce']}:{ha2}")
     else:
         raise AuthFailed()
-    if not hmac.compare_digest(expected, params["response"].lower()):
+    if not hmac.compare_digest(expected.encode(), params["response"].lower().encode()):
         raise AuthFailed()
     # Checked last, so that stale=true is only said to a client that knows the password.
     state = nonce_state(params["nonce"])
@@ -138,13 +148,71 @@ def _digest_user(auth: Authorization) -> User:
     return user
 
 
+#: Basic credentials already checked against an account's password hash, so that scrypt
+#: (slow on purpose: tens of milliseconds) runs once per password and process, not on every
+#: submission of a phone or every Kobo delivery. Each entry is an HMAC, under a random key of
+#: this process, of the account, its stored hash and the password: nothing kept gives the
+#: password back, a changed password (a new hash) no longer matches, and the account is read
+#: afresh on every request, so deactivating it takes effect at once. Wrong passwords are never
+#: kept, so guessing still pays scrypt for every try. Entries last ``PROVEN_SECONDS``.
+PROVEN_SECONDS = 15 * 60
+PROVEN_MAX = 4096
+_proven: OrderedDict[bytes, float] = OrderedDict()
+_proven_lock = threading.Lock()
+_proven_key = secrets.token_bytes(32)
+
+
+def _password_ok(user: User, password: str) -> bool:
+    """``check_password``, remembering a success for a while (see ``_proven``)."""
+    if not user.is_active:
+        return False
+    mark = hmac.new(
+        _proven_key, f"{user.id}\0{user.password_hash}\0{password}".encode(), hashlib.sha256
+    ).digest()
+    now = time.monotonic()
+    if _proven.get(mark, 0.0) > now:
+        return True
+    if not check_password(user, password):
+        return False
+    with _proven_lock:
+        _proven[mark] = now + PROVEN_SECONDS
+        _proven.move_to_end(mark)
+        while len(_proven) > PROVEN_MAX:
+            _proven.popitem(last=False)
+    return True
+
+
 def _basic_user(auth: Authorization) -> User:
     try:
         user = find_user(get_session(), auth.username or "")
     except NotFound:
         raise AuthFailed() from None
-    if not check_password(user, auth.password or ""):
+    if not _password_ok(user, auth.password or ""):
         raise AuthFailed()
+    return user
+
+
+def _guarded(username: str, verify: Callable[[], User]) -> User:
+    """``verify()``, counted by the sign-in form's lock-out (``webhook.dashboard.throttle``):
+    a password tried over HTTP Basic or Digest is no way around it."""
+    limiter = current_app.extensions.get("vssid.signin_throttle")
+    if limiter is None:
+        return verify()
+    key = limiter.key(username, request.remote_addr)
+    wait = limiter.retry_after(key)
+    if wait > 0:
+        raise TooManyRequests(
+            "Sai mật khẩu quá nhiều lần, vui lòng thử lại sau. "
+            "(Too many wrong passwords: try again later.)",
+            retry_after=math.ceil(wait),
+        )
+    try:
+        user = verify()
+    except AuthFailed as error:
+        if not error.stale:  # a stale nonce is not a wrong password
+            limiter.failed(key)
+        raise
+    limiter.succeeded(key)
     return user
 
 
@@ -175,9 +243,9 @@ def authenticate() -> User:
             raise AuthFailed()
         return user
     if auth.type == "digest":
-        return _digest_user(auth)
+        return _guarded(auth.parameters.get("username") or "", lambda: _digest_user(auth))
     if auth.type == "basic":
-        return _basic_user(auth)
+        return _guarded(auth.username or "", lambda: _basic_user(auth))
     if auth.type == "token" and auth.token:
         user = user_for_token(get_session(), auth.token)
         if user is None:

@@ -8,7 +8,7 @@ from flask import current_app, request
 
 from ingest import intake
 from ingest.db import begin_write, utcnow
-from ingest.errors import VssidError
+from ingest.errors import Unavailable, VssidError
 from ingest.media import MediaStore
 from webhook.database import get_session
 
@@ -39,10 +39,23 @@ def media_store() -> MediaStore:
 def store(incoming: intake.Incoming, error: VssidError | None = None) -> intake.Receipt:
     """Run intake (or keep a payload refused with ``error``) and commit, whatever the outcome."""
     session = get_session()
-    session.commit()  # ends the read-only transaction of authentication
-    begin_write(session)
+    if session.get_bind().dialect.name == "sqlite":
+        # A writer must begin with BEGIN IMMEDIATE (ingest.db): end the read-only
+        # transaction of authentication first. PostgreSQL continues in the same one.
+        session.commit()
+        begin_write(session)
     if error is None:
-        receipt = intake.receive(session, incoming, media_store())
+        try:
+            receipt = intake.receive(session, incoming, media_store())
+        except Unavailable as unavailable:
+            # The disk refused an attachment. Keep the payload in the log all the same
+            # (nothing that reached us is lost), with no row pointing at a file, and let the
+            # error handler answer 503 "send again later": the retry is stored as new.
+            session.rollback()
+            begin_write(session)
+            intake.refuse(session, incoming, unavailable)
+            session.commit()
+            raise
     else:
         receipt = intake.refuse(session, incoming, error)
     session.commit()

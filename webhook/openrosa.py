@@ -8,14 +8,15 @@ response of this blueprint carries the OpenRosa headers and errors are OpenRosaR
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from lxml import etree
-from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import http_date
 
 from ingest import forms
@@ -32,6 +33,7 @@ XML_TYPE = "text/xml; charset=utf-8"
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 bp = Blueprint("openrosa", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.url_value_preprocessor
@@ -105,11 +107,27 @@ def _database_error(error: Exception) -> Response:
     return _domain_error(database_unavailable(error))
 
 
+@bp.errorhandler(DataError)
+def _refused_value(error: DataError) -> Response:
+    # The app's JSON handler would answer Collect in a format it cannot show.
+    log.warning("database refused a value: %s", str(error).splitlines()[0][:200])
+    get_session().rollback()
+    text = "Yêu cầu chứa giá trị không hợp lệ. (The request holds a value that cannot be stored.)"
+    return openrosa_message(text, 400, "error")
+
+
+@bp.errorhandler(InternalServerError)
+def _internal_error(error: InternalServerError) -> Response:
+    log.error("unhandled error", exc_info=error.original_exception)
+    text = "Lỗi máy chủ; sự cố đã được ghi lại. (Server error; it has been logged.)"
+    return openrosa_message(text, 500, "error")
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     response = openrosa_message(error.description or error.name, error.code or 500, "error")
     for key, value in error.get_headers():
-        if key.lower() == "www-authenticate":
+        if key.lower() in {"www-authenticate", "retry-after"}:
             response.headers.add(key, value)
     return response
 
