@@ -835,6 +835,23 @@ def generate(url: str, seed: int, n_units: int, n_persons: int) -> dict[str, Any
     return {**meta, "timings": timings, "rows": counts}
 
 
+def bring_up_to_date(url: str) -> None:
+    """Migrate to head and bring the coverage tallies up to date (a no-op when they are),
+    as the server does continuously: the first build from scratch is timed and logged."""
+    from sqlalchemy.orm import Session
+
+    from ingest import tally
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        people = tally.refresh(session)
+    if people:
+        log(f"coverage tallies: {people:,} people in {time.perf_counter() - started:.1f} s")
+    engine.dispose()
+
+
 # ---------------------------------------------------------------------------------------
 # Timing the command
 # ---------------------------------------------------------------------------------------
@@ -962,6 +979,58 @@ def bench(url: str, runs: int) -> list[Case]:
             f" (CPU busy before each run: {[round(b * 100) for b in case.busy_before]} %)"
         )
     return cases
+
+
+def bench_pages(url: str, runs: int) -> list[Case]:
+    """The dashboard's coverage page (and what it loads) and the JSON API, timed in-process
+    through Flask's test client as a signed-in manager: a warm server worker's view of it
+    (peak memory is not measured: it is this process's)."""
+    import re as regex
+
+    from sqlalchemy import select
+
+    from ingest import accounts
+    from ingest.models import User
+    from webhook import create_app
+    from webhook.database import database
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": True})
+    password = "bench-manager-password"
+    with app.app_context():
+        with database().sessionmaker() as session:
+            if session.scalar(select(User).where(User.username == "bench.manager")) is None:
+                accounts.create_user(
+                    session, "bench.manager", "manager", password, app.config["REALM"]
+                )
+                session.commit()
+    client = app.test_client()
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token, "no CSRF token on the sign-in page"
+    signed_in = client.post(
+        "/login",
+        data={"username": "bench.manager", "password": password, "csrf_token": token.group(1)},
+    )
+    assert signed_in.status_code in (302, 303), signed_in.status_code
+    pages = [
+        Case("dashboard `/` (coverage page)", ["/"]),
+        Case("dashboard `/charts/trend.svg` (trend)", ["/charts/trend.svg"]),
+        Case("dashboard `/charts/coverage.svg`", ["/charts/coverage.svg"]),
+        Case(f"dashboard `/?as_of={AS_OF_MIDDLE}`", [f"/?as_of={AS_OF_MIDDLE}"]),
+        Case("API `/api/v1/coverage`", ["/api/v1/coverage"]),
+    ]
+    for case in pages:
+        (path,) = case.args
+        response = client.get(path)  # warm-up, not counted
+        assert response.status_code == 200, (path, response.status_code)
+        for _ in range(runs):
+            case.busy_before.append(wait_idle())
+            started = time.perf_counter()
+            response = client.get(path)
+            case.seconds.append(time.perf_counter() - started)
+            case.peak_mb.append(0.0)
+            assert response.status_code == 200
+        log(f"{case.name}: {[round(x, 2) for x in case.seconds]} s")
+    return pages
 
 
 def table(cases: list[Case], backend: str) -> str:
@@ -1115,6 +1184,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise SystemExit(f"--keep: the database was built with {meta}, not {wanted}")
     if generated is None:
         generated = generate(url, args.seed, n_units, n_persons)
+    bring_up_to_date(url)
     if args.no_run:
         return
     if args.sqlite_analyze and parsed.get_backend_name() == "sqlite":
@@ -1126,6 +1196,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     version = code_version()
     log(f"code under test: {version} (HEAD + hash of {', '.join(WATCHED)})")
     cases = bench(url, args.runs)
+    cases += bench_pages(url, args.runs)
     after = code_version()
     backend = parsed.get_backend_name()
     print()

@@ -281,6 +281,7 @@ class InstallRecord(Base):
     __table_args__ = (
         Index(None, "bhxh_code", "effective_at"),
         Index(None, "unit_code", "effective_at"),
+        Index(None, "effective_at"),
     )
 
     submission_id: Mapped[int] = mapped_column(
@@ -389,3 +390,84 @@ class RosterEntry(Base):
     category: Mapped[str] = mapped_column(String(32))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
+
+
+SPAN_INDEX_NAME = "ix_person_span_unit_code"
+SPAN_INDEX = ("unit_code", "category", "on_roster", "day_from", "day_to", "installed", "active",
+              "reasons")  # fmt: skip
+
+
+class PersonSpan(Base):
+    """A stretch of days over which one person counts the same way in coverage.
+
+    Derived (by :mod:`ingest.tally`) from the person's install records and roster entries: from
+    ``day_from`` until ``day_to`` (exclusive; open when NULL) the person belongs to
+    ``unit_code`` in ``category`` (the roster's when ``on_roster``, else the effective record's;
+    ``''`` when unknown) and their effective record, if any, is ``submission_id``. The person
+    counts as of a date when a span is in force that day.
+    """
+
+    __tablename__ = "person_span"
+    __table_args__ = (
+        # Covering: a report as of a date groups the spans in force from this index alone.
+        Index(None, *SPAN_INDEX),
+        Index(None, "day_from"),
+        Index(None, "day_to"),
+    )
+
+    bhxh_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day_from: Mapped[date] = mapped_column(primary_key=True)
+    day_to: Mapped[date | None]
+    unit_code: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    on_roster: Mapped[bool]
+    installed: Mapped[bool]
+    active: Mapped[bool]
+    #: The effective record (an ``install_record``), or NULL for a roster member without one.
+    submission_id: Mapped[int | None]
+    #: The record's reasons when not installed, space-separated (kept so a span can be undone
+    #: after its record is gone).
+    reasons: Mapped[str] = mapped_column(Text, default="")
+
+
+class Tally(Base):
+    """People counted now (over open spans) per unit, category and roster membership."""
+
+    __tablename__ = "coverage_tally"
+
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    on_roster: Mapped[bool] = mapped_column(primary_key=True)
+    people: Mapped[int] = mapped_column(default=0)
+    installed: Mapped[int] = mapped_column(default=0)
+    active: Mapped[int] = mapped_column(default=0)
+
+
+class ReasonTally(Base):
+    """People counted now who have not installed, per unit, roster membership and reason."""
+
+    __tablename__ = "reason_tally"
+
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    on_roster: Mapped[bool] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64), primary_key=True)
+    people: Mapped[int] = mapped_column(default=0)
+
+
+class TallyQueue(Base):
+    """A person whose records or roster entries changed since the tallies were brought up to
+    date (appended by writers; consumed by :func:`ingest.tally.refresh`)."""
+
+    __tablename__ = "tally_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bhxh_code: Mapped[str] = mapped_column(String(32))
+
+
+class TallyState(Base):
+    """One row once the spans and tallies have been built from scratch; none means rebuild."""
+
+    __tablename__ = "tally_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

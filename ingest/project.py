@@ -15,6 +15,7 @@ the same submission gives the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ingest import campaign, events, formspec, parse, rules
+from ingest import campaign, events, formspec, parse, rules, tally
 from ingest.models import (
     FormVersion,
     InstallReason,
@@ -39,7 +40,11 @@ from ingest.validate import Context, Issue, validate
 def read_stored(
     session: Session, submission: Submission
 ) -> tuple[parse.Instance, formspec.FormSpec] | None:
-    """Parse a stored submission again, with the spec of the form version it was checked by."""
+    """Parse a stored submission again, with the spec of the form version it was checked by
+    (or take what intake handed over, having just parsed it)."""
+    handed = events.handed_over(session, submission)
+    if handed is not None:
+        return handed.instance, handed.spec
     version = session.scalar(
         select(FormVersion).where(
             FormVersion.form_id == submission.form_id,
@@ -79,13 +84,25 @@ def _decision(session: Session, submission_id: int) -> str | None:
     )
 
 
-def _status(session: Session, submission: Submission, issues: list[Issue]) -> str:
+def _status(session: Session, submission: Submission, issues: list[Issue], new: bool) -> str:
     if submission.superseded_by_id is not None:
         return "superseded"
-    decision = _decision(session, submission.id)
+    decision = None if new else _decision(session, submission.id)
     if decision is not None:
         return "accepted" if decision == "accept" else "rejected"
     return "flagged" if any(i.blocking for i in issues) else "accepted"
+
+
+_DECIDED = "vssid.project.decided"
+
+
+def status_of(session: Session, submission_id: int) -> SubmissionStatus | None:
+    """The status of a submission, as decided since the last call if it was (no query)."""
+    decided: dict[int, SubmissionStatus] = session.info.pop(_DECIDED, {})
+    row = decided.get(submission_id)
+    if row is not None and row in session:  # not undone by a rolled-back savepoint
+        return row
+    return session.get(SubmissionStatus, submission_id)
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
@@ -107,47 +124,62 @@ def project(session: Session, submission: Submission, registry: events.Registry)
         return
     instance, spec = read
     values = instance.values
+    # Just stored by intake: no review, status or record can refer to it yet.
+    handed = events.handed_over(session, submission)
+    new = handed is not None and handed.new
+    registry = events.knowing(session, registry, rules.unit_codes_named(spec, values))
+    code = _text(values.get("bhxh_code"))
+    # The code's records, read once for the rules and the person (a new submission has none).
+    earlier = rules.records_of(session, code) if new and code else None
     issues = validate(spec, values, _context(submission, registry))
-    issues += rules.campaign_issues(session, submission, values, issues, registry)
-    status = _status(session, submission, issues)
+    issues += rules.campaign_issues(session, submission, values, issues, registry, earlier)
+    status = _status(session, submission, issues, new)
     unit_code = _text(values.get("unit"))
-    row = session.get(SubmissionStatus, submission.id)
+    row = None if new else session.get(SubmissionStatus, submission.id)
     if row is None:
         row = SubmissionStatus(submission_id=submission.id)
         session.add(row)
     row.status = status
     row.issues = [issue_dict(i) for i in issues]
     row.unit_code = unit_code
+    session.info.setdefault(_DECIDED, {})[submission.id] = row
 
-    old_codes = set(
-        session.scalars(
-            select(InstallRecord.bhxh_code).where(InstallRecord.submission_id == submission.id)
+    old_codes: set[str] = set()
+    added: InstallRecord | None = None
+    if not new:
+        old_codes.update(
+            session.scalars(
+                select(InstallRecord.bhxh_code).where(InstallRecord.submission_id == submission.id)
+            )
         )
-    )
-    session.execute(delete(InstallReason).where(InstallReason.submission_id == submission.id))
-    session.execute(delete(InstallRecord).where(InstallRecord.submission_id == submission.id))
-    session.execute(delete(UnitReport).where(UnitReport.submission_id == submission.id))
+        session.execute(delete(InstallReason).where(InstallReason.submission_id == submission.id))
+        session.execute(delete(InstallRecord).where(InstallRecord.submission_id == submission.id))
+        session.execute(delete(UnitReport).where(UnitReport.submission_id == submission.id))
     if status == "accepted":
         if spec.fields.keys() >= campaign.PERSON_FIELDS and _text(values.get("bhxh_code")):
-            record = install_record(submission, values)
+            record = added = install_record(submission, values)
             session.add(record)
-            session.flush()
-            session.add_all(
-                InstallReason(submission_id=submission.id, reason=reason)
-                for reason in sorted(set(record.reasons))
-            )
+            if record.reasons:
+                session.flush()  # the record's row first: its reasons refer to it
+                session.add_all(
+                    InstallReason(submission_id=submission.id, reason=reason)
+                    for reason in sorted(set(record.reasons))
+                )
             old_codes.add(record.bhxh_code)
         elif spec.fields.keys() >= campaign.UNIT_REPORT_FIELDS:
             report = unit_report(submission, values)
             if report is not None:
                 session.add(report)
-    session.flush()
-    code = _text(values.get("bhxh_code"))
+    # (The queries below flush what was added: the session autoflushes.)
     if code and unit_code and any(i.code == rules.TWO_UNITS for i in issues):
         rules.flag_other_units(session, submission.id, code, unit_code)
         old_codes.add(code)
+        earlier = None  # records were removed: read them again
     for changed in sorted(old_codes):
-        refresh_person(session, changed)
+        if changed == code and earlier is not None:
+            refresh_person(session, changed, earlier, added)
+        else:
+            refresh_person(session, changed)
 
 
 def install_record(submission: Submission, values: dict[str, Any]) -> InstallRecord:
@@ -190,15 +222,31 @@ def unit_report(submission: Submission, values: dict[str, Any]) -> UnitReport | 
     )
 
 
-def refresh_person(session: Session, bhxh_code: str) -> None:
-    """Make ``person`` hold the latest current accepted record of ``bhxh_code`` (or nothing)."""
-    latest = session.scalar(
-        select(InstallRecord)
-        .where(InstallRecord.bhxh_code == bhxh_code)
-        .order_by(InstallRecord.effective_at.desc(), InstallRecord.submission_id.desc())
-        .limit(1)
-    )
-    person = session.get(Person, bhxh_code)
+def refresh_person(
+    session: Session,
+    bhxh_code: str,
+    earlier: Sequence[InstallRecord] | None = None,
+    added: InstallRecord | None = None,
+) -> None:
+    """Make ``person`` hold the latest current accepted record of ``bhxh_code`` (or nothing).
+
+    A caller that has just read the code's ``earlier`` records and ``added`` one passes them:
+    no query then, and no person row can exist without an earlier record. The person is
+    queued for the coverage tallies (:func:`ingest.tally.touch`).
+    """
+    tally.touch(session, [bhxh_code])
+    if earlier is None:
+        latest = session.scalar(
+            select(InstallRecord)
+            .where(InstallRecord.bhxh_code == bhxh_code)
+            .order_by(InstallRecord.effective_at.desc(), InstallRecord.submission_id.desc())
+            .limit(1)
+        )
+        person = session.get(Person, bhxh_code)
+    else:
+        records = [*earlier, added] if added is not None else list(earlier)
+        latest = max(records, key=lambda r: (r.effective_at, r.submission_id), default=None)
+        person = session.get(Person, bhxh_code) if earlier else None
     if latest is None:
         if person is not None:
             session.delete(person)

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from ingest import campaign
+from ingest import campaign, tally
 from ingest.models import RosterEntry, RosterImport, Unit
 from ingest.tabular import Row
 
@@ -206,6 +206,8 @@ def import_roster(
             )
         )
     session.flush()
+    moved_codes = [code for code, _old, _new in report.moved]
+    tally.touch(session, [*report.added, *report.updated, *report.removed, *moved_codes])
     return report
 
 

@@ -40,15 +40,24 @@ STYLE: dict[RcKeyType, Any] = {
     "axes.spines.right": False,
 }
 DPI = 120
+#: Most unit bars in one chart (a district has ~50 units; a whole city or the country many
+#: more): beyond it the units furthest from the target are drawn, and the chart says so.
+MAX_BARS = 60
+#: Most names of units with an unknown headcount listed under the chart.
+MAX_NAMED = 40
 
 
 def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
     """Installed % per unit, grouped by kind of unit and coloured by status, against the
-    target; units whose headcount is unknown are left out and named under the chart."""
+    target; units whose headcount is unknown are left out and named under the chart. With
+    more than :data:`MAX_BARS` units, only the ones with the lowest coverage are drawn."""
     _check(format)
+    known = [u for u in coverage.units if u.total.installed_pct is not None]
+    drawn = {u.code for u in sorted(known, key=lambda u: (u.total.installed_pct or 0.0, u.code))
+             [:MAX_BARS]}  # fmt: skip
     rows: list[tuple[str, UnitCoverage | None]] = []  # a kind's heading, then its units
     for kind in KINDS:
-        units = [u for u in coverage.units if u.kind == kind and u.total.installed_pct is not None]
+        units = [u for u in known if u.kind == kind and u.code in drawn]
         if units:
             rows.append((KIND_NAMES[kind][0].upper(), None))
             units.sort(key=lambda u: -(u.total.installed_pct or 0.0))
@@ -89,15 +98,18 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
             if total.installed_pct is not None
             else "Chưa có đơn vị nào xác định được tổng số"
         )
+        if len(known) > len(drawn):
+            summary += f"\n{len(drawn)} đơn vị có tỷ lệ thấp nhất trong {_int(len(known))} đơn vị"
         ax.set_title(
             f"Tỷ lệ cài đặt ứng dụng VssID theo đơn vị – tính đến ngày {coverage.as_of:%d/%m/%Y}"
             f"\n{summary}",
             loc="left", fontsize=11, fontweight="bold", pad=18,
         )  # fmt: skip
         if unknown:
-            note = f"Chưa xác định tổng số CC-VC-NLĐ, không vẽ ({len(unknown)}): " + "; ".join(
-                unknown
-            )
+            names = "; ".join(unknown[:MAX_NAMED])
+            if len(unknown) > MAX_NAMED:
+                names += f" và {_int(len(unknown) - MAX_NAMED)} đơn vị khác"
+            note = f"Chưa xác định tổng số CC-VC-NLĐ, không vẽ ({_int(len(unknown))}): {names}"
             ax.annotate(textwrap.fill(note, 150), xy=(0, 0), xycoords="axes fraction",
                         xytext=(0, -62), textcoords="offset points", va="top", fontsize=8,
                         style="italic")  # fmt: skip

@@ -165,9 +165,9 @@ def _summary_notes(ws: Any, row: int, coverage: Coverage) -> int:
             f"Đơn vị chưa xác định tổng số CC-VC-NLĐ ({len(unknown)}), ghi “{DASH}” và không tính "
             "vào Cộng, Tổng cộng: " + "; ".join(names.get(c, c) for c in unknown) + "."
         )
-    if coverage.findings:
+    if coverage.findings_total:
         notes.append(
-            f"Có {len(coverage.findings)} người đã cài đặt nhưng không có trong danh sách của "
+            f"Có {coverage.findings_total} người đã cài đặt nhưng không có trong danh sách của "
             f"đơn vị: xem sheet “{SHEETS[2]}”."
         )
     _text(ws, row, "Ghi chú:", bold=True, italic=True)
@@ -225,9 +225,9 @@ def _checks(ws: Any, coverage: Coverage, personal: bool) -> None:
     _text(ws, row, "1. Người đã cài đặt nhưng không có trong danh sách CC-VC-NLĐ của đơn vị",
           bold=True)  # fmt: skip
     row += 1
-    if not coverage.findings:
+    if not coverage.findings_total:
         _text(ws, row, "Không có.", italic=True)
-    elif personal:
+    elif personal and coverage.findings:
         header = ("STT", "Đơn vị", "Họ và tên", "Mã số BHXH", "Đối tượng")
         row = _header(ws, row, [(h, ()) for h in header])
         for n, f in enumerate(coverage.findings, start=1):
@@ -244,8 +244,7 @@ def _checks(ws: Any, coverage: Coverage, personal: bool) -> None:
             row += 1
     else:
         row = _header(ws, row, [(h, ()) for h in ("STT", "Đơn vị", "Số người")])
-        per_unit = Counter(f.unit_code for f in coverage.findings)
-        for n, (code, count) in enumerate(per_unit.items(), start=1):
+        for n, (code, count) in enumerate(coverage.finding_counts.items(), start=1):
             _row(ws, row, [n, names.get(code, code), count], ("stt", "text", "count"))
             row += 1
         _merged_text(ws, row, "Họ tên từng người chỉ có trong bản báo cáo dành cho người được "

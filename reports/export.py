@@ -104,7 +104,7 @@ def document(coverage: Coverage, by: str = "unit") -> dict[str, Any]:
             "active_pct": total.counts.active_pct,
             "units_unknown": list(total.units_unknown),
         },
-        "findings": {"not_on_roster": len(coverage.findings)},
+        "findings": {"not_on_roster": coverage.findings_total},
     }
 
 

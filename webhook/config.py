@@ -16,6 +16,8 @@
 ``VSSID_DIGEST_NONCE_TTL`` seconds a Digest nonce stays valid before ``stale=true``
 ``VSSID_TARGET_PCT``       the campaign's target, in percent installed (default 100)
 ``VSSID_ON_TRACK_PCT``     at or above this a unit is "on track" (default 80)
+``VSSID_TALLY_REFRESH_SECONDS``  how often each server worker applies the coverage tallies
+                           queue in the background (default 15; 0: only when a report asks)
 ``VSSID_SIGN_IN_HOURS``    a dashboard sign-in lasts at most this long (default 8)
 ``VSSID_SIGN_IN_MAX_FAILURES`` / ``VSSID_SIGN_IN_WINDOW_MINUTES``  failed sign-ins per
                            account and address before a pause (default 5 in 15 minutes)
@@ -40,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "DIGEST_NONCE_TTL": 12 * 3600,
     "TARGET_PCT": 100.0,
     "ON_TRACK_PCT": 80.0,
+    "TALLY_REFRESH_SECONDS": 15.0,
 }
 
 

@@ -24,7 +24,9 @@ class MaskingLogger(Logger):  # type: ignore[misc]
         return atoms
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class Gunicorn(BaseApplication):  # type: ignore[misc]
+    """Gunicorn serving one WSGI app with options given in code."""
+
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
         self.application = app
         self.options = options
@@ -38,11 +40,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def run(app: Flask, host: str, port: int, workers: int) -> None:
-    """Serve ``app`` on ``host:port`` with ``workers`` processes until stopped."""
-    # The engine's connections must not be shared across the fork.
-    app.extensions["vssid.db"].engine.dispose(close=False)
-    options = {
+def options(host: str, port: int, workers: int) -> dict[str, Any]:
+    """Gunicorn's settings for ``vssid serve`` (also used by bench/bare_app.py)."""
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
@@ -52,10 +52,19 @@ def run(app: Flask, host: str, port: int, workers: int) -> None:
         "accesslog": "-",
         "logger_class": MaskingLogger,
         "control_socket_disable": True,  # one less file in $HOME; we manage by signals
-        "post_fork": _post_fork,
     }
-    _Gunicorn(app, options).run()
+
+
+def run(app: Flask, host: str, port: int, workers: int) -> None:
+    """Serve ``app`` on ``host:port`` with ``workers`` processes until stopped."""
+    # The engine's connections must not be shared across the fork.
+    app.extensions["vssid.db"].engine.dispose(close=False)
+    Gunicorn(app, {**options(host, port, workers), "post_fork": _post_fork}).run()
 
 
 def _post_fork(_server: Any, worker: Any) -> None:
-    worker.app.application.extensions["vssid.db"].engine.dispose(close=False)
+    app = worker.app.application
+    app.extensions["vssid.db"].engine.dispose(close=False)
+    from webhook import drain
+
+    drain.start(app)  # coverage tallies kept current between reports

@@ -135,7 +135,14 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
     assert any(p is not None and p < 60 for p in pcts.values())
     assert any(r.status == "reached" for r in result.units)
     assert {r.source for r in result.units} == {"roster", "declared", "unit_report"}
-    assert len(result.findings) >= 2  # installed, not on their unit's roster
+    assert result.findings_total >= 2  # installed, not on their unit's roster
+    assert result.findings == ()  # names only when asked for
+    listed = coverage.compute(session, plan.as_of, with_findings=True).findings
+    assert len(listed) == result.findings_total
+    assert (
+        sum(1 for f in listed if f.unit_code == listed[0].unit_code)
+        == (result.finding_counts[listed[0].unit_code])
+    )
     with_roster = session.scalar(select(func.count(func.distinct(RosterEntry.unit_code))))
     assert with_roster is not None and with_roster >= 40
 

@@ -10,8 +10,9 @@ import matplotlib
 import pytest
 from matplotlib.image import imread
 
-from reports.charts import coverage_by_unit, trend
-from tests.reports.test_excel import sample
+from reports.charts import MAX_BARS, coverage_by_unit, trend
+from reports.coverage import CATEGORIES
+from tests.reports.test_excel import build, sample, unit
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -84,3 +85,22 @@ def test_charts__leave_global_style_alone() -> None:
 def test_charts__unknown_format__value_error(fmt: str) -> None:
     with pytest.raises(ValueError, match="format"):
         trend(POINTS, 100.0, fmt)
+
+
+def test_coverage_by_unit__many_units__lowest_drawn_and_said() -> None:
+    cc = CATEGORIES[0]
+    units = [
+        unit(f"U{n:04d}", f"Phường {n}", "ward", {cc: (100, n % 97, 0)}) for n in range(3000)
+    ] + [unit(f"X{n:04d}", f"Tổ dân phố {n}", "ward", {cc: (None, 0, 0)}, source=None)
+         for n in range(500)]  # fmt: skip
+    svg = coverage_by_unit(build(units), "svg")
+    labels = texts(svg)
+    drawn = [t for t in labels if t.startswith("Phường ")]
+    assert len(drawn) == MAX_BARS
+    assert all(int(t.split()[1]) % 97 < 2 for t in drawn)  # the lowest: 0 % and 1 %
+    assert any(f"{MAX_BARS} đơn vị có tỷ lệ thấp nhất trong 3.000 đơn vị" in t for t in labels)
+    note = " ".join(labels[labels.index(next(t for t in labels if t.startswith("Chưa xác"))) :])
+    assert "(500)" in note and "và 460 đơn vị khác" in note  # 40 named, not 500
+    png = coverage_by_unit(build(units), "png")
+    height = imread(io.BytesIO(png), format="png").shape[0]
+    assert height < 2500  # a page, not a 3,000-bar scroll

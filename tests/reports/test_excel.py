@@ -13,6 +13,7 @@ import random
 import shutil
 import subprocess
 import zipfile
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ def build(units: list[UnitCoverage], findings: tuple[Finding, ...] = (), as_of: 
         ),
         total=_rollup("total", [(u.code, u.total) for u in units]),
         findings=findings,
+        finding_counts=dict(Counter(f.unit_code for f in findings)),
     )
 
 

@@ -1,0 +1,423 @@
+"""Coverage tallies: what the reports count, kept up to date so a report reads per-unit rows.
+
+A person counts in coverage, on each day, in one unit and category, as a roster member or not,
+installed and active or not (DESIGN.md §4). That is a function of their install records (the
+effective record is the latest collected on or before the day) and their roster entries (the
+entry in force that day), and it changes only on the days a record was collected or a roster
+entry starts or ends. :func:`spans_for` turns one person's records and entries into
+:class:`~ingest.models.PersonSpan` rows, one per stretch of days with the same state; the
+tallies (:class:`~ingest.models.Tally`, :class:`~ingest.models.ReasonTally`) add up the spans
+open now, per unit.
+
+Writers never touch the tallies: whoever changes a person's records or roster entries
+appends the code to ``tally_queue`` (:func:`touch`), a plain insert that never waits on other
+writers. :func:`refresh`, called before every report, takes the queue under a lock, recomputes
+those people's spans and moves the tallies by the difference. With no ``tally_state`` row
+(a new or emptied database) it rebuilds everything from scratch.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from ingest import campaign
+from ingest.db import begin_write
+from ingest.models import (
+    InstallRecord,
+    PersonSpan,
+    ReasonTally,
+    RosterEntry,
+    Tally,
+    TallyQueue,
+    TallyState,
+)
+
+#: People per round trip when recomputing spans.
+BATCH = 2000
+#: Any fixed number: PostgreSQL's advisory lock that lets one refresh run at a time.
+LOCK_KEY = 7_510_001
+
+# Core tables: executemany with plain INSERTs (the ORM's bulk path inserts row by row here).
+_SPANS = cast(Table, PersonSpan.__table__)
+_QUEUE = cast(Table, TallyQueue.__table__)
+
+CountKey = tuple[str, str, bool]  # unit_code, category, on_roster
+ReasonKey = tuple[str, bool, str]  # unit_code, on_roster, reason
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The parts of an install record that decide how its person counts."""
+
+    effective_at: datetime
+    submission_id: int
+    unit_code: str | None
+    category: str | None
+    installed: bool
+    active: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """The parts of a roster entry that decide how its person counts."""
+
+    valid_from: date
+    valid_to: date | None
+    unit_code: str
+    category: str
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """How one person counts from ``day_from`` until ``day_to`` (exclusive; None: open)."""
+
+    day_from: date
+    day_to: date | None
+    unit_code: str
+    category: str
+    on_roster: bool
+    installed: bool
+    active: bool
+    submission_id: int | None
+    reasons: tuple[str, ...]
+
+    def same_state(self, other: Span) -> bool:
+        return (
+            self.unit_code, self.category, self.on_roster, self.installed, self.active,
+            self.submission_id, self.reasons,
+        ) == (
+            other.unit_code, other.category, other.on_roster, other.installed, other.active,
+            other.submission_id, other.reasons,
+        )  # fmt: skip
+
+
+def local_day(moment: datetime) -> date:
+    """The day (Vietnam time) a record collected at ``moment`` starts to count."""
+    return moment.astimezone(campaign.LOCAL_TZ).date()
+
+
+def spans_for(records: Iterable[Record], entries: Iterable[Entry]) -> list[Span]:
+    """One person's spans: their state on every day from their first record or entry on."""
+    by_day: dict[date, Record] = {}
+    for one in sorted(records, key=lambda r: (r.effective_at, r.submission_id)):
+        by_day[local_day(one.effective_at)] = one  # the day's latest record wins
+    ordered = sorted(entries, key=lambda e: (e.valid_from, e.id))
+    points = sorted(
+        set(by_day) | {e.valid_from for e in ordered} | {e.valid_to for e in ordered if e.valid_to}
+    )
+    spans: list[Span] = []
+    record: Record | None = None
+    for index, day in enumerate(points):
+        record = by_day.get(day, record)
+        entry = _in_force(ordered, day)
+        day_to = points[index + 1] if index + 1 < len(points) else None
+        if record is None and entry is None:
+            continue
+        span = _state(day, day_to, record, entry)
+        last = spans[-1] if spans else None
+        if last is not None and last.day_to == day and last.same_state(span):
+            spans[-1] = Span(last.day_from, day_to, *_fields(last))
+        else:
+            spans.append(span)
+    return spans
+
+
+def _in_force(entries: Sequence[Entry], day: date) -> Entry | None:
+    """The entry in force on ``day`` (the latest to start, should imports ever overlap)."""
+    found = None
+    for entry in entries:
+        if entry.valid_from <= day and (entry.valid_to is None or entry.valid_to > day):
+            found = entry
+    return found
+
+
+def _state(day: date, day_to: date | None, record: Record | None, entry: Entry | None) -> Span:
+    installed = bool(record and record.installed)
+    return Span(
+        day_from=day,
+        day_to=day_to,
+        unit_code=(entry.unit_code if entry else record.unit_code if record else None) or "",
+        category=(entry.category if entry else record.category if record else None) or "",
+        on_roster=entry is not None,
+        installed=installed,
+        active=bool(record and record.active),
+        submission_id=record.submission_id if record else None,
+        reasons=record.reasons if record is not None and not installed else (),
+    )
+
+
+def _fields(span: Span) -> tuple[Any, ...]:
+    return (
+        span.unit_code, span.category, span.on_roster, span.installed, span.active,
+        span.submission_id, span.reasons,
+    )  # fmt: skip
+
+
+# Writers ---------------------------------------------------------------------------------
+
+
+def touch(session: Session, codes: Iterable[str]) -> None:
+    """Queue ``codes`` (people whose records or roster entries changed) for :func:`refresh`."""
+    rows = [{"bhxh_code": code} for code in sorted(set(codes)) if code]
+    if rows:
+        session.execute(insert(_QUEUE), rows)
+
+
+# Refresh ---------------------------------------------------------------------------------
+
+
+def refresh(
+    session: Session, progress: Callable[[int], None] | None = None, limit: int | None = None
+) -> int:
+    """Bring spans and tallies up to date with everything committed; return people redone.
+
+    Commits ``session`` first (so what the caller wrote counts, and so the reading that
+    follows sees the refreshed tallies), then does the work, if any, in its own transaction.
+    With ``limit``, takes at most that many queued rows (a background drain in short
+    transactions; what is left waits for the next call).
+    """
+    session.commit()
+    built = session.scalar(select(TallyState.id)) is not None
+    queued = session.scalar(select(TallyQueue.id).limit(1)) is not None
+    session.commit()
+    if built and not queued:
+        return 0
+    begin_write(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    try:
+        if session.scalar(select(TallyState.id)) is None:
+            done = _rebuild(session, progress)
+        else:
+            done = _drain(session, progress, limit)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return done
+
+
+def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
+    """Recompute every span and tally from the records and rosters (after a reprocess)."""
+    session.commit()
+    begin_write(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    try:
+        done = _rebuild(session, progress)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return done
+
+
+def _drain(
+    session: Session, progress: Callable[[int], None] | None, limit: int | None = None
+) -> int:
+    query = select(TallyQueue.id, TallyQueue.bhxh_code).order_by(TallyQueue.id)
+    queued = session.execute(query if limit is None else query.limit(limit)).all()
+    codes = sorted({code for _id, code in queued})
+    counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+    reasons: dict[ReasonKey, int] = defaultdict(int)
+    for chunk in _chunks(codes, BATCH):
+        old = session.scalars(select(PersonSpan).where(PersonSpan.bhxh_code.in_(chunk))).all()
+        for row in old:
+            if row.day_to is None:
+                _count(counts, reasons, _from_row(row), -1)
+        session.execute(delete(PersonSpan).where(PersonSpan.bhxh_code.in_(chunk)))
+        new = _compute(session, chunk)
+        _insert_spans(session, new)
+        for _code, span in new:
+            if span.day_to is None:
+                _count(counts, reasons, span, +1)
+        if progress is not None:
+            progress(len(chunk))
+    _add(session, counts, reasons)
+    ids = [row_id for row_id, _code in queued]
+    for chunk_ids in _chunks(ids, BATCH):
+        session.execute(delete(TallyQueue).where(TallyQueue.id.in_(chunk_ids)))
+    return len(codes)
+
+
+def _rebuild(session: Session, progress: Callable[[int], None] | None) -> int:
+    for model in (PersonSpan, Tally, ReasonTally, TallyQueue, TallyState):
+        session.execute(delete(model))
+    counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+    reasons: dict[ReasonKey, int] = defaultdict(int)
+    done = 0
+    for chunk in _all_codes(session):
+        new = _compute(session, chunk)
+        _insert_spans(session, new)
+        for _code, span in new:
+            if span.day_to is None:
+                _count(counts, reasons, span, +1)
+        done += len(chunk)
+        if progress is not None:
+            progress(len(chunk))
+    _add(session, counts, reasons)
+    session.add(TallyState(id=1))
+    session.flush()
+    return done
+
+
+def _all_codes(session: Session) -> Iterator[list[str]]:
+    """Every person's code in sorted chunks (keyset pages over both tables' indexes)."""
+    last = ""
+    while True:
+        ends = []
+        for column in (InstallRecord.bhxh_code, RosterEntry.bhxh_code):
+            page = session.scalars(
+                select(column).where(column > last).order_by(column).limit(BATCH)
+            ).all()
+            if page:
+                ends.append((page[-1], len(page) == BATCH))
+        if not ends:
+            return
+        # Up to the smallest end of a full page: past it, that table has not been read yet.
+        full = [end for end, is_full in ends if is_full]
+        upper = min(full) if full else max(end for end, _ in ends)
+        chunk = sorted(
+            set(
+                session.scalars(
+                    select(InstallRecord.bhxh_code).where(
+                        InstallRecord.bhxh_code > last, InstallRecord.bhxh_code <= upper
+                    )
+                )
+            )
+            | set(
+                session.scalars(
+                    select(RosterEntry.bhxh_code).where(
+                        RosterEntry.bhxh_code > last, RosterEntry.bhxh_code <= upper
+                    )
+                )
+            )
+        )
+        yield chunk
+        last = upper
+
+
+def _compute(session: Session, codes: Sequence[str]) -> list[tuple[str, Span]]:
+    records: dict[str, list[Record]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            InstallRecord.bhxh_code, InstallRecord.effective_at, InstallRecord.submission_id,
+            InstallRecord.unit_code, InstallRecord.category, InstallRecord.installed,
+            InstallRecord.active, InstallRecord.reasons,
+        ).where(InstallRecord.bhxh_code.in_(codes))
+    ):  # fmt: skip
+        code, at, submission_id, unit_code, category, installed, active, why = row
+        reasons = tuple(sorted({str(r)[:64] for r in why or () if r}))
+        records[code].append(
+            Record(at, submission_id, unit_code, category, installed, active, reasons)
+        )
+    entries: dict[str, list[Entry]] = defaultdict(list)
+    for code, valid_from, valid_to, unit_code, category, entry_id in session.execute(
+        select(
+            RosterEntry.bhxh_code, RosterEntry.valid_from, RosterEntry.valid_to,
+            RosterEntry.unit_code, RosterEntry.category, RosterEntry.id,
+        ).where(RosterEntry.bhxh_code.in_(codes))
+    ):  # fmt: skip
+        entries[code].append(Entry(valid_from, valid_to, unit_code, category, entry_id))
+    return [
+        (code, span)
+        for code in codes
+        for span in spans_for(records.get(code, ()), entries.get(code, ()))
+    ]
+
+
+def _insert_spans(session: Session, spans: list[tuple[str, Span]]) -> None:
+    if spans:
+        session.execute(
+            insert(_SPANS),
+            [
+                {
+                    "bhxh_code": code, "day_from": s.day_from, "day_to": s.day_to,
+                    "unit_code": s.unit_code, "category": s.category, "on_roster": s.on_roster,
+                    "installed": s.installed, "active": s.active,
+                    "submission_id": s.submission_id, "reasons": " ".join(s.reasons),
+                }
+                for code, s in spans
+            ],
+        )  # fmt: skip
+
+
+def _from_row(row: PersonSpan) -> Span:
+    return Span(
+        row.day_from, row.day_to, row.unit_code, row.category, row.on_roster, row.installed,
+        row.active, row.submission_id, tuple(row.reasons.split()),
+    )  # fmt: skip
+
+
+def _count(
+    counts: dict[CountKey, list[int]], reasons: dict[ReasonKey, int], span: Span, sign: int
+) -> None:
+    totals = counts[(span.unit_code, span.category, span.on_roster)]
+    totals[0] += sign
+    totals[1] += sign * span.installed
+    totals[2] += sign * span.active
+    for reason in span.reasons:
+        reasons[(span.unit_code, span.on_roster, reason)] += sign
+
+
+def _add(
+    session: Session, counts: dict[CountKey, list[int]], reasons: dict[ReasonKey, int]
+) -> None:
+    """Move the tallies by ``counts`` and ``reasons`` (an upsert that adds)."""
+    count_rows = [
+        {"unit_code": u, "category": c, "on_roster": r, "people": n, "installed": i, "active": a}
+        for (u, c, r), (n, i, a) in counts.items()
+        if n or i or a
+    ]
+    reason_rows = [
+        {"unit_code": u, "on_roster": r, "reason": why, "people": n}
+        for (u, r, why), n in reasons.items()
+        if n
+    ]
+    _upsert_add(session, Tally, count_rows, ("unit_code", "category", "on_roster"),
+                ("people", "installed", "active"))  # fmt: skip
+    _upsert_add(session, ReasonTally, reason_rows, ("unit_code", "on_roster", "reason"),
+                ("people",))  # fmt: skip
+
+
+def _upsert_add(
+    session: Session,
+    model: type[Tally] | type[ReasonTally],
+    rows: list[dict[str, Any]],
+    keys: tuple[str, ...],
+    values: tuple[str, ...],
+) -> None:
+    if not rows:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for chunk in _chunks(rows, BATCH):
+        statement = postgresql.insert(model) if postgres else sqlite.insert(model)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={v: getattr(model, v) + getattr(statement.excluded, v) for v in values},
+        )
+        session.execute(statement, chunk)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def latest_change(session: Session) -> date | None:
+    """The last day on which any span starts or ends (None: no spans)."""
+    starts = session.scalar(select(func.max(PersonSpan.day_from)))
+    ends = session.scalar(select(func.max(PersonSpan.day_to)))
+    days = [d for d in (starts, ends) if d is not None]
+    return max(days) if days else None
