@@ -18,7 +18,7 @@ import hmac
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -93,13 +93,19 @@ def issue_token(user: User) -> str:
     return token
 
 
+# Built once: every request authenticates, and building a statement costs about as much as
+# running it (bench/RESULTS.md).
+_BY_USERNAME = select(User).where(User.username == bindparam("username"))
+_BY_TOKEN = select(User).where(User.token_hash == bindparam("digest"))
+
+
 def find_user(session: Session, username: str) -> User:
     """The account called ``username``."""
     if not username.isprintable():
         raise NotFound(
             ErrorCode.USER_NOT_FOUND, username=username.encode("unicode_escape").decode()
         )
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.scalar(_BY_USERNAME, {"username": username})
     if user is None:
         raise NotFound(ErrorCode.USER_NOT_FOUND, username=username)
     return user
@@ -114,7 +120,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     """The active account whose URL token is ``token``."""
     if not token.isprintable():
         return None
-    user = session.scalar(select(User).where(User.token_hash == token_digest(token)))
+    user = session.scalar(_BY_TOKEN, {"digest": token_digest(token)})
     if user is None or not user.is_active or user.token_hash is None:
         return None
     return user if hmac.compare_digest(user.token_hash, token_digest(token)) else None

@@ -22,13 +22,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Engine, Executable, Table, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ingest import events, formspec, parse
@@ -221,7 +222,7 @@ def _instance(
     if incoming.source != "openrosa":
         form = _kobo_form(session, form_id, incoming.form_hint)
     else:
-        found = session.get(Form, form_id) if form_id else None
+        found = session.scalar(_FORM, {"form_id": form_id}) if form_id else None
         if found is None:
             raise NotFound(ErrorCode.FORM_NOT_FOUND, form_id=form_id or "?")
         form = found
@@ -230,6 +231,8 @@ def _instance(
     spec = formspec.spec_for(version.md5, version.xml)
     return parse.instance_from_xml(root, spec.repeat_paths), form, version, spec, None
 
+
+_FORM = select(Form).where(Form.form_id == bindparam("form_id"))
 
 MAX_IDENTIFIER = 255
 
@@ -250,7 +253,11 @@ def _bad_identifier(instance: parse.Instance) -> str | None:
 def _kobo_form(session: Session, asset: str | None, hint: str | None) -> Form:
     """Kobo names its own asset uid; ours is that only if we published under that id."""
     for candidate in (asset, hint):
-        form = session.get(Form, candidate) if candidate and _clean(candidate) else None
+        form = (
+            session.scalar(_FORM, {"form_id": candidate})
+            if candidate and _clean(candidate)
+            else None
+        )
         if form is not None:
             return form
     shown = asset if asset and _clean(asset) else "?"
@@ -283,6 +290,7 @@ def receive(
         except Exception:
             # A subscriber's bug must not lose the payload: keep it, flagged for a person.
             log.exception("checking submission %s failed", receipt.submission.id)
+            _project.forget_decisions(session)
             session.add(
                 SubmissionStatus(
                     submission_id=receipt.submission.id, status="flagged", issues=[CHECK_FAILED]
@@ -353,14 +361,7 @@ def _receive(
 
     # Files first (content-addressed, atomic), then the rows that point at them.
     added = _store_files(session, event, incoming.files, expected, store, incoming.received_at)
-    try:
-        with session.begin_nested():
-            session.add(event)
-            session.flush()
-            if previous is not None:
-                previous.superseded_by_id = event.id
-                session.flush()
-    except IntegrityError:
+    if not _insert_new(session, event):
         # Already there (a retry, or lost a race): the same instance, or another edit of the
         # same version, got in first.
         winner = _usable(session, instance.instance_id)
@@ -371,9 +372,50 @@ def _receive(
         assert instance.deprecated_id is not None
         raced = Conflict(ErrorCode.SUBMISSION_EDIT_SUPERSEDED, deprecated_id=instance.deprecated_id)
         return _failed(session, fresh, raced), None
+    if previous is not None:
+        previous.superseded_by_id = event.id
+        session.flush()
     # The subscribers use what was just parsed instead of reading the payload again.
     events.hand_over(session, event, events.Parsed(instance, spec, new=True))
     return Receipt("created", event, attachments_added=added), previous
+
+
+def _insert_new(session: Session, event: Submission) -> bool:
+    """INSERT a usable event and its attachments' rows, unless the database already holds a
+    usable submission with its instance ID (or another edit of the version it replaces).
+
+    ``INSERT … ON CONFLICT DO NOTHING`` against the partial unique indexes: no look-up first,
+    no savepoint, and a conflict is no error that would end the transaction. A Core statement
+    (``event`` stays out of the session): intake's hot path pays no unit of work.
+    """
+    connection = session.connection()
+    table = cast(Table, Submission.__table__)
+    values = {c.key: v for c in table.columns if (v := getattr(event, c.key)) is not None}
+    dialect = connection.dialect
+    statement = _upserts.get(dialect.name)
+    if statement is None:  # built once per dialect: building costs as much as running
+        upsert = _UPSERTS[dialect.name](table).on_conflict_do_nothing()
+        statement = upsert.returning(table.c.id) if dialect.insert_returning else upsert
+        _upserts[dialect.name] = statement
+    result = connection.execute(statement, values)
+    if dialect.insert_returning:
+        new_id = result.scalar()
+    else:  # SQLite before 3.35
+        new_id = result.lastrowid if result.rowcount == 1 else None
+    if new_id is None:
+        return False
+    event.id = new_id
+    for attachment in event.attachments:
+        attachment.submission_id = new_id
+        _project.insert_row(session, attachment)
+    return True
+
+
+_UPSERTS: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+_upserts: dict[str, Executable] = {}
 
 
 def _edit_target(session: Session, instance: parse.Instance, source: str) -> Submission | None:

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Insert, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ingest import campaign, events, formspec, parse, rules, tally
+from ingest.db import Base
 from ingest.models import (
     FormVersion,
     InstallReason,
@@ -100,9 +101,33 @@ def status_of(session: Session, submission_id: int) -> SubmissionStatus | None:
     """The status of a submission, as decided since the last call if it was (no query)."""
     decided: dict[int, SubmissionStatus] = session.info.pop(_DECIDED, {})
     row = decided.get(submission_id)
-    if row is not None and row in session:  # not undone by a rolled-back savepoint
+    if row is not None:
         return row
     return session.get(SubmissionStatus, submission_id)
+
+
+def forget_decisions(session: Session) -> None:
+    """Drop what :func:`project` decided since the last :func:`status_of` (its savepoint was
+    rolled back)."""
+    session.info.pop(_DECIDED, None)
+
+
+def insert_row(session: Session, row: Base) -> None:
+    """INSERT a new, unadded ORM object's row with a Core statement: no unit of work.
+
+    Intake's hot path writes rows nothing else in the session refers to (a just-stored
+    submission's status, record, reasons and person); through the ORM each flush costs more
+    than the statement (bench/RESULTS.md). Unset attributes take their column defaults.
+    """
+    table = cast(Table, row.__table__)
+    values = {c.key: v for c in table.columns if (v := getattr(row, c.key)) is not None}
+    statement = _inserts.get(table)
+    if statement is None:
+        statement = _inserts[table] = insert(table)  # built once: building costs as running
+    session.connection().execute(statement, values)
+
+
+_inserts: dict[Table, Insert] = {}
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
@@ -135,13 +160,18 @@ def project(session: Session, submission: Submission, registry: events.Registry)
     issues += rules.campaign_issues(session, submission, values, issues, registry, earlier)
     status = _status(session, submission, issues, new)
     unit_code = _text(values.get("unit"))
+    stored = [issue_dict(i) for i in issues]
     row = None if new else session.get(SubmissionStatus, submission.id)
     if row is None:
-        row = SubmissionStatus(submission_id=submission.id)
-        session.add(row)
-    row.status = status
-    row.issues = [issue_dict(i) for i in issues]
-    row.unit_code = unit_code
+        row = SubmissionStatus(
+            submission_id=submission.id, status=status, issues=stored, unit_code=unit_code
+        )
+        if new:
+            insert_row(session, row)
+        else:
+            session.add(row)
+    else:
+        row.status, row.issues, row.unit_code = status, stored, unit_code
     session.info.setdefault(_DECIDED, {})[submission.id] = row
 
     old_codes: set[str] = set()
@@ -158,13 +188,19 @@ def project(session: Session, submission: Submission, registry: events.Registry)
     if status == "accepted":
         if spec.fields.keys() >= campaign.PERSON_FIELDS and _text(values.get("bhxh_code")):
             record = added = install_record(submission, values)
-            session.add(record)
-            if record.reasons:
-                session.flush()  # the record's row first: its reasons refer to it
-                session.add_all(
-                    InstallReason(submission_id=submission.id, reason=reason)
-                    for reason in sorted(set(record.reasons))
-                )
+            reasons = [
+                InstallReason(submission_id=submission.id, reason=reason)
+                for reason in sorted(set(record.reasons))
+            ]
+            if new:
+                insert_row(session, record)
+                for reason_row in reasons:
+                    insert_row(session, reason_row)
+            else:
+                session.add(record)
+                if reasons:
+                    session.flush()  # the record's row first: its reasons refer to it
+                    session.add_all(reasons)
             old_codes.add(record.bhxh_code)
         elif spec.fields.keys() >= campaign.UNIT_REPORT_FIELDS:
             report = unit_report(submission, values)
@@ -231,8 +267,9 @@ def refresh_person(
     """Make ``person`` hold the latest current accepted record of ``bhxh_code`` (or nothing).
 
     A caller that has just read the code's ``earlier`` records and ``added`` one passes them:
-    no query then, and no person row can exist without an earlier record. The person is
-    queued for the coverage tallies (:func:`ingest.tally.touch`).
+    no query then, and no person row can exist without an earlier record (so a first record
+    makes the row with a Core INSERT). The person is queued for the coverage tallies
+    (:func:`ingest.tally.touch`).
     """
     tally.touch(session, [bhxh_code])
     if earlier is None:
@@ -253,7 +290,15 @@ def refresh_person(
         return
     if person is None:
         person = Person(bhxh_code=bhxh_code)
+        if earlier is not None and not earlier:
+            _copy_latest(person, latest)
+            insert_row(session, person)
+            return
         session.add(person)
+    _copy_latest(person, latest)
+
+
+def _copy_latest(person: Person, latest: InstallRecord) -> None:
     person.submission_id = latest.submission_id
     person.unit_code = latest.unit_code
     person.full_name = latest.full_name

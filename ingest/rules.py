@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ingest import campaign, events, formspec
@@ -115,7 +115,10 @@ def two_units_issue(code: str, unit: str, other_unit: str) -> Issue:
 
 def records_of(session: Session, code: str) -> list[InstallRecord]:
     """Every current install record of a BHXH code (a handful at most)."""
-    return list(session.scalars(select(InstallRecord).where(InstallRecord.bhxh_code == code)))
+    return list(session.scalars(_RECORDS_OF, {"code": code}))
+
+
+_RECORDS_OF = select(InstallRecord).where(InstallRecord.bhxh_code == bindparam("code"))
 
 
 def _other_unit_record(

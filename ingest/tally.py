@@ -47,6 +47,7 @@ LOCK_KEY = 7_510_001
 # Core tables: executemany with plain INSERTs (the ORM's bulk path inserts row by row here).
 _SPANS = cast(Table, PersonSpan.__table__)
 _QUEUE = cast(Table, TallyQueue.__table__)
+_ENQUEUE = insert(_QUEUE)
 
 CountKey = tuple[str, str, bool]  # unit_code, category, on_roster
 ReasonKey = tuple[str, bool, str]  # unit_code, on_roster, reason
@@ -169,7 +170,9 @@ def touch(session: Session, codes: Iterable[str]) -> None:
     """Queue ``codes`` (people whose records or roster entries changed) for :func:`refresh`."""
     rows = [{"bhxh_code": code} for code in sorted(set(codes)) if code]
     if rows:
-        session.execute(insert(_QUEUE), rows)
+        # Core on the session's connection: no autoflush and no ORM bulk-insert machinery
+        # (which added RETURNING id): one plain INSERT on intake's hot path.
+        session.connection().execute(_ENQUEUE, rows)
 
 
 # Refresh ---------------------------------------------------------------------------------

@@ -378,6 +378,7 @@ class _Checker:
             if text or isinstance(node.raw, list | dict):
                 self.not_relevant(node, text)
             element.text = None  # ODK's engine drops it: later expressions see it empty
+            self.document.changed()
         elif relevant:
             self.check(node, text)
 

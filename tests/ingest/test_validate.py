@@ -712,3 +712,90 @@ def test_xpath__unsupported__expression_error(expression: str):
 def test_xpath__parsed_once_per_expression():
     source = ". >= 0 and . <= /data/n"
     assert xpath.compile_expression(source) is xpath.compile_expression(source)
+
+
+@pytest.mark.parametrize(
+    ("expression", "free"),
+    [
+        (" /data/n  = '5'", True),
+        ("selected( /data/s , 'other') and /data/n > 1", True),
+        ("count(/data/g/a) > today()", True),
+        ("/data/g[a = 3]/b = ''", True),
+        ("coalesce( /data/n , 0) + 1", True),
+        (". <= today()", False),
+        ("string-length(normalize-space(.)) >= 2", False),
+        ("string-length() > 1", False),
+        ("../n = 5", False),
+        ("n = 5", False),
+        ("position() = 1", False),
+        ("/data/g[current()/a = 3]", False),
+    ],
+)
+def test_xpath__context_free__only_when_no_context_node_is_read(expression: str, free: bool):
+    assert xpath.compile_expression(expression).context_free is free
+
+
+def test_xpath__context_free__once_per_document_until_the_tree_changes():
+    root = etree.fromstring(TREE)
+    document = xpath.Document(root, CONTEXT.today, CONTEXT.now)
+    expression = xpath.compile_expression("/data/n = '5'")
+    assert expression.is_true(document, root[0]) is True
+    root[0].text = "6"  # unseen until the document is told
+    assert expression.is_true(document, root[1]) is True
+    document.changed()
+    assert expression.is_true(document, root[1]) is False
+    fresh = xpath.Document(root, CONTEXT.today, CONTEXT.now)
+    assert expression.is_true(fresh, root[0]) is False
+
+
+@pytest.mark.parametrize("form_id", ["vssid_install", "vssid_unit_report"])
+@pytest.mark.parametrize("kind", ["valid", "invalid"])
+def test_validate__memo_changes_no_verdict(
+    campaign_context: Context, form_id: str, kind: str, monkeypatch: pytest.MonkeyPatch
+):
+    """Every field of the campaign forms answered and unanswered: the issues found with the
+    per-document memo equal those found evaluating every expression afresh."""
+    compiled = forms.compile_xlsform(FORMS_DIR / f"{form_id}.xlsx")
+    spec = formspec.spec_for(compiled.md5, compiled.xml)
+    answers = json.loads((ANSWERS / f"{form_id}-{kind}.json").read_text(encoding="utf-8"))
+    variants = [answers] + [{k: v for k, v in answers.items() if k != drop} for drop in answers]
+    variants += [{**answers, "consent": "no"}, {**answers, "status": "not_installed"}]
+    with_memo = [validate.validate(spec, v, campaign_context) for v in variants]
+    monkeypatch.setattr(xpath.Expression, "evaluate", _evaluate_afresh)
+    assert [validate.validate(spec, v, campaign_context) for v in variants] == with_memo
+
+
+def _evaluate_afresh(self: xpath.Expression, document: xpath.Document, element: Any) -> Any:
+    document.memo.clear()
+    return _MEMO_EVALUATE(self, document, element)
+
+
+_MEMO_EVALUATE = xpath.Expression.evaluate
+
+
+CASCADE_MD = """\
+| survey |
+| | type | name | label | relevant |
+| | select_one yes_no | gate | Gate | |
+| | text | early | Early | ${a} = 'x' |
+| | text | a | A | ${gate} = 'yes' |
+| | text | late | Late | ${a} = 'x' |
+| choices |
+| | list_name | name | label |
+| | yes_no | yes | Yes |
+| | yes_no | no | No |
+| settings |
+| | form_id | version |
+| | cascade | 1 |
+"""
+
+
+def test_validate__dropped_answer__seen_empty_by_the_same_expression_later(tmp_path: Path):
+    """``early`` and ``late`` share one context-free ``relevant``; ``a`` is dropped between
+    them (not relevant), so ``late`` must not reuse the value computed for ``early``."""
+    spec = compile_md(tmp_path, "cascade", CASCADE_MD)
+    values = read(spec, instance_xml(spec, {"gate": "no", "early": "e", "a": "x", "late": "l"}))
+    assert [(i.code, i.path) for i in validate.validate(spec, values, CONTEXT)] == [
+        ("value.not_relevant", "a"),
+        ("value.not_relevant", "late"),
+    ]
