@@ -105,6 +105,26 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def limit_statements(engine: Engine, seconds: float) -> None:
+    """Cancel any PostgreSQL statement of ``engine`` running longer than ``seconds`` (waiting
+    for a lock included), on connections opened from now on; 0 or SQLite: no limit.
+
+    The server sets it (``VSSID_STATEMENT_TIMEOUT_SECONDS``) so that a table locked by a
+    migration or a forgotten ``psql`` session turns into "retry later" answers instead of
+    requests hanging until gunicorn kills the worker. Commands run without it: a national
+    rebuild may rightly run one long statement.
+    """
+    if seconds <= 0 or engine.dialect.name != "postgresql":
+        return
+    milliseconds = max(1, round(seconds * 1000))
+
+    @event.listens_for(engine, "connect")
+    def _statement_timeout(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {milliseconds}")
+        dbapi_connection.commit()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``, tuned for a multi-threaded server on either database."""
     if url.startswith("sqlite"):

@@ -18,6 +18,9 @@
 ``VSSID_ON_TRACK_PCT``     at or above this a unit is "on track" (default 80)
 ``VSSID_TALLY_REFRESH_SECONDS``  how often each server worker applies the coverage tallies
                            queue in the background (default 15; 0: only when a report asks)
+``VSSID_STATEMENT_TIMEOUT_SECONDS``  ``vssid serve`` on PostgreSQL cancels a statement
+                           running (or waiting for a lock) longer than this and answers
+                           503 "retry later" (default 30; 0: no limit)
 ``VSSID_SIGN_IN_HOURS``    a dashboard sign-in lasts at most this long (default 8)
 ``VSSID_SIGN_IN_MAX_FAILURES`` / ``VSSID_SIGN_IN_WINDOW_MINUTES``  failed sign-ins per
                            account and address before a pause (default 5 in 15 minutes)
@@ -43,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "TARGET_PCT": 100.0,
     "ON_TRACK_PCT": 80.0,
     "TALLY_REFRESH_SECONDS": 15.0,
+    "STATEMENT_TIMEOUT_SECONDS": 30.0,
 }
 
 

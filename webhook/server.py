@@ -9,6 +9,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
+from ingest.db import limit_statements
+
 _TOKEN_IN_PATH = re.compile(r"/key/[^/?\s]+")
 
 
@@ -57,8 +59,10 @@ def options(host: str, port: int, workers: int) -> dict[str, Any]:
 
 def run(app: Flask, host: str, port: int, workers: int) -> None:
     """Serve ``app`` on ``host:port`` with ``workers`` processes until stopped."""
+    engine = app.extensions["vssid.db"].engine
+    limit_statements(engine, float(app.config["STATEMENT_TIMEOUT_SECONDS"]))
     # The engine's connections must not be shared across the fork.
-    app.extensions["vssid.db"].engine.dispose(close=False)
+    engine.dispose(close=False)
     Gunicorn(app, {**options(host, port, workers), "post_fork": _post_fork}).run()
 
 
