@@ -84,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--profile", choices=("none", "cprofile"), default="none")
     parser.add_argument("--statements", action="store_true", help="print one submission's SQL")
+    parser.add_argument("--dump", type=Path, help="with --profile: write the pstats file here")
     args = parser.parse_args(argv)
 
     load.fresh_database(args.database_url)
@@ -124,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"app  : {1000 * cpu / n:.2f} ms CPU per submission (in-process, test client)")
     print(f"bare : {1000 * bare_cpu / n:.2f} ms CPU per request (parse and discard)")
     print(f"own  : {1000 * (cpu - bare_cpu) / n:.2f} ms CPU per submission")
+    if profiler and args.dump:
+        profiler.dump_stats(args.dump)
     if profiler:
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_stats(40)

@@ -145,7 +145,7 @@ _versions: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], _Version]] = 
 )
 
 
-def _form_version(session: Session, form: Form, version: str | None) -> _Version:
+def _form_version(session: Session, form: _Form, version: str | None) -> _Version:
     """The version the submission claims if we have it, else the current one."""
     wanted = [v for v in (version, form.current_version) if v]
     known = _versions.setdefault(session.get_bind().engine, {})
@@ -203,7 +203,7 @@ def _is_json(incoming: Incoming) -> bool:
 
 def _instance(
     incoming: Incoming, session: Session
-) -> tuple[parse.Instance, Form, _Version, formspec.FormSpec, str | None]:
+) -> tuple[parse.Instance, _Form, _Version, formspec.FormSpec, str | None]:
     """Parse the payload and find its form; raise the reason it cannot be used.
 
     The last item is what a resubmission is compared on, when it is not the raw bytes.
@@ -222,7 +222,7 @@ def _instance(
     if incoming.source != "openrosa":
         form = _kobo_form(session, form_id, incoming.form_hint)
     else:
-        found = session.scalar(_FORM, {"form_id": form_id}) if form_id else None
+        found = _find_form(session, form_id) if form_id else None
         if found is None:
             raise NotFound(ErrorCode.FORM_NOT_FOUND, form_id=form_id or "?")
         form = found
@@ -232,7 +232,25 @@ def _instance(
     return parse.instance_from_xml(root, spec.repeat_paths), form, version, spec, None
 
 
-_FORM = select(Form).where(Form.form_id == bindparam("form_id"))
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """What intake needs of a form (read by a Core statement: no ORM object to load)."""
+
+    form_id: str
+    state: str
+    current_version: str | None
+
+
+_FORM_TABLE = cast(Table, Form.__table__)
+_FORM = select(_FORM_TABLE.c.form_id, _FORM_TABLE.c.state, _FORM_TABLE.c.current_version).where(
+    _FORM_TABLE.c.form_id == bindparam("form_id")
+)
+
+
+def _find_form(session: Session, form_id: str) -> _Form | None:
+    row = session.connection().execute(_FORM, {"form_id": form_id}).first()
+    return None if row is None else _Form(*row)
+
 
 MAX_IDENTIFIER = 255
 
@@ -250,14 +268,10 @@ def _bad_identifier(instance: parse.Instance) -> str | None:
     return None
 
 
-def _kobo_form(session: Session, asset: str | None, hint: str | None) -> Form:
+def _kobo_form(session: Session, asset: str | None, hint: str | None) -> _Form:
     """Kobo names its own asset uid; ours is that only if we published under that id."""
     for candidate in (asset, hint):
-        form = (
-            session.scalar(_FORM, {"form_id": candidate})
-            if candidate and _clean(candidate)
-            else None
-        )
+        form = _find_form(session, candidate) if candidate and _clean(candidate) else None
         if form is not None:
             return form
     shown = asset if asset and _clean(asset) else "?"
@@ -407,7 +421,7 @@ def _insert_new(session: Session, event: Submission) -> bool:
     event.id = new_id
     for attachment in event.attachments:
         attachment.submission_id = new_id
-        _project.insert_row(session, attachment)
+        _project.insert_row(connection, attachment)
     return True
 
 

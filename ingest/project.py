@@ -20,7 +20,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, delete, insert, select
+from sqlalchemy import Connection, Insert, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ingest import campaign, events, formspec, parse, rules, tally
@@ -112,7 +112,7 @@ def forget_decisions(session: Session) -> None:
     session.info.pop(_DECIDED, None)
 
 
-def insert_row(session: Session, row: Base) -> None:
+def insert_row(connection: Connection, row: Base) -> None:
     """INSERT a new, unadded ORM object's row with a Core statement: no unit of work.
 
     Intake's hot path writes rows nothing else in the session refers to (a just-stored
@@ -124,7 +124,7 @@ def insert_row(session: Session, row: Base) -> None:
     statement = _inserts.get(table)
     if statement is None:
         statement = _inserts[table] = insert(table)  # built once: building costs as running
-    session.connection().execute(statement, values)
+    connection.execute(statement, values)
 
 
 _inserts: dict[Table, Insert] = {}
@@ -167,7 +167,7 @@ def project(session: Session, submission: Submission, registry: events.Registry)
             submission_id=submission.id, status=status, issues=stored, unit_code=unit_code
         )
         if new:
-            insert_row(session, row)
+            insert_row(session.connection(), row)
         else:
             session.add(row)
     else:
@@ -193,9 +193,9 @@ def project(session: Session, submission: Submission, registry: events.Registry)
                 for reason in sorted(set(record.reasons))
             ]
             if new:
-                insert_row(session, record)
-                for reason_row in reasons:
-                    insert_row(session, reason_row)
+                connection = session.connection()
+                for new_row in (record, *reasons):
+                    insert_row(connection, new_row)
             else:
                 session.add(record)
                 if reasons:
@@ -292,7 +292,7 @@ def refresh_person(
         person = Person(bhxh_code=bhxh_code)
         if earlier is not None and not earlier:
             _copy_latest(person, latest)
-            insert_row(session, person)
+            insert_row(session.connection(), person)
             return
         session.add(person)
     _copy_latest(person, latest)

@@ -114,11 +114,16 @@ def two_units_issue(code: str, unit: str, other_unit: str) -> Issue:
 
 
 def records_of(session: Session, code: str) -> list[InstallRecord]:
-    """Every current install record of a BHXH code (a handful at most)."""
-    return list(session.scalars(_RECORDS_OF, {"code": code}))
+    """Every current install record of a BHXH code (a handful at most), read by a Core
+    statement for intake's hot path: the objects are plain values, not in the session."""
+    session.flush()  # what the ORM holds back counts (a Core read does not autoflush)
+    rows = session.connection().execute(_RECORDS_OF, {"code": code})
+    return [InstallRecord(**row._mapping) for row in rows]
 
 
-_RECORDS_OF = select(InstallRecord).where(InstallRecord.bhxh_code == bindparam("code"))
+_RECORDS_OF = select(InstallRecord.__table__).where(
+    InstallRecord.__table__.c.bhxh_code == bindparam("code")
+)
 
 
 def _other_unit_record(
