@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -62,15 +63,7 @@ def init_app(app: Flask) -> None:
     def _database(error: Exception) -> Response:
         return _domain(database_unavailable(error))
 
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> Response:
-        response = _json_error(
-            f"http.{error.code}", error.description or error.name, error.name, error.code or 500
-        )
-        for key, value in error.get_headers():
-            if key.lower() not in {"content-type", "content-length"}:
-                response.headers.add(key, value)
-        return response
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(DataError)
     def _data(error: DataError) -> Response:
@@ -93,6 +86,23 @@ def init_app(app: Flask) -> None:
             "Server error; it has been logged.",
             500,
         )
+
+
+def http_error(error: HTTPException) -> ResponseReturnValue:
+    """An HTTP error (404, 405, 413…) as the JSON every machine client reads; for an address
+    that matches no route, asked by a browser, the dashboard's page when it is installed."""
+    page = current_app.extensions.get("vssid.unrouted_page")
+    if page is not None and request.blueprint is None:
+        shown = page(error)
+        if shown is not None:
+            return shown  # type: ignore[no-any-return]
+    response = _json_error(
+        f"http.{error.code}", error.description or error.name, error.name, error.code or 500
+    )
+    for key, value in error.get_headers():
+        if key.lower() not in {"content-type", "content-length"}:
+            response.headers.add(key, value)
+    return response
 
 
 def database_unavailable(error: Exception) -> Unavailable:

@@ -82,3 +82,31 @@ def test_wrong_method__json_405_with_allow_header(client: FlaskClient):
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "http.405"
     assert "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/bao-cao/cu", "/units/27184/extra"])
+def test_unknown_url__in_a_browser__dashboard_page_in_vietnamese(client: FlaskClient, path: str):
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    response = client.get(path, headers=browser)
+
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "Không có trang này" in page and "Về trang tiến độ" in page
+
+
+def test_unknown_url__in_a_browser__english_when_asked(client: FlaskClient):
+    response = client.get(
+        "/no-such-page", headers={"Accept": "text/html"}, query_string={"lang": "en"}
+    )
+    assert response.status_code == 404
+    assert "There is no such page" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v9/nothing", "/kobo/nothing", "/formList/extra"])
+def test_unknown_machine_url__json_404_even_from_a_browser(client: FlaskClient, path: str):
+    response = client.get(path, headers={"Accept": "text/html"})
+
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json()["error"]["code"] == "http.404"

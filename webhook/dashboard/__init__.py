@@ -18,7 +18,7 @@ from flask import Flask
 from webhook.dashboard import (
     collectors,  # noqa: F401  (routes)
     downloads,  # noqa: F401  (routes)
-    errors,  # noqa: F401  (error pages)
+    errors,
     figures,  # noqa: F401  (routes)
     i18n,
     overview,  # noqa: F401  (routes)
@@ -37,3 +37,5 @@ def init_app(app: Flask) -> None:
     signin.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(bp)
+    # An unknown address in a browser gets the dashboard's 404 page, not the API's JSON.
+    app.extensions["vssid.unrouted_page"] = errors.unrouted_page

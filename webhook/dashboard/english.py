@@ -209,4 +209,5 @@ EN: dict[str, str] = {
     ),
     "Yêu cầu chứa giá trị không hợp lệ.": "The request holds a value that cannot be stored.",
     "Về trang tiến độ": "Back to the progress page",
+    "Không có trang này. Hãy kiểm tra lại địa chỉ.": "There is no such page. Check the address.",
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError  # type: ignore[import-untyped]
 from sqlalchemy.exc import DataError
@@ -47,6 +47,21 @@ def _http(error: HTTPException) -> ResponseReturnValue:
     page, code = _page(status, message)
     headers = [(k, v) for k, v in error.get_headers() if k.lower() == "retry-after"]
     return page, code, headers
+
+
+#: Paths of the machine interfaces: an unknown one there stays a JSON 404.
+MACHINE_PREFIXES = ("/api/", "/key/", "/kobo/", "/formList", "/submission", "/forms/", "/static/")
+
+
+def unrouted_page(error: HTTPException) -> ResponseReturnValue | None:
+    """A web address that matches no route, typed or followed in a browser: the dashboard's
+    404 page in the reader's language, with a way back. None for machine clients (no
+    ``text/html`` preferred in ``Accept``, or a path of the API, OpenRosa or Kobo): they keep
+    the JSON answer. Called by the app's JSON handler (``webhook.errors.http_error``)."""
+    wants = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    if error.code != 404 or wants != "text/html" or request.path.startswith(MACHINE_PREFIXES):
+        return None
+    return _page(404, _("Không có trang này. Hãy kiểm tra lại địa chỉ."))
 
 
 @bp.errorhandler(VssidError)
