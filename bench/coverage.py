@@ -75,7 +75,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from machine import wait_idle  # noqa: E402  (bench/machine.py)
 from sqlalchemy import Engine, Table, event, insert, inspect, make_url, text  # noqa: E402
 
 from ingest import campaign  # noqa: E402
@@ -878,28 +880,6 @@ def _time_bin() -> str:
     if not found:
         raise SystemExit("GNU time is missing: apt-get install -y time")
     return found
-
-
-def _cpu_busy(interval: float = 1.0) -> float:
-    """The share of all CPUs busy over ``interval`` seconds (from /proc/stat)."""
-
-    def sample() -> tuple[int, int]:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
-
-    total0, idle0 = sample()
-    time.sleep(interval)
-    total1, idle1 = sample()
-    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
-
-
-def wait_idle(limit: float = 0.15, patience: float = 60.0) -> float:
-    """Wait (up to ``patience`` s) until other processes leave the CPUs idle; the last share."""
-    deadline = time.monotonic() + patience
-    busy = _cpu_busy()
-    while busy > limit and time.monotonic() < deadline:
-        busy = _cpu_busy()
-    return busy
 
 
 def run_once(url: str, args: Sequence[str]) -> tuple[float, float]:

@@ -75,6 +75,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from machine import cpu_busy, cpu_sample, wait_idle  # noqa: E402  (bench/machine.py)
+
 UNITS_CSV = ROOT / "forms" / "district10_units.csv"
 FORM_ID = "vssid_install"
 FORM_VERSION = "2021031001"
@@ -372,28 +376,6 @@ HEADER = (
 )
 
 
-def _cpu_sample() -> tuple[int, int]:
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(fields), fields[3] + fields[4]  # total, idle + iowait
-
-
-def cpu_busy(interval: float = 1.0) -> float:
-    """The share of all CPUs busy over ``interval`` seconds (from /proc/stat)."""
-    total0, idle0 = _cpu_sample()
-    time.sleep(interval)
-    total1, idle1 = _cpu_sample()
-    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
-
-
-def wait_idle(limit: float = 0.15, patience: float = 60.0) -> float:
-    """Wait (up to ``patience`` s) until other processes leave the CPUs idle; the last share."""
-    deadline = time.monotonic() + patience
-    busy = cpu_busy()
-    while busy > limit and time.monotonic() < deadline:
-        busy = cpu_busy()
-    return busy
-
-
 def tree_cpu(pid: int | None) -> float:
     """CPU seconds (user + system) used so far by process ``pid`` and its descendants."""
     if pid is None:
@@ -474,7 +456,7 @@ def run_level(
         base = backends_cpu(database_url)
         while True:
             db = sum(v - base.get(pid, 0.0) for pid, v in backends_cpu(database_url).items())
-            samples.append((time.perf_counter(), tree_cpu(server), db, *_cpu_sample()))
+            samples.append((time.perf_counter(), tree_cpu(server), db, *cpu_sample()))
             if finished.wait(2.0):
                 return
 
@@ -482,7 +464,7 @@ def run_level(
     if window:
         sampler.start()
     backends0 = backends_cpu(database_url)
-    cpu0, (total0, idle0), server0 = time.process_time(), _cpu_sample(), tree_cpu(server)
+    cpu0, (total0, idle0), server0 = time.process_time(), cpu_sample(), tree_cpu(server)
     started = time.perf_counter()
     barrier.wait()
     for thread in threads:
@@ -491,7 +473,7 @@ def run_level(
     finished.set()
     if window:
         sampler.join()
-    total1, idle1 = _cpu_sample()
+    total1, idle1 = cpu_sample()
     client_cpu = time.process_time() - cpu0
     server_cpu = tree_cpu(server) - server0
     backends1 = backends_cpu(database_url)

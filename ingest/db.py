@@ -7,19 +7,24 @@ PostgreSQL, and constraint names follow one convention so Alembic diffs stay sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Connection,
     DateTime,
     Engine,
+    Insert,
     MetaData,
+    Table,
     create_engine,
     event,
+    insert,
     make_url,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -123,6 +128,35 @@ def limit_statements(engine: Engine, seconds: float) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET statement_timeout = {milliseconds}")
         dbapi_connection.commit()
+
+
+def row_values(row: Base) -> dict[str, Any]:
+    """The column values of an ORM object not in any session, for a Core INSERT (unset
+    attributes are left out, so the columns' defaults apply)."""
+    table = row.__table__
+    return {c.key: v for c in table.columns if (v := getattr(row, c.key)) is not None}
+
+
+def insert_row(connection: Connection, row: Base) -> None:
+    """INSERT ``row`` with a Core statement: no unit of work.
+
+    Intake's hot path writes rows nothing else in the session refers to (a just-stored
+    submission, its attachments, status, record, reasons and person); through the ORM each
+    flush costs more than the statement (bench/RESULTS.md).
+    """
+    table = cast(Table, row.__table__)
+    statement = _inserts.get(table)
+    if statement is None:  # built once: building a statement costs about as much as running it
+        statement = _inserts[table] = insert(table)
+    connection.execute(statement, row_values(row))
+
+
+_inserts: dict[Table, Insert] = {}
+
+
+def upsert(dialect: Dialect) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
+    """The dialect's ``insert()`` with ``ON CONFLICT`` (PostgreSQL and SQLite only)."""
+    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -22,17 +22,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any, cast
 
 from sqlalchemy import Engine, Executable, Table, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ingest import events, formspec, parse
+from ingest import db, events, formspec, parse
 from ingest import project as _project  # subscribes the core projections
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, VssidError
 from ingest.media import MediaStore
@@ -404,14 +403,13 @@ def _insert_new(session: Session, event: Submission) -> bool:
     """
     connection = session.connection()
     table = cast(Table, Submission.__table__)
-    values = {c.key: v for c in table.columns if (v := getattr(event, c.key)) is not None}
     dialect = connection.dialect
     statement = _upserts.get(dialect.name)
     if statement is None:  # built once per dialect: building costs as much as running
-        upsert = _UPSERTS[dialect.name](table).on_conflict_do_nothing()
+        upsert = db.upsert(dialect)(table).on_conflict_do_nothing()
         statement = upsert.returning(table.c.id) if dialect.insert_returning else upsert
         _upserts[dialect.name] = statement
-    result = connection.execute(statement, values)
+    result = connection.execute(statement, db.row_values(event))
     if dialect.insert_returning:
         new_id = result.scalar()
     else:  # SQLite before 3.35
@@ -421,14 +419,10 @@ def _insert_new(session: Session, event: Submission) -> bool:
     event.id = new_id
     for attachment in event.attachments:
         attachment.submission_id = new_id
-        _project.insert_row(connection, attachment)
+        db.insert_row(connection, attachment)
     return True
 
 
-_UPSERTS: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
 _upserts: dict[str, Executable] = {}
 
 

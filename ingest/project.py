@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ingest import campaign, events, formspec, parse, rules, tally
-from ingest.db import Base
+from ingest.db import insert_row
 from ingest.models import (
     FormVersion,
     InstallReason,
@@ -112,24 +112,6 @@ def forget_decisions(session: Session) -> None:
     session.info.pop(_DECIDED, None)
 
 
-def insert_row(connection: Connection, row: Base) -> None:
-    """INSERT a new, unadded ORM object's row with a Core statement: no unit of work.
-
-    Intake's hot path writes rows nothing else in the session refers to (a just-stored
-    submission's status, record, reasons and person); through the ORM each flush costs more
-    than the statement (bench/RESULTS.md). Unset attributes take their column defaults.
-    """
-    table = cast(Table, row.__table__)
-    values = {c.key: v for c in table.columns if (v := getattr(row, c.key)) is not None}
-    statement = _inserts.get(table)
-    if statement is None:
-        statement = _inserts[table] = insert(table)  # built once: building costs as running
-    connection.execute(statement, values)
-
-
-_inserts: dict[Table, Insert] = {}
-
-
 def issue_dict(issue: Issue) -> dict[str, Any]:
     """An issue as stored (JSON; PostgreSQL's JSONB refuses NUL characters)."""
     return {
@@ -154,7 +136,7 @@ def project(session: Session, submission: Submission, registry: events.Registry)
     new = handed is not None and handed.new
     registry = events.knowing(session, registry, rules.unit_codes_named(spec, values))
     code = _text(values.get("bhxh_code"))
-    # The code's records, read once for the rules and the person (a new submission has none).
+    # A new submission's code: its records, read once for the rules and the person.
     earlier = rules.records_of(session, code) if new and code else None
     issues = validate(spec, values, _context(submission, registry))
     issues += rules.campaign_issues(session, submission, values, issues, registry, earlier)

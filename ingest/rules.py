@@ -133,23 +133,14 @@ def _other_unit_record(
     unit: str,
     records: Sequence[InstallRecord] | None = None,
 ) -> InstallRecord | None:
-    if records is not None:
-        others = [
-            r
-            for r in records
-            if r.unit_code is not None and r.unit_code != unit and r.submission_id != submission.id
-        ]
-        return min(others, key=lambda r: r.submission_id, default=None)
-    return session.scalar(
-        select(InstallRecord)
-        .where(
-            InstallRecord.bhxh_code == code,
-            InstallRecord.unit_code != unit,
-            InstallRecord.submission_id != submission.id,
-        )
-        .order_by(InstallRecord.submission_id)
-        .limit(1)
-    )
+    if records is None:
+        records = records_of(session, code)
+    others = [
+        r
+        for r in records
+        if r.unit_code is not None and r.unit_code != unit and r.submission_id != submission.id
+    ]
+    return min(others, key=lambda r: r.submission_id, default=None)
 
 
 def flag_other_units(session: Session, submission_id: int, code: str, unit: str) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ingest import campaign
-from ingest.db import begin_write
+from ingest.db import begin_write, upsert
 from ingest.models import (
     InstallRecord,
     PersonSpan,
@@ -92,13 +92,7 @@ class Span:
     reasons: tuple[str, ...]
 
     def same_state(self, other: Span) -> bool:
-        return (
-            self.unit_code, self.category, self.on_roster, self.installed, self.active,
-            self.submission_id, self.reasons,
-        ) == (
-            other.unit_code, other.category, other.on_roster, other.installed, other.active,
-            other.submission_id, other.reasons,
-        )  # fmt: skip
+        return _fields(self) == _fields(other)
 
 
 def local_day(moment: datetime) -> date:
@@ -194,29 +188,29 @@ def refresh(
     session.commit()
     if built and not queued:
         return 0
-    begin_write(session)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    try:
+
+    def work() -> int:
         if session.scalar(select(TallyState.id)) is None:
-            done = _rebuild(session, progress)
-        else:
-            done = _drain(session, progress, limit)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return done
+            return _rebuild(session, progress)
+        return _drain(session, progress, limit)
+
+    return _locked(session, work)
 
 
 def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
     """Recompute every span and tally from the records and rosters (after a reprocess)."""
     session.commit()
+    return _locked(session, lambda: _rebuild(session, progress))
+
+
+def _locked(session: Session, work: Callable[[], int]) -> int:
+    """``work()`` in one writing transaction, one refresh at a time (PostgreSQL: an advisory
+    lock; SQLite: ``BEGIN IMMEDIATE`` already admits one writer); committed, or rolled back."""
     begin_write(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     try:
-        done = _rebuild(session, progress)
+        done = work()
         session.commit()
     except BaseException:
         session.rollback()
@@ -401,11 +395,9 @@ def _upsert_add(
 ) -> None:
     if not rows:
         return
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    postgres = session.get_bind().dialect.name == "postgresql"
+    dialect_insert = upsert(session.get_bind().dialect)
     for chunk in _chunks(rows, BATCH):
-        statement = postgresql.insert(model) if postgres else sqlite.insert(model)
+        statement = dialect_insert(model)
         statement = statement.on_conflict_do_update(
             index_elements=list(keys),
             set_={v: getattr(model, v) + getattr(statement.excluded, v) for v in values},

@@ -81,6 +81,8 @@ def test_statement_timeout__sqlite__no_op(app: Flask) -> None:
     engine = app.extensions["vssid.db"].engine
     if engine.dialect.name != "sqlite":
         pytest.skip("the SQLite case")
+    listeners = len(engine.pool.dispatch.connect)
     limit_statements(engine, 0.5)
+    assert len(engine.pool.dispatch.connect) == listeners  # nothing added to run on SQLite
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT 1")) == 1
