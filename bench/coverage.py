@@ -842,13 +842,13 @@ def bring_up_to_date(url: str) -> None:
     as the server does continuously: the first build from scratch is timed and logged."""
     from sqlalchemy.orm import Session
 
-    from ingest import tally
+    from ingest.consumers import tallies
 
     engine = make_engine(url)
     migrate.upgrade(engine)
     started = time.perf_counter()
     with Session(engine) as session:
-        people = tally.refresh(session)
+        people = tallies.refresh(session)
     if people:
         log(f"coverage tallies: {people:,} people in {time.perf_counter() - started:.1f} s")
     engine.dispose()
@@ -969,8 +969,8 @@ def bench_pages(url: str, runs: int) -> list[Case]:
 
     from sqlalchemy import select
 
-    from ingest import accounts
     from ingest.models import User
+    from ingest.registry import accounts
     from webhook import create_app
     from webhook.database import database
 

@@ -597,8 +597,8 @@ def setup(database_url: str, media_dir: Path, kind: str, auth: str) -> tuple[str
 def issue_token(database_url: str, username: str) -> str:
     """A fresh URL token for ``username`` (as ``vssid collect-qr`` issues one)."""
     sys.path.insert(0, str(ROOT))
-    from ingest import accounts
     from ingest.db import make_engine, make_sessionmaker
+    from ingest.registry import accounts
 
     engine = make_engine(database_url)
     with make_sessionmaker(engine).begin() as session:

@@ -10,7 +10,7 @@ follow-up visits, edits (``meta/deprecatedID``), a mistyped 9-digit code, an ins
 after the day of collection, one person recorded in two units, people missing from their
 unit's roster.
 
-Submissions enter through :func:`ingest.intake.receive` like any others (source
+Submissions enter through :func:`ingest.submissions.intake.receive` like any others (source
 ``openrosa``); nothing is written around the pipeline. :func:`plan` is pure, :func:`load`
 stores a plan in batches and lets its caller commit between them.
 """
@@ -30,10 +30,12 @@ from xml.sax.saxutils import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import accounts, campaign, events, forms, intake, roster, tabular, units
-from ingest.media import MediaStore
+from ingest import campaign, forms
 from ingest.models import Form, Unit, User
-from ingest.tabular import Row
+from ingest.registry import accounts, roster, tabular, unit_codes, units
+from ingest.registry.tabular import Row
+from ingest.submissions import intake
+from ingest.submissions.media import MediaStore
 
 START = date(2021, 3, 11)
 ROSTER_DATE = START - timedelta(days=1)
@@ -231,7 +233,7 @@ def load(
     ]  # fmt: skip
     roster.import_roster(session, lines, ROSTER_DATE, "demo: danh sách cán bộ Quận 10", "demo")
     yield 0
-    registry = events.load_registry(session)
+    registry = unit_codes.load_registry(session)
     for first in range(0, len(plan.submissions), batch):
         chunk = plan.submissions[first : first + batch]
         for incoming in chunk:

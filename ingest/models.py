@@ -400,7 +400,8 @@ SPAN_INDEX = ("unit_code", "category", "on_roster", "day_from", "day_to", "insta
 class PersonSpan(Base):
     """A stretch of days over which one person counts the same way in coverage.
 
-    Derived (by :mod:`ingest.tally`) from the person's install records and roster entries: from
+    Derived (by :mod:`ingest.consumers.tallies`) from the person's install records and roster
+    entries: from
     ``day_from`` until ``day_to`` (exclusive; open when NULL) the person belongs to
     ``unit_code`` in ``category`` (the roster's when ``on_roster``, else the effective record's;
     ``''`` when unknown) and their effective record, if any, is ``submission_id``. The person
@@ -456,7 +457,7 @@ class ReasonTally(Base):
 
 class TallyQueue(Base):
     """A person whose records or roster entries changed since the tallies were brought up to
-    date (appended by writers; consumed by :func:`ingest.tally.refresh`)."""
+    date (appended by writers; consumed by :func:`ingest.consumers.tallies.refresh`)."""
 
     __tablename__ = "tally_queue"
 

@@ -29,7 +29,8 @@ from typing import Any
 from sqlalchemy import Executable, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ingest import campaign, tally
+from ingest import campaign
+from ingest.consumers import tallies
 from ingest.models import (
     SPAN_INDEX_NAME,
     InstallRecord,
@@ -40,8 +41,8 @@ from ingest.models import (
     Unit,
     UnitReport,
 )
-from ingest.roster import in_force
-from ingest.units import KIND_ORDER, natural_key
+from ingest.registry.roster import in_force
+from ingest.registry.units import KIND_ORDER, natural_key
 
 CATEGORIES = campaign.CATEGORIES
 KINDS = tuple(sorted(KIND_ORDER, key=KIND_ORDER.__getitem__))
@@ -206,13 +207,13 @@ def compute(
 ) -> Coverage:
     """The coverage report as of the end of ``as_of`` (Vietnam time), for all units or some.
 
-    Brings the tallies up to date first (:func:`ingest.tally.refresh`, which commits
+    Brings the tallies up to date first (:func:`ingest.consumers.tallies.refresh`, which commits
     ``session``). When nothing changes after ``as_of`` the counts are the tallies' per-unit
     rows; for an earlier date they are grouped from the person spans in force that day.
     Findings are counted per unit; ``with_findings`` also lists them (personal data).
     """
     thresholds = thresholds or Thresholds()
-    tally.refresh(session)
+    tallies.refresh(session)
     codes = sorted(set(unit_codes)) if unit_codes is not None else None
     counted, reasons = _counted(session, as_of, codes, with_reasons=True)
     roster_counts = [(u, c, n, i, a) for u, c, flag, n, i, a in counted if flag]
@@ -257,7 +258,7 @@ def _counted(
     """People per (unit, category, on roster) as of ``as_of``, with installed and active,
     and (when asked) not-installed people per (unit, on roster, reason): from the tallies
     when nothing changes after ``as_of``, else from the spans in force that day."""
-    latest = tally.latest_change(session)
+    latest = tallies.latest_change(session)
     reasons: list[tuple[Any, ...]] = []
     if latest is None or latest <= as_of:
         counted = _rows(
@@ -475,7 +476,7 @@ def trend(
     wanted = sorted(set(days))
     if not wanted:
         return []
-    tally.refresh(session)
+    tallies.refresh(session)
     thresholds = thresholds or Thresholds()
     codes = sorted(set(unit_codes)) if unit_codes is not None else None
     first, last = wanted[0], wanted[-1]
@@ -600,7 +601,7 @@ def _report_history(
                   UnitReport.submission_id)
     )  # fmt: skip
     for report in session.scalars(query):
-        available = max(report.report_date, tally.local_day(report.effective_at))
+        available = max(report.report_date, tallies.local_day(report.effective_at))
         history[report.unit_code].append((available, report))
     return history
 

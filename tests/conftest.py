@@ -19,8 +19,9 @@ from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from ingest import accounts, forms, tabular, units
+from ingest import forms
 from ingest.db import Base, make_engine
+from ingest.registry import accounts, tabular, units
 from webhook import create_app
 from webhook.migrate import upgrade
 

@@ -12,12 +12,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import BadRequest, Forbidden
 
-from ingest import campaign, review
+from ingest import campaign
+from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import ErrorCode, NotFound
 from ingest.models import STATUSES, Submission, SubmissionStatus
-from ingest.project import read_stored
-from ingest.units import get_unit
+from ingest.registry.units import get_unit
+from ingest.submissions import review
 from reports import coverage, export
 from webhook import privacy
 from webhook.auth import require_roles

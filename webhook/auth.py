@@ -34,9 +34,9 @@ from flask_login import current_user  # type: ignore[import-untyped]
 from werkzeug.datastructures import Authorization
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
-from ingest.accounts import check_password, find_user, user_for_token
 from ingest.errors import NotFound
 from ingest.models import User
+from ingest.registry.accounts import check_password, find_user, user_for_token
 from webhook.database import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -19,25 +19,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select, union
 
-from ingest import (
-    accounts,
-    bulk,
-    campaign,
-    events,
-    forms,
-    intake,
-    media,
-    reprocess,
-    review,
-    roster,
-    tabular,
-    tally,
-    units,
-)
+from ingest import campaign, forms
+from ingest.consumers import replay, tallies
 from ingest.db import begin_write, utcnow
 from ingest.errors import VssidError
-from ingest.media import MediaStore
 from ingest.models import ROLES, InstallRecord, RosterEntry, TallyQueue, TallyState
+from ingest.registry import accounts, roster, tabular, unit_codes, units
+from ingest.submissions import bulk, intake, media, review
+from ingest.submissions.media import MediaStore
 from reports import coverage, export
 from webhook import migrate
 from webhook.database import database
@@ -196,14 +185,14 @@ def reprocess_command(batch: int) -> None:
     """Rebuild statuses and records from the raw log (forms and registry as they are now)."""
     factory = database().sessionmaker
     with factory() as session:
-        total = reprocess.pending_count(session)
+        total = replay.pending_count(session)
     last, done = 0, 0
     with click.progressbar(length=total, label="Reprocessing", file=sys.stderr) as bar:
         while True:
             with factory.begin() as session:
                 begin_write(session)
-                registry = events.load_registry(session)
-                last, count = reprocess.reprocess_batch(session, last, batch, registry)
+                registry = unit_codes.load_registry(session)
+                last, count = replay.reprocess_batch(session, last, batch, registry)
             if count == 0:
                 break
             done += count
@@ -220,7 +209,7 @@ def _refresh_tallies() -> None:
             codes = union(select(InstallRecord.bhxh_code), select(RosterEntry.bhxh_code))
             queued = session.scalar(select(func.count()).select_from(codes.subquery())) or 0
         with click.progressbar(length=queued, label="Coverage tallies", file=sys.stderr) as bar:
-            people = tally.refresh(session, progress=bar.update)
+            people = tallies.refresh(session, progress=bar.update)
     if people:
         click.echo(f"Coverage tallies: {people} people brought up to date.")
 
@@ -237,7 +226,7 @@ def import_command(file: Path, form_id: str, submitter: str | None) -> None:
     try:
         with database().sessionmaker.begin() as session:
             spec = forms.spec_of(session, form_id)
-            registry = events.load_registry(session)
+            registry = unit_codes.load_registry(session)
             for row in bulk.read_import(file, form_id, spec, submitter, utcnow()):
                 receipt = intake.receive(session, row.incoming, store, registry)
                 outcome = receipt.status if receipt.outcome == "created" else receipt.outcome

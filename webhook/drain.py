@@ -1,7 +1,7 @@
 """Applying the coverage tallies' queue in the background, in each server worker.
 
-Reports apply the queue themselves (``ingest.tally.refresh``), so this only keeps them fast:
-without it the first report after a burst of submissions would redo every person changed
+Reports apply the queue themselves (``ingest.consumers.tallies.refresh``), so this only keeps
+them fast: without it the first report after a burst of submissions would redo every person changed
 since the last one (about 1 ms each). Every ``TALLY_REFRESH_SECONDS`` (with some jitter, so
 workers do not wake together) a worker takes up to :data:`BATCH` queued people per short
 transaction until the queue is empty; the lock inside ``refresh`` lets one worker at a time do
@@ -16,7 +16,7 @@ import threading
 
 from flask import Flask
 
-from ingest import tally
+from ingest.consumers import tallies
 from webhook.database import database
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class Drainer:
         done = 0
         with self.app.app_context(), database().sessionmaker() as session:
             for _ in range(ROUNDS):
-                people = tally.refresh(session, limit=BATCH)
+                people = tallies.refresh(session, limit=BATCH)
                 done += people
                 if people == 0 or self.stopped.is_set():
                     break

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from flask import current_app, request
 
-from ingest import intake
 from ingest.db import begin_write, utcnow
 from ingest.errors import Unavailable, VssidError
-from ingest.media import MediaStore
+from ingest.submissions import intake
+from ingest.submissions.media import MediaStore
 from webhook.database import get_session
 
 #: Request headers worth keeping with the raw payload (never credentials or cookies).

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, request
 
 from ingest.errors import ErrorCode, InvalidInput
-from ingest.intake import Receipt, summary
+from ingest.submissions.intake import Receipt, summary
 from webhook.auth import INTEGRATION_ROLES, require_roles
 from webhook.errors import RETRY_AFTER, status_for
 from webhook.intake_http import incoming, store

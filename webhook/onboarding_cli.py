@@ -13,11 +13,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ingest import accounts, demo
+from ingest import demo
 from ingest.db import begin_write
 from ingest.errors import VssidError
-from ingest.media import MediaStore
 from ingest.models import Submission, Unit
+from ingest.registry import accounts
+from ingest.submissions.media import MediaStore
 from reports import coverage
 from webhook import onboarding
 from webhook.auth import COLLECT_ROLES

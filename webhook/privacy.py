@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ingest.models import User
-from ingest.units import subtree
+from ingest.registry.units import subtree
 
 PERSONAL_FIELDS = frozenset(
     {

@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ingest import intake
 from ingest.errors import ErrorCode, InvalidInput
+from ingest.submissions import intake
 from webhook.auth import COLLECT_ROLES, require_roles
 from webhook.errors import status_for
 from webhook.intake_http import incoming, store

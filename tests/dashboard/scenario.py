@@ -25,7 +25,7 @@ from typing import Any
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.orm import Session
 
-from ingest import accounts
+from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM, make_user
 from tests.wire import KOBO_SECRET
 

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import accounts
 from ingest.models import Submission, SubmissionStatus, User
+from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM
 from tests.dashboard.scenario import AS_OF, FLAGGED_NAME, csrf_token, sign_in
 from tests.wire import KOBO_SECRET

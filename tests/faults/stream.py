@@ -22,9 +22,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest import accounts
-from ingest.media import MediaStore
 from ingest.models import Submission, SubmissionAttachment, SubmissionStatus, User
+from ingest.registry import accounts
+from ingest.submissions.media import MediaStore
 from tests.wire import body, content_type
 
 TEMPLATE = "collect_install_with_photo"

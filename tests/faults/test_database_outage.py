@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from ingest import accounts, forms, tabular, units
+from ingest import forms
 from ingest.db import make_engine, make_sessionmaker
 from ingest.models import User
+from ingest.registry import accounts, tabular, units
 from tests.conftest import DEFAULT_UNITS, FORMS_DIR, PASSWORD, REALM
 from tests.faults.pgcluster import Cluster, private_postgres
 from tests.faults.stream import (

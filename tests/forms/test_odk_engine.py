@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from ingest import forms, units
+from ingest import forms
+from ingest.registry import units
 from tests.conftest import FORMS_DIR, PASSWORD
 from tests.webforms import fill, live_server, requires_harness
 

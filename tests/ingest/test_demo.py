@@ -13,9 +13,11 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest import campaign, demo, review, tabular, units
-from ingest.media import MediaStore
+from ingest import campaign, demo
 from ingest.models import RosterEntry, Submission, SubmissionStatus
+from ingest.registry import tabular, units
+from ingest.submissions import review
+from ingest.submissions.media import MediaStore
 from reports import coverage
 from tests.conftest import DEFAULT_UNITS, FORMS_DIR, REALM
 

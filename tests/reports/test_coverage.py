@@ -33,7 +33,7 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.orm import Session
 
-from ingest import accounts
+from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM, make_user
 from tests.wire import KOBO_SECRET
 

@@ -21,7 +21,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ingest.units import natural_key
+from ingest.registry.units import natural_key
 from reports.coverage import (
     CATEGORIES,
     Counts,

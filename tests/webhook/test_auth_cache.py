@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import accounts
 from ingest.models import User
+from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM
 from webhook import auth
 

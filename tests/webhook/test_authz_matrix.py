@@ -41,8 +41,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from ingest import accounts
 from ingest.models import Submission, User
+from ingest.registry import accounts
 from tests.conftest import PASSWORD, make_user
 from tests.dashboard import scenario
 from tests.dashboard.scenario import AS_OF, csrf_token

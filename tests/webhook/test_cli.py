@@ -12,8 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ingest import accounts, forms
+from ingest import forms
 from ingest.models import Form, FormVersion, Unit, User
+from ingest.registry import accounts
 from tests.conftest import DEFAULT_UNITS
 from webhook import migrate
 

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest import tally
+from ingest.consumers import tallies
 from ingest.models import TallyQueue
 from reports import coverage
-from tests.ingest.test_tally import post, tables
+from tests.ingest.consumers.test_tallies import post, tables
 from tests.reports.test_coverage import person, scenario  # noqa: F401  (a fixture)
 from webhook import drain
 
@@ -39,14 +39,14 @@ def test_refresh_with_limit__drains_in_batches_to_the_same_tallies(
     coverage.compute(session, coverage.parse_day("2021-03-20"))  # built; queue empty
     queue_people(client, 25)
     assert queued(session) == 25
-    assert tally.refresh(session, limit=10) == 10
+    assert tallies.refresh(session, limit=10) == 10
     assert queued(session) == 15
     rounds = 1
-    while tally.refresh(session, limit=10):
+    while tallies.refresh(session, limit=10):
         rounds += 1
     assert rounds == 3 and queued(session) == 0
     kept = tables(session)
-    tally.rebuild(session)
+    tallies.rebuild(session)
     assert tables(session) == kept
 
 
@@ -71,7 +71,7 @@ def test_background_drainer__applies_the_queue_between_reports(
                 if u.code == "27190")  # fmt: skip
     assert ward.total.installed >= 12
     kept = tables(session)
-    tally.rebuild(session)
+    tallies.rebuild(session)
     assert tables(session) == kept
 
 
@@ -109,5 +109,5 @@ def test_real_server__workers_drain_without_a_report(
             time.sleep(0.1)
         assert queued(session) == 0
     kept = tables(session)
-    tally.rebuild(session)
+    tallies.rebuild(session)
     assert tables(session) == kept

@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from ingest import accounts
 from ingest.models import Submission
+from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM
 from tests.wire import DATA
 

@@ -12,8 +12,9 @@ from pyxform.xls2xform import convert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import accounts, forms
+from ingest import forms
 from ingest.models import Submission
+from ingest.registry import accounts
 from tests.conftest import REALM
 from tests.wire import DATA, KOBO_SECRET, post_kobo
 

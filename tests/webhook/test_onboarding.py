@@ -19,9 +19,9 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest import intake
 from ingest.errors import ErrorCode, InvalidInput
 from ingest.models import RosterEntry, Submission, User
+from ingest.submissions import intake
 from tests.conftest import make_user
 from webhook import onboarding
 

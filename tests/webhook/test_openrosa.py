@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from ingest import accounts, tabular, units
 from ingest.models import Form
+from ingest.registry import accounts, tabular, units
 from tests.conftest import PASSWORD, make_user
 from tests.digest import authorization, parse_challenges
 

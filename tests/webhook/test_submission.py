@@ -279,7 +279,7 @@ def test_manager__403(client: FlaskClient, session: Session):
 
 
 def test_token_url__submission_accepted(client: FlaskClient, session: Session, collector: str):
-    from ingest import accounts
+    from ingest.registry import accounts
     from tests.wire import body, content_type
 
     token = accounts.issue_token(accounts.find_user(session, collector))
@@ -305,7 +305,7 @@ def test_too_large__413_openrosa_message(app: Flask, client: FlaskClient, sessio
 def test_database_down__503_retry_after(app: Flask, client: FlaskClient, auth, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from ingest import intake
+    from ingest.submissions import intake
 
     def down(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, Exception("connection refused"))

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from ingest import accounts
-from ingest.accounts import MIN_PASSWORD_LENGTH
 from ingest.errors import VssidError
 from ingest.models import Unit, User
-from ingest.units import ordered_units
+from ingest.registry import accounts
+from ingest.registry.accounts import MIN_PASSWORD_LENGTH
+from ingest.registry.units import ordered_units
 from webhook.dashboard import i18n, scope
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _

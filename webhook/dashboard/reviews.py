@@ -2,7 +2,7 @@
 
 Everyone signed in may look (a unit account at its own units only; a manager sees personal
 values masked, as in the API); only an administrator decides, with a reason, through
-``ingest.review.decide``, which re-projects the submission at once: an accepted record
+``ingest.submissions.review.decide``, which re-projects the submission at once: an accepted record
 counts in the coverage from the next page load.
 """
 
@@ -17,12 +17,12 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
-from ingest import review
+from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import Conflict, InvalidInput
-from ingest.formspec import Field
+from ingest.forms.formspec import Field
 from ingest.models import Review, Submission, SubmissionStatus, Unit
-from ingest.project import read_stored
+from ingest.submissions import review
 from webhook import privacy
 from webhook.dashboard import i18n, scope
 from webhook.dashboard.blueprint import bp

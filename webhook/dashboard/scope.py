@@ -23,7 +23,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 from ingest import campaign
 from ingest.db import utcnow
 from ingest.models import Unit, User
-from ingest.units import get_unit, subtree
+from ingest.registry.units import get_unit, subtree
 from reports import coverage
 from reports.coverage import CATEGORIES, KINDS
 from webhook import privacy

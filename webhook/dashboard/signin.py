@@ -29,9 +29,9 @@ from flask_login import (  # type: ignore[import-untyped]
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from ingest.accounts import check_password, find_user
 from ingest.errors import NotFound
 from ingest.models import User
+from ingest.registry.accounts import check_password, find_user
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _, translate
 from webhook.dashboard.scope import DASHBOARD_ROLES

@@ -1,0 +1,1 @@
+"""Consumers of the log: everything derived from submissions, each with its own cursor."""

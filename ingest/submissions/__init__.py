@@ -1,0 +1,1 @@
+"""Submissions: parsing, intake (the one append to the log), attachments, spreadsheets, review."""
