@@ -502,8 +502,10 @@ def submission_rows(c: Campaign, seed: int) -> Iterator[dict[str, Any]]:
     for item in items:
         number = item.submission_id
         instance_id = f"uuid:{uuid.UUID(int=(seed << 64) ^ (number * 0x9E3779B97F4A7C15))}"
+        person_key = None
         if isinstance(item, Record):
             form_id = "vssid_install"
+            person_key = c.codes[item.person]
             answers: dict[str, Any] = {
                 "consent": "yes",
                 "unit": item.unit,
@@ -546,7 +548,10 @@ def submission_rows(c: Campaign, seed: int) -> Iterator[dict[str, Any]]:
             "instance_name": None,
             "collected_at": item.collected_at,
             "external_id": None,
-            "superseded_by_id": None,
+            "supersedes_id": None,
+            "person_key": person_key,
+            "verdict": "accepted",
+            "issues": [],
             "attachments_expected": 0,
             "error_code": None,
             "error_detail": None,
@@ -818,6 +823,7 @@ def generate(url: str, seed: int, n_units: int, n_persons: int) -> dict[str, Any
     else:
         counts = load_postgres(engine, c, seed)
     timings["load"] = time.perf_counter() - started
+    projected_up_to_the_end(engine)
     meta = {
         "seed": str(seed),
         "units": str(n_units),
@@ -837,20 +843,44 @@ def generate(url: str, seed: int, n_units: int, n_persons: int) -> dict[str, Any
     return {**meta, "timings": timings, "rows": counts}
 
 
-def bring_up_to_date(url: str) -> None:
-    """Migrate to head and bring the coverage tallies up to date (a no-op when they are),
-    as the server does continuously: the first build from scratch is timed and logged."""
-    from sqlalchemy.orm import Session
+def projected_up_to_the_end(engine: Engine) -> None:
+    """The generator wrote the projection's tables itself: its cursors (and the rules') start
+    at the end of the log, as after the migration that introduced them."""
+    from ingest.consumers import REVIEWS, SUBMISSIONS
+    from ingest.models import ConsumerCursor
 
-    from ingest.consumers import tallies
+    with engine.begin() as conn:
+        for stream, table in ((SUBMISSIONS, Submission.__table__), (REVIEWS, "review")):
+            name = table if isinstance(table, str) else table.name
+            tx, last = conn.execute(
+                text(f"SELECT COALESCE(MAX(tx), 0), COALESCE(MAX(id), 0) FROM {name}")
+            ).one()
+            for consumer in ("projection", "rules"):
+                conn.execute(
+                    insert(ConsumerCursor.__table__),
+                    {
+                        "consumer": consumer,
+                        "stream": stream,
+                        "tx": tx,
+                        "position": last,
+                        "applied": 0,
+                        "updated_at": datetime.now(UTC),
+                    },
+                )
+
+
+def bring_up_to_date(url: str) -> None:
+    """Migrate to head and let the log's consumers apply what is pending (the tallies build
+    from scratch the first time), as the server does continuously; timed and logged."""
+    from ingest.consumers import CONSUMERS, Pipeline
+    from ingest.db import make_sessionmaker
 
     engine = make_engine(url)
     migrate.upgrade(engine)
     started = time.perf_counter()
-    with Session(engine) as session:
-        people = tallies.refresh(session)
-    if people:
-        log(f"coverage tallies: {people:,} people in {time.perf_counter() - started:.1f} s")
+    applied = Pipeline(CONSUMERS).run_until_idle(make_sessionmaker(engine), wait=True)
+    if applied:
+        log(f"consumers: {applied:,} log entries in {time.perf_counter() - started:.1f} s")
     engine.dispose()
 
 
@@ -976,13 +1006,10 @@ def bench_pages(url: str, runs: int) -> list[Case]:
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": True})
     password = "bench-manager-password"
-    with app.app_context():
-        with database().sessionmaker() as session:
-            if session.scalar(select(User).where(User.username == "bench.manager")) is None:
-                accounts.create_user(
-                    session, "bench.manager", "manager", password, app.config["REALM"]
-                )
-                session.commit()
+    with app.app_context(), database().sessionmaker() as session:
+        if session.scalar(select(User).where(User.username == "bench.manager")) is None:
+            accounts.create_user(session, "bench.manager", "manager", password, app.config["REALM"])
+            session.commit()
     client = app.test_client()
     token = regex.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token, "no CSRF token on the sign-in page"

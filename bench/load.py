@@ -674,17 +674,51 @@ def last_id(database_url: str) -> int:
     return int(value or 0)
 
 
+def wait_consumers(database_url: str, patience: float = 120.0) -> str:
+    """Wait until the server's consumers have applied the whole log; say how long it took
+    after the load ended (the target: lag 0 within 10 s)."""
+    sys.path.insert(0, str(ROOT))
+    from ingest.consumers import CONSUMERS, Pipeline
+    from ingest.db import make_engine, make_sessionmaker
+
+    engine = make_engine(database_url)
+    flow, sessions = Pipeline(CONSUMERS), make_sessionmaker(engine)
+    started = time.monotonic()
+    try:
+        while True:
+            with sessions() as session:
+                behind = sum(lag.behind for lag in flow.lag(session))
+            waited = time.monotonic() - started
+            if behind == 0:
+                return f"consumers caught up (lag 0) {waited:.1f} s after the load ended"
+            if waited > patience:
+                raise SystemExit(f"CONSUMERS STILL BEHIND after {waited:.0f} s: {behind:,}")
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+
+
 def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) -> str:
     """The rows after ``after_id`` are exactly ``sent``: one usable row per payload, same
-    bytes, a status each, an install record per accepted one. Raise with what differs."""
+    bytes, a status each, an install record per accepted one, and every person counted.
+    Raise with what differs."""
     from sqlalchemy import func, select
 
     sys.path.insert(0, str(ROOT))
     from ingest.db import make_engine
-    from ingest.models import InstallRecord, Submission, SubmissionStatus
+    from ingest.models import InstallRecord, Person, Submission, SubmissionStatus
 
     engine = make_engine(database_url)
     with engine.connect() as connection:
+        people = select(InstallRecord.bhxh_code).where(InstallRecord.submission_id > after_id)
+        persons = connection.scalar(
+            select(func.count(func.distinct(InstallRecord.bhxh_code))).where(
+                InstallRecord.submission_id > after_id
+            )
+        )
+        counted = connection.scalar(
+            select(func.count()).select_from(Person).where(Person.bhxh_code.in_(people))
+        )
         rows = connection.execute(
             select(Submission.instance_id, Submission.payload_sha256, Submission.error_code).where(
                 Submission.id > after_id
@@ -723,11 +757,13 @@ def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) ->
         problems.append(f"{with_status:,} statuses for {len(sent):,} submissions")
     if records != statuses.get("accepted", 0):
         problems.append(f"{records:,} install records for {statuses.get('accepted', 0):,} accepted")
+    if counted != persons:
+        problems.append(f"{counted:,} persons counted of {persons:,} recorded")
     if problems:
         raise SystemExit("DATABASE CHECK FAILED: " + "; ".join(problems))
     return (
         f"database check passed: {len(rows):,} rows = {len(sent):,} sent, payloads identical, "
-        f"statuses {dict(statuses)}, {records:,} install records"
+        f"statuses {dict(statuses)}, {records:,} install records, {counted:,} persons counted"
     )
 
 
@@ -837,6 +873,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             before = last_id(args.database_url) if check else 0
             run_level(target, warm, min(4, max(args.concurrency)), "warm-up")
             if check:
+                print(wait_consumers(args.database_url), flush=True)
                 print(check_database(args.database_url, before, warm), flush=True)
         print(HEADER, flush=True)
         levels = [(args.concurrency[0], args.growth)] if args.growth else [
@@ -856,6 +893,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(whole.row(), flush=True)
             results.append(whole)
             if check:
+                print(wait_consumers(args.database_url), flush=True)
                 print(check_database(args.database_url, before, bodies), flush=True)
             del bodies
     if args.json:

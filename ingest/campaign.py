@@ -21,3 +21,6 @@ UNIT_REPORT_FIELDS = frozenset({"unit", "report_date", "headcount_cong_chuc"})
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
 
 BHXH_CODE_LENGTH = 10
+
+#: The field whose answer identifies a person (the log row's ``person_key``).
+PERSON_KEY = "bhxh_code"

@@ -79,6 +79,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK constraint's SQL: ``column`` holds one of ``values`` (plain words)."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ingest import campaign, forms
 from ingest.models import Form, Unit, User
-from ingest.registry import accounts, roster, tabular, unit_codes, units
+from ingest.registry import accounts, roster, tabular, units
 from ingest.registry.tabular import Row
 from ingest.submissions import intake
 from ingest.submissions.media import MediaStore
@@ -233,12 +233,11 @@ def load(
     ]  # fmt: skip
     roster.import_roster(session, lines, ROSTER_DATE, "demo: danh sách cán bộ Quận 10", "demo")
     yield 0
-    registry = unit_codes.load_registry(session)
     for first in range(0, len(plan.submissions), batch):
         chunk = plan.submissions[first : first + batch]
         for incoming in chunk:
-            receipt = intake.receive(session, incoming, store, registry)
-            outcome = receipt.status if receipt.outcome == "created" else receipt.outcome
+            receipt = intake.receive(session, incoming, store)
+            outcome = receipt.verdict if receipt.outcome == "created" else receipt.outcome
             outcomes[outcome or receipt.outcome] += 1
         yield len(chunk)
 

@@ -207,13 +207,13 @@ def compute(
 ) -> Coverage:
     """The coverage report as of the end of ``as_of`` (Vietnam time), for all units or some.
 
-    Brings the tallies up to date first (:func:`ingest.consumers.tallies.refresh`, which commits
-    ``session``). When nothing changes after ``as_of`` the counts are the tallies' per-unit
-    rows; for an earlier date they are grouped from the person spans in force that day.
+    Reads the tallies as they are: the caller applies the log's pending entries first
+    (``Pipeline.settle``) for read-your-writes. When nothing changes after ``as_of`` the
+    counts are the tallies' per-unit rows; for an earlier date they are grouped from the
+    person spans in force that day.
     Findings are counted per unit; ``with_findings`` also lists them (personal data).
     """
     thresholds = thresholds or Thresholds()
-    tallies.refresh(session)
     codes = sorted(set(unit_codes)) if unit_codes is not None else None
     counted, reasons = _counted(session, as_of, codes, with_reasons=True)
     roster_counts = [(u, c, n, i, a) for u, c, flag, n, i, a in counted if flag]
@@ -476,7 +476,6 @@ def trend(
     wanted = sorted(set(days))
     if not wanted:
         return []
-    tallies.refresh(session)
     thresholds = thresholds or Thresholds()
     codes = sorted(set(unit_codes)) if unit_codes is not None else None
     first, last = wanted[0], wanted[-1]

@@ -10,7 +10,18 @@ from typing import Any
 
 from flask import Flask
 
-from webhook import api, config, converters, dashboard, database, errors, health, kobo, openrosa
+from webhook import (
+    api,
+    config,
+    converters,
+    dashboard,
+    database,
+    errors,
+    health,
+    kobo,
+    openrosa,
+    pipeline,
+)
 from webhook import submission as _submission  # noqa: F401  (adds /submission to openrosa.bp)
 
 __all__ = ["create_app"]
@@ -33,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
     database.init_app(app)
+    pipeline.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(kobo.bp)

@@ -20,7 +20,7 @@ from ingest.models import STATUSES, Submission, SubmissionStatus
 from ingest.registry.units import get_unit
 from ingest.submissions import review
 from reports import coverage, export
-from webhook import privacy
+from webhook import pipeline, privacy
 from webhook.auth import require_roles
 from webhook.database import get_session
 from webhook.settings import thresholds_from
@@ -136,6 +136,8 @@ def submission_review(submission_id: int) -> Response:
         utcnow(),
     )
     session.commit()
+    pipeline.settle()  # the answer shows the decision applied
+    session.expire_all()  # read the state the projection wrote, not the one loaded before
     submission, state = _visible(submission_id)
     return jsonify(_item(submission, state, detail=True))
 

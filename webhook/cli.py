@@ -17,18 +17,17 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
-from sqlalchemy import func, select, union
 
 from ingest import campaign, forms
-from ingest.consumers import replay, tallies
+from ingest.consumers.runner import BATCH
 from ingest.db import begin_write, utcnow
 from ingest.errors import VssidError
-from ingest.models import ROLES, InstallRecord, RosterEntry, TallyQueue, TallyState
-from ingest.registry import accounts, roster, tabular, unit_codes, units
+from ingest.models import ROLES, SubmissionStatus
+from ingest.registry import accounts, roster, tabular, units
 from ingest.submissions import bulk, intake, media, review
 from ingest.submissions.media import MediaStore
 from reports import coverage, export
-from webhook import migrate
+from webhook import migrate, pipeline
 from webhook.database import database
 from webhook.settings import thresholds_from
 
@@ -40,6 +39,7 @@ review_cli = AppGroup("review", help="The review queue of flagged submissions.")
 roster_cli = AppGroup("roster", help="Staff rosters: the denominators of coverage.")
 report_cli = AppGroup("report", help="Coverage reports.")
 media_cli = AppGroup("media", help="Submission attachments on disk.")
+consumers_cli = AppGroup("consumers", help="The log's consumers: what is derived from it.")
 
 
 def _fail(error: VssidError) -> None:
@@ -56,7 +56,7 @@ def db_upgrade(revision: str) -> None:
     migrate.upgrade(database().engine, revision)
     click.echo(f"Database at {revision}.")
     if revision == "head":
-        _refresh_tallies()  # builds them after the migration that adds them
+        _settle()  # consumers without a cursor build their tables at once
 
 
 @forms_cli.command("publish")
@@ -138,6 +138,7 @@ def users_add(name: str, role: str, unit_code: str | None, password_stdin: bool)
 @with_appcontext
 def review_list(status: str, limit: int) -> None:
     """List submissions in a status with their problems (no personal data)."""
+    _settle()
     with database().sessionmaker() as session:
         rows = review.queue(session, status, limit=limit)
         for submission, state in rows:
@@ -152,10 +153,13 @@ def review_list(status: str, limit: int) -> None:
 def _decide(submission_id: int, decision: str, reason: str, reviewer: str) -> None:
     try:
         with database().sessionmaker.begin() as session:
-            state = review.decide(session, submission_id, decision, reason, reviewer, utcnow())
-            click.echo(f"Submission {submission_id}: {state.status}.")
+            review.decide(session, submission_id, decision, reason, reviewer, utcnow())
     except VssidError as error:
         _fail(error)
+    _settle()
+    with database().sessionmaker() as session:
+        state = session.get(SubmissionStatus, submission_id)
+        click.echo(f"Submission {submission_id}: {state.status if state else '?'}.")
 
 
 @review_cli.command("accept")
@@ -179,39 +183,67 @@ def review_reject(submission_id: int, reason: str, reviewer: str) -> None:
 
 
 @click.command("reprocess")
-@click.option("--batch", default=500, show_default=True, help="Submissions per transaction.")
+@click.option("--batch", default=5000, show_default=True, help="Log entries per transaction.")
 @with_appcontext
 def reprocess_command(batch: int) -> None:
-    """Rebuild statuses and records from the raw log (forms and registry as they are now)."""
-    factory = database().sessionmaker
-    with factory() as session:
-        total = replay.pending_count(session)
-    last, done = 0, 0
-    with click.progressbar(length=total, label="Reprocessing", file=sys.stderr) as bar:
-        while True:
-            with factory.begin() as session:
-                begin_write(session)
-                registry = unit_codes.load_registry(session)
-                last, count = replay.reprocess_batch(session, last, batch, registry)
-            if count == 0:
-                break
-            done += count
-            bar.update(count)
-    click.echo(f"{done} submissions reprocessed.")
-    _refresh_tallies()
+    """Rebuild every derived table from the raw log (forms and registry as they are now)."""
+    flow = pipeline.pipeline()
+    with database().sessionmaker.begin() as session:
+        begin_write(session)
+        rewound = flow.rewind(session)
+        lags = [lag for lag in flow.lag(session) if lag.consumer in rewound]
+    submissions = sum(lag.behind for lag in lags if (lag.consumer, lag.stream) == (
+        "projection", "submission"))  # fmt: skip
+    click.echo(f"Rewound: {', '.join(rewound)}.")
+    started = time.monotonic()
+    with click.progressbar(
+        length=sum(lag.behind for lag in lags), label="Reprocessing", file=sys.stderr
+    ) as bar:
+        done = flow.run_until_idle(
+            database().sessionmaker, limit=batch, wait=True,
+            progress=lambda _name, count: bar.update(count),
+        )  # fmt: skip
+    seconds = time.monotonic() - started
+    click.echo(f"{submissions} submissions reprocessed ({done} log entries applied in "
+               f"{seconds:.1f} s).")  # fmt: skip
 
 
-def _refresh_tallies() -> None:
-    """Bring the coverage tallies up to date now (else the next report would)."""
+def _settle() -> None:
+    """Apply what the log's consumers have not applied yet (before a report, after a load)."""
+    applied = pipeline.pipeline().run_until_idle(database().sessionmaker, wait=True)
+    if applied:
+        click.echo(f"Consumers: {applied} log entries applied.", err=True)
+
+
+@consumers_cli.command("status")
+@with_appcontext
+def consumers_status() -> None:
+    """Each consumer's position in each stream of the log, and how far behind it is."""
     with database().sessionmaker() as session:
-        queued = session.scalar(select(func.count()).select_from(TallyQueue)) or 0
-        if session.scalar(select(TallyState.id)) is None:  # built from scratch: everyone
-            codes = union(select(InstallRecord.bhxh_code), select(RosterEntry.bhxh_code))
-            queued = session.scalar(select(func.count()).select_from(codes.subquery())) or 0
-        with click.progressbar(length=queued, label="Coverage tallies", file=sys.stderr) as bar:
-            people = tallies.refresh(session, progress=bar.update)
-    if people:
-        click.echo(f"Coverage tallies: {people} people brought up to date.")
+        lags = pipeline.pipeline().lag(session)
+    click.echo(f"{'consumer':<12} {'stream':<14} {'position':>10} {'log end':>10} {'behind':>8}")
+    for lag in lags:
+        click.echo(
+            f"{lag.consumer:<12} {lag.stream:<14} {lag.position[1]:>10} {lag.head[1]:>10} "
+            f"{lag.behind:>8}"
+        )
+
+
+@consumers_cli.command("run")
+@click.option("--once", is_flag=True, help="Apply what is pending, then exit.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between rounds.")
+@click.option("--batch", default=BATCH, show_default=True, help="Log entries per transaction.")
+@with_appcontext
+def consumers_run(once: bool, interval: float, batch: int) -> None:
+    """Run the consumers in this process (beside or instead of the servers' own)."""
+    flow, sessions = pipeline.pipeline(), database().sessionmaker
+    while True:
+        applied = flow.run_until_idle(sessions, limit=batch)
+        if applied:
+            click.echo(f"{applied} log entries applied.")
+        if once:
+            return
+        time.sleep(interval)
 
 
 @click.command("import")
@@ -226,10 +258,9 @@ def import_command(file: Path, form_id: str, submitter: str | None) -> None:
     try:
         with database().sessionmaker.begin() as session:
             spec = forms.spec_of(session, form_id)
-            registry = unit_codes.load_registry(session)
             for row in bulk.read_import(file, form_id, spec, submitter, utcnow()):
-                receipt = intake.receive(session, row.incoming, store, registry)
-                outcome = receipt.status if receipt.outcome == "created" else receipt.outcome
+                receipt = intake.receive(session, row.incoming, store)
+                outcome = receipt.verdict if receipt.outcome == "created" else receipt.outcome
                 counts[outcome or receipt.outcome] = counts.get(outcome or receipt.outcome, 0) + 1
                 if receipt.error is not None:
                     click.secho(
@@ -237,7 +268,7 @@ def import_command(file: Path, form_id: str, submitter: str | None) -> None:
                         f"{receipt.error.message_vi}",
                         fg="yellow",
                     )
-                elif receipt.status == "flagged":
+                elif receipt.verdict == "flagged":
                     codes = ", ".join(sorted({str(i.get("code")) for i in receipt.issues}))
                     click.secho(f"  dòng (row) {row.number}: flagged ({codes})", fg="yellow")
     except VssidError as error:
@@ -245,7 +276,7 @@ def import_command(file: Path, form_id: str, submitter: str | None) -> None:
         return
     summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
     click.echo(f"{file.name}: {summary or 'no rows'}")
-    _refresh_tallies()
+    _settle()
 
 
 @roster_cli.command("import")
@@ -277,7 +308,7 @@ def roster_import(file: Path, as_of: str | None, imported_by: str | None) -> Non
         click.echo(f"  moved: {code} {old} → {new}")
     for number, reason in report.rejected:
         click.secho(f"  dòng (row) {number}: {reason}", fg="yellow")
-    _refresh_tallies()
+    _settle()
 
 
 def _date_option(value: str | None) -> date | None:
@@ -328,6 +359,7 @@ def report_coverage(by: str, as_of: str | None, fmt: str, out: Path | None) -> N
 def _coverage_output(day: date, by: str, fmt: str, indent: int | None) -> bytes:
     """The report's bytes (JSON indented for a person at a terminal; compact, 3× faster to
     write, for programs)."""
+    _settle()
     with database().sessionmaker() as session:
         result = coverage.compute(session, day, thresholds_from(current_app.config))
     if fmt == "json":
@@ -400,6 +432,7 @@ def init_app(app: Flask) -> None:
         roster_cli,
         report_cli,
         media_cli,
+        consumers_cli,
         reprocess_command,
         import_command,
         serve,

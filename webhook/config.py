@@ -16,8 +16,10 @@
 ``VSSID_DIGEST_NONCE_TTL`` seconds a Digest nonce stays valid before ``stale=true``
 ``VSSID_TARGET_PCT``       the campaign's target, in percent installed (default 100)
 ``VSSID_ON_TRACK_PCT``     at or above this a unit is "on track" (default 80)
-``VSSID_TALLY_REFRESH_SECONDS``  how often each server worker applies the coverage tallies
-                           queue in the background (default 15; 0: only when a report asks)
+``VSSID_CONSUMERS_INTERVAL_SECONDS``  how often each server worker runs the log's consumers
+                           in the background (default 1; 0: only when a reader settles)
+``VSSID_SETTLE_SECONDS``   a page or API answer waits at most this long for the consumers
+                           to apply what is pending (default 10)
 ``VSSID_STATEMENT_TIMEOUT_SECONDS``  ``vssid serve`` on PostgreSQL cancels a statement
                            running (or waiting for a lock) longer than this and answers
                            503 "retry later" (default 30; 0: no limit)
@@ -45,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "DIGEST_NONCE_TTL": 12 * 3600,
     "TARGET_PCT": 100.0,
     "ON_TRACK_PCT": 80.0,
-    "TALLY_REFRESH_SECONDS": 15.0,
+    "CONSUMERS_INTERVAL_SECONDS": 1.0,
+    "SETTLE_SECONDS": 10.0,
     "STATEMENT_TIMEOUT_SECONDS": 30.0,
 }
 

@@ -20,7 +20,7 @@ from ingest.models import Submission, Unit
 from ingest.registry import accounts
 from ingest.submissions.media import MediaStore
 from reports import coverage
-from webhook import onboarding
+from webhook import onboarding, pipeline
 from webhook.auth import COLLECT_ROLES
 from webhook.database import database
 from webhook.settings import thresholds_from
@@ -136,6 +136,7 @@ def demo_command(seed: int, days: int, as_of: str | None, force: bool) -> None:
             bar.update(done)
             begin_write(session)
         session.commit()
+    pipeline.pipeline().run_until_idle(factory, wait=True)
     with factory() as session:
         result = coverage.compute(session, plan.as_of, thresholds_from(current_app.config))
     _summary(plan, outcomes, result, time.monotonic() - started)

@@ -69,6 +69,6 @@ def run(app: Flask, host: str, port: int, workers: int) -> None:
 def _post_fork(_server: Any, worker: Any) -> None:
     app = worker.app.application
     app.extensions["vssid.db"].engine.dispose(close=False)
-    from webhook import drain
+    from webhook import pipeline
 
-    drain.start(app)  # coverage tallies kept current between reports
+    pipeline.start(app)  # the log's consumers, in the background of every worker

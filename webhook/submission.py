@@ -87,7 +87,7 @@ def _answer(receipt: intake.Receipt) -> Response:
         return openrosa_message(text, 202, "submit_success")
     missing = receipt.missing_attachments
     more = f" Còn thiếu {missing} tệp đính kèm." if missing else ""
-    if receipt.status == "flagged":
+    if receipt.verdict == "flagged":
         # Still a success: the data is safe with us and sending it again would not fix it.
         problems = "; ".join(
             str(i.get("message_vi")) for i in receipt.issues if i.get("blocking", True)

@@ -1,1 +1,36 @@
-"""Consumers of the log: everything derived from submissions, each with its own cursor."""
+"""Consumers of the log: everything derived from it, each with its own cursor.
+
+This is the one place where consumers are registered, in the order they depend on each other:
+the projection (review states, person records, unit reports), the cross-record rules, the
+coverage tallies. A new consumer (events out, notifications) is one more entry here, or one
+more in the tuple a deployment hands to :class:`Pipeline`; intake never changes for it.
+"""
+
+from __future__ import annotations
+
+from ingest.consumers import projection, rules, tallies
+from ingest.consumers.runner import (
+    REVIEWS,
+    ROSTERS,
+    STREAMS,
+    SUBMISSIONS,
+    Batch,
+    Consumer,
+    Lag,
+    Pipeline,
+)
+
+#: The consumers every deployment runs, in order.
+CONSUMERS: tuple[Consumer, ...] = (projection.CONSUMER, rules.CONSUMER, tallies.CONSUMER)
+
+__all__ = [
+    "CONSUMERS",
+    "REVIEWS",
+    "ROSTERS",
+    "STREAMS",
+    "SUBMISSIONS",
+    "Batch",
+    "Consumer",
+    "Lag",
+    "Pipeline",
+]

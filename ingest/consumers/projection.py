@@ -1,232 +1,286 @@
-"""The core subscriber: each submission's outcome, and the records that count.
+"""The projection: each usable submission's review state, and the records that count.
 
-For every usable submission it decides the status:
+A consumer of the submission and review streams. For every usable submission it decides the
+state (:class:`~ingest.models.ReviewState`):
 
-- ``superseded`` when an edit replaced it;
+- ``superseded`` when an edit replaced it (an edit names what it replaces: ``supersedes_id``);
 - else the latest reviewer decision (``accepted`` or ``rejected``) if there is one;
-- else ``flagged`` if validation found a blocking problem, ``accepted`` otherwise;
+- else intake's verdict (``flagged`` or ``accepted``);
 
-and keeps the projections in step: an accepted, current ``vssid_install``-like submission is
-an :class:`~ingest.models.InstallRecord` (and refreshes that person's
-:class:`~ingest.models.Person`); an accepted unit report is a
-:class:`~ingest.models.UnitReport`. Anything else has no projection rows. Running it again on
-the same submission gives the same rows.
+and keeps the derived tables in step: an accepted, current submission of a person form is an
+:class:`~ingest.models.InstallRecord` (with its reasons, and its person's
+:class:`~ingest.models.Person` refreshed); an accepted unit report is a
+:class:`~ingest.models.UnitReport`. Projecting a submission again gives the same rows; a batch
+is projected with a handful of set-based statements, whatever its size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict
+import weakref
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ingest import campaign
-from ingest.consumers import rules, tallies
-from ingest.db import insert_row
+from ingest.consumers.runner import REVIEWS, SUBMISSIONS, Batch, Consumer
 from ingest.forms import formspec
-from ingest.forms.validate import Context, Issue, validate
 from ingest.models import (
     FormVersion,
     InstallReason,
     InstallRecord,
     Person,
+    PersonSpan,
+    ReasonTally,
     Review,
+    ReviewState,
     Submission,
     SubmissionStatus,
+    Tally,
     UnitReport,
+    Verdict,
 )
-from ingest.registry import unit_codes
-from ingest.submissions import parse
+from ingest.submissions import checks, parse
+
+#: Ids per ``IN (…)`` list.
+CHUNK = 2000
+
+_SUBMISSION = cast(Table, Submission.__table__)
+_STATUS = cast(Table, SubmissionStatus.__table__)
+_RECORD = cast(Table, InstallRecord.__table__)
+_REASON = cast(Table, InstallReason.__table__)
+_REPORT = cast(Table, UnitReport.__table__)
+_PERSON = cast(Table, Person.__table__)
+_COLUMNS = (
+    _SUBMISSION.c.id, _SUBMISSION.c.form_id, _SUBMISSION.c.form_version,
+    _SUBMISSION.c.content_type, _SUBMISSION.c.payload, _SUBMISSION.c.collected_at,
+    _SUBMISSION.c.received_at, _SUBMISSION.c.verdict, _SUBMISSION.c.issues,
+    _SUBMISSION.c.supersedes_id,
+)  # fmt: skip
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of at most ``size`` (bounded ``IN`` lists)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def effective_at(submission: Submission | Any) -> datetime:
+    """When a record counts from: its collection time, else its arrival."""
+    moment: datetime = submission.collected_at or submission.received_at
+    return moment
+
+
+#: Specs of published versions per database and (form_id, version): a version never changes.
+_specs: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], formspec.FormSpec | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def spec_of_version(session: Session, form_id: str, version: str) -> formspec.FormSpec | None:
+    """The spec of a published form version (None if it was never published)."""
+    known = _specs.setdefault(session.get_bind().engine, {})
+    if (form_id, version) not in known:
+        row = session.execute(
+            select(FormVersion.md5, FormVersion.xml).where(
+                FormVersion.form_id == form_id, FormVersion.version == version
+            )
+        ).first()
+        known[(form_id, version)] = None if row is None else formspec.spec_for(row[0], row[1])
+    return known[(form_id, version)]
+
+
+def read_payload(payload: bytes, content_type: str, spec: formspec.FormSpec) -> parse.Instance:
+    """A stored payload parsed again (XML, or a Kobo JSON record)."""
+    if "json" in content_type.lower():
+        return parse.instance_from_kobo(parse.read_kobo_json(payload))
+    return parse.instance_from_xml(parse.read_xml(payload), spec.repeat_paths)
 
 
 def read_stored(
     session: Session, submission: Submission
 ) -> tuple[parse.Instance, formspec.FormSpec] | None:
-    """Parse a stored submission again, with the spec of the form version it was checked by
-    (or take what intake handed over, having just parsed it)."""
-    handed = unit_codes.handed_over(session, submission)
-    if handed is not None:
-        return handed.instance, handed.spec
-    version = session.scalar(
-        select(FormVersion).where(
-            FormVersion.form_id == submission.form_id,
-            FormVersion.version == submission.form_version,
+    """A stored submission's answers, with the spec of the form version it was checked by."""
+    if submission.form_id is None or submission.form_version is None:
+        return None
+    spec = spec_of_version(session, submission.form_id, submission.form_version)
+    if spec is None:
+        return None
+    return read_payload(submission.payload, submission.content_type, spec), spec
+
+
+# The consumer ------------------------------------------------------------------------------
+
+
+def apply(session: Session, batch: Batch) -> None:
+    """Project the batch's new submissions and those reviewers decided on."""
+    ids = set(batch.of(SUBMISSIONS))
+    reviewed = batch.of(REVIEWS)
+    for chunk in chunks(list(reviewed)):
+        ids.update(session.scalars(select(Review.submission_id).where(Review.id.in_(chunk))))
+    project(session, sorted(ids))
+
+
+def reset(session: Session) -> None:
+    """Empty every projected table (and the tallies built on them) for a replay."""
+    for model in (PersonSpan, Tally, ReasonTally, Person, InstallReason, InstallRecord,
+                  UnitReport, SubmissionStatus):  # fmt: skip
+        session.execute(delete(model))
+
+
+#: The issue of a submission the projection could not apply (a bug, logged): kept, flagged.
+PROJECTION_FAILED = {
+    "code": "internal.projection_failed",
+    "path": "",
+    "message_vi": "Máy chủ chưa xử lý được phiếu này; cần người xem lại.",
+    "message_en": "The server could not process this submission; a person must review it.",
+    "blocking": True,
+}
+
+
+def failed(session: Session, stream: str, entry_id: int) -> None:
+    """A submission that cannot be projected is flagged for a person, not lost."""
+    if stream != SUBMISSIONS:
+        return
+    session.execute(delete(_STATUS).where(_STATUS.c.submission_id == entry_id))
+    session.execute(
+        insert(_STATUS),
+        {"submission_id": entry_id, "status": ReviewState.FLAGGED.value,
+         "issues": [PROJECTION_FAILED], "unit_code": None},
+    )  # fmt: skip
+
+
+CONSUMER = Consumer("projection", apply, streams=(SUBMISSIONS, REVIEWS), reset=reset, failed=failed)
+
+
+def project(session: Session, ids: Sequence[int]) -> set[str]:
+    """(Re)compute the state and projections of the submissions ``ids``; the person codes
+    whose records changed."""
+    changed: set[str] = set()
+    for chunk in chunks(ids):
+        changed |= _project(session, chunk)
+    refresh_persons(session, changed)
+    return changed
+
+
+def _project(session: Session, ids: Sequence[int]) -> set[str]:
+    rows = session.execute(
+        select(*_COLUMNS).where(_SUBMISSION.c.id.in_(ids), _SUBMISSION.c.error_code.is_(None))
+    ).all()
+    if not rows:
+        return set()
+    usable = [row.id for row in rows]
+    # Edits already in the log replace these; decisions already taken decide them.
+    superseded = set(
+        session.scalars(
+            select(_SUBMISSION.c.supersedes_id).where(
+                _SUBMISSION.c.supersedes_id.in_(usable), _SUBMISSION.c.error_code.is_(None)
+            )
         )
     )
-    if version is None:
-        return None
-    spec = formspec.spec_for(version.md5, version.xml)
-    if "json" in submission.content_type.lower():
-        instance = parse.instance_from_kobo(parse.read_kobo_json(submission.payload))
-    else:
-        instance = parse.instance_from_xml(parse.read_xml(submission.payload), spec.repeat_paths)
-    return instance, spec
+    decisions: dict[int, str] = {}
+    for submission_id, decision in session.execute(
+        select(Review.submission_id, Review.decision)
+        .where(Review.submission_id.in_(usable))
+        .order_by(Review.id)
+    ):
+        decisions[submission_id] = decision  # the latest wins
+    replaced = sorted({row.supersedes_id for row in rows if row.supersedes_id} - set(usable))
 
-
-def effective_at(submission: Submission) -> datetime:
-    """When a record counts from: its collection time, else its arrival."""
-    return submission.collected_at or submission.received_at
-
-
-def _context(submission: Submission, registry: unit_codes.Registry) -> Context:
-    moment = effective_at(submission)
-    return Context(
-        today=moment.astimezone(campaign.LOCAL_TZ).date(),
-        now=moment,
-        external_choices={"units.csv": registry.unit_codes},
+    # What these (and the versions they replace) projected before goes; codes remembered.
+    touched = [*usable, *replaced]
+    changed = set(
+        session.scalars(select(_RECORD.c.bhxh_code).where(_RECORD.c.submission_id.in_(touched)))
     )
+    for table in (_REASON, _RECORD, _REPORT):
+        session.execute(delete(table).where(table.c.submission_id.in_(touched)))
+    session.execute(delete(_STATUS).where(_STATUS.c.submission_id.in_(usable)))
+    if replaced:
+        session.execute(
+            update(_STATUS)
+            .where(_STATUS.c.submission_id.in_(replaced))
+            .values(status=ReviewState.SUPERSEDED.value)
+        )
+
+    statuses: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    reasons: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
+    for row in rows:
+        read = _values(session, row)
+        spec, values = read if read is not None else (None, {})
+        issues = row.issues or []
+        if spec is not None and row.verdict == Verdict.FLAGGED:
+            issues = checks.recheck_units(session, spec, values, issues)
+        blocking = any(i.get("blocking", True) for i in issues)
+        state = _state(row.id, Verdict.FLAGGED if blocking else Verdict.ACCEPTED,
+                       superseded, decisions)  # fmt: skip
+        statuses.append(
+            {"submission_id": row.id, "status": state.value, "issues": issues,
+             "unit_code": _text(values.get("unit"))}
+        )  # fmt: skip
+        if spec is None or state != ReviewState.ACCEPTED:
+            continue
+        if spec.fields.keys() >= campaign.PERSON_FIELDS and _text(values.get("bhxh_code")):
+            record = install_record(row, values)
+            records.append(record)
+            reasons.extend(
+                {"submission_id": row.id, "reason": r} for r in sorted(set(record["reasons"]))
+            )
+            changed.add(record["bhxh_code"])
+        elif spec.fields.keys() >= campaign.UNIT_REPORT_FIELDS:
+            report = unit_report(row, values)
+            if report is not None:
+                reports.append(report)
+    for table, new in ((_STATUS, statuses), (_RECORD, records), (_REASON, reasons),
+                       (_REPORT, reports)):  # fmt: skip
+        if new:
+            session.execute(insert(table), new)
+    return changed
 
 
-def _decision(session: Session, submission_id: int) -> str | None:
-    return session.scalar(
-        select(Review.decision)
-        .where(Review.submission_id == submission_id)
-        .order_by(Review.id.desc())
-        .limit(1)
-    )
-
-
-def _status(session: Session, submission: Submission, issues: list[Issue], new: bool) -> str:
-    if submission.superseded_by_id is not None:
-        return "superseded"
-    decision = None if new else _decision(session, submission.id)
+def _state(
+    submission_id: int, verdict: Verdict, superseded: Collection[int], decisions: dict[int, str]
+) -> ReviewState:
+    if submission_id in superseded:
+        return ReviewState.SUPERSEDED
+    decision = decisions.get(submission_id)
     if decision is not None:
-        return "accepted" if decision == "accept" else "rejected"
-    return "flagged" if any(i.blocking for i in issues) else "accepted"
+        return ReviewState.ACCEPTED if decision == "accept" else ReviewState.REJECTED
+    return ReviewState(verdict.value)
 
 
-_DECIDED = "vssid.project.decided"
+def _values(session: Session, row: Any) -> tuple[formspec.FormSpec, dict[str, Any]] | None:
+    spec = spec_of_version(session, row.form_id, row.form_version)
+    if spec is None:
+        return None
+    return spec, read_payload(row.payload, row.content_type, spec).values
 
 
-def status_of(session: Session, submission_id: int) -> SubmissionStatus | None:
-    """The status of a submission, as decided since the last call if it was (no query)."""
-    decided: dict[int, SubmissionStatus] = session.info.pop(_DECIDED, {})
-    row = decided.get(submission_id)
-    if row is not None:
-        return row
-    return session.get(SubmissionStatus, submission_id)
-
-
-def forget_decisions(session: Session) -> None:
-    """Drop what :func:`project` decided since the last :func:`status_of` (its savepoint was
-    rolled back)."""
-    session.info.pop(_DECIDED, None)
-
-
-def issue_dict(issue: Issue) -> dict[str, Any]:
-    """An issue as stored (JSON; PostgreSQL's JSONB refuses NUL characters)."""
+def install_record(row: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A person record's row from accepted answers."""
+    status = _text(values.get("status"))
     return {
-        k: v.replace("\x00", "") if isinstance(v, str) else v
-        for k, v in asdict(issue).items()
-        if v is not None
+        "submission_id": row.id,
+        "form_id": row.form_id or "",
+        "bhxh_code": _text(values.get("bhxh_code")) or "",
+        "unit_code": _text(values.get("unit")),
+        "full_name": (_text(values.get("full_name")) or "")[:300],
+        "category": _text(values.get("category")),
+        "phone": _text(values.get("phone")),
+        "status": status,
+        "installed": status in campaign.INSTALLED_STATUSES,
+        "active": status in campaign.ACTIVE_STATUSES,
+        "install_date": _date(values.get("install_date")),
+        "reasons": (_text(values.get("reasons")) or "").split(),
+        "effective_at": effective_at(row),
     }
 
 
-@unit_codes.subscribe
-def project(session: Session, submission: Submission, registry: unit_codes.Registry) -> None:
-    """Bring ``submission``'s status and projections up to date."""
-    if submission.error_code is not None:
-        return
-    read = read_stored(session, submission)
-    if read is None:
-        return
-    instance, spec = read
-    values = instance.values
-    # Just stored by intake: no review, status or record can refer to it yet.
-    handed = unit_codes.handed_over(session, submission)
-    new = handed is not None and handed.new
-    registry = unit_codes.knowing(session, registry, rules.unit_codes_named(spec, values))
-    code = _text(values.get("bhxh_code"))
-    # A new submission's code: its records, read once for the rules and the person.
-    earlier = rules.records_of(session, code) if new and code else None
-    issues = validate(spec, values, _context(submission, registry))
-    issues += rules.campaign_issues(session, submission, values, issues, registry, earlier)
-    status = _status(session, submission, issues, new)
-    unit_code = _text(values.get("unit"))
-    stored = [issue_dict(i) for i in issues]
-    row = None if new else session.get(SubmissionStatus, submission.id)
-    if row is None:
-        row = SubmissionStatus(
-            submission_id=submission.id, status=status, issues=stored, unit_code=unit_code
-        )
-        if new:
-            insert_row(session.connection(), row)
-        else:
-            session.add(row)
-    else:
-        row.status, row.issues, row.unit_code = status, stored, unit_code
-    session.info.setdefault(_DECIDED, {})[submission.id] = row
-
-    old_codes: set[str] = set()
-    added: InstallRecord | None = None
-    if not new:
-        old_codes.update(
-            session.scalars(
-                select(InstallRecord.bhxh_code).where(InstallRecord.submission_id == submission.id)
-            )
-        )
-        session.execute(delete(InstallReason).where(InstallReason.submission_id == submission.id))
-        session.execute(delete(InstallRecord).where(InstallRecord.submission_id == submission.id))
-        session.execute(delete(UnitReport).where(UnitReport.submission_id == submission.id))
-    if status == "accepted":
-        if spec.fields.keys() >= campaign.PERSON_FIELDS and _text(values.get("bhxh_code")):
-            record = added = install_record(submission, values)
-            reasons = [
-                InstallReason(submission_id=submission.id, reason=reason)
-                for reason in sorted(set(record.reasons))
-            ]
-            if new:
-                connection = session.connection()
-                for new_row in (record, *reasons):
-                    insert_row(connection, new_row)
-            else:
-                session.add(record)
-                if reasons:
-                    session.flush()  # the record's row first: its reasons refer to it
-                    session.add_all(reasons)
-            old_codes.add(record.bhxh_code)
-        elif spec.fields.keys() >= campaign.UNIT_REPORT_FIELDS:
-            report = unit_report(submission, values)
-            if report is not None:
-                session.add(report)
-    # (The queries below flush what was added: the session autoflushes.)
-    if code and unit_code and any(i.code == rules.TWO_UNITS for i in issues):
-        rules.flag_other_units(session, submission.id, code, unit_code)
-        old_codes.add(code)
-        earlier = None  # records were removed: read them again
-    for changed in sorted(old_codes):
-        if changed == code and earlier is not None:
-            refresh_person(session, changed, earlier, added)
-        else:
-            refresh_person(session, changed)
-
-
-def install_record(submission: Submission, values: dict[str, Any]) -> InstallRecord:
-    """A person record from accepted answers."""
-    status = _text(values.get("status"))
-    reasons = (_text(values.get("reasons")) or "").split()
-    return InstallRecord(
-        submission_id=submission.id,
-        form_id=submission.form_id or "",
-        bhxh_code=_text(values.get("bhxh_code")) or "",
-        unit_code=_text(values.get("unit")),
-        full_name=(_text(values.get("full_name")) or "")[:300],
-        category=_text(values.get("category")),
-        phone=_text(values.get("phone")),
-        status=status,
-        installed=status in campaign.INSTALLED_STATUSES,
-        active=status in campaign.ACTIVE_STATUSES,
-        install_date=_date(values.get("install_date")),
-        reasons=reasons,
-        effective_at=effective_at(submission),
-    )
-
-
-def unit_report(submission: Submission, values: dict[str, Any]) -> UnitReport | None:
-    """A unit report from accepted answers (None without a unit or a date)."""
+def unit_report(row: Any, values: dict[str, Any]) -> dict[str, Any] | None:
+    """A unit report's row from accepted answers (None without a unit or a date)."""
     unit_code, report_date = _text(values.get("unit")), _date(values.get("report_date"))
     if unit_code is None or report_date is None:
         return None
@@ -235,64 +289,33 @@ def unit_report(submission: Submission, values: dict[str, Any]) -> UnitReport | 
         for measure in ("headcount", "installed", "active")
         for category in campaign.CATEGORIES
     }
-    return UnitReport(
-        submission_id=submission.id,
-        unit_code=unit_code,
-        report_date=report_date,
-        effective_at=effective_at(submission),
-        **counts,
-    )
+    return {
+        "submission_id": row.id, "unit_code": unit_code, "report_date": report_date,
+        "effective_at": effective_at(row), **counts,
+    }  # fmt: skip
 
 
-def refresh_person(
-    session: Session,
-    bhxh_code: str,
-    earlier: Sequence[InstallRecord] | None = None,
-    added: InstallRecord | None = None,
-) -> None:
-    """Make ``person`` hold the latest current accepted record of ``bhxh_code`` (or nothing).
-
-    A caller that has just read the code's ``earlier`` records and ``added`` one passes them:
-    no query then, and no person row can exist without an earlier record (so a first record
-    makes the row with a Core INSERT). The person is queued for the coverage tallies
-    (:func:`ingest.consumers.tallies.touch`).
-    """
-    tallies.touch(session, [bhxh_code])
-    if earlier is None:
-        latest = session.scalar(
-            select(InstallRecord)
-            .where(InstallRecord.bhxh_code == bhxh_code)
-            .order_by(InstallRecord.effective_at.desc(), InstallRecord.submission_id.desc())
-            .limit(1)
-        )
-        person = session.get(Person, bhxh_code)
-    else:
-        records = [*earlier, added] if added is not None else list(earlier)
-        latest = max(records, key=lambda r: (r.effective_at, r.submission_id), default=None)
-        person = session.get(Person, bhxh_code) if earlier else None
-    if latest is None:
-        if person is not None:
-            session.delete(person)
-        return
-    if person is None:
-        person = Person(bhxh_code=bhxh_code)
-        if earlier is not None and not earlier:
-            _copy_latest(person, latest)
-            insert_row(session.connection(), person)
-            return
-        session.add(person)
-    _copy_latest(person, latest)
-
-
-def _copy_latest(person: Person, latest: InstallRecord) -> None:
-    person.submission_id = latest.submission_id
-    person.unit_code = latest.unit_code
-    person.full_name = latest.full_name
-    person.category = latest.category
-    person.status = latest.status
-    person.installed = latest.installed
-    person.active = latest.active
-    person.effective_at = latest.effective_at
+def refresh_persons(session: Session, codes: Iterable[str]) -> None:
+    """Make ``person`` hold, for each of ``codes``, its latest current accepted record (by
+    collection time, then arrival), or nothing."""
+    for chunk in chunks(sorted(set(codes))):
+        latest: dict[str, Any] = {}
+        for record in session.execute(
+            select(
+                _RECORD.c.bhxh_code, _RECORD.c.submission_id, _RECORD.c.unit_code,
+                _RECORD.c.full_name, _RECORD.c.category, _RECORD.c.status,
+                _RECORD.c.installed, _RECORD.c.active, _RECORD.c.effective_at,
+            ).where(_RECORD.c.bhxh_code.in_(chunk))
+        ):  # fmt: skip
+            best = latest.get(record.bhxh_code)
+            if best is None or (record.effective_at, record.submission_id) > (
+                best.effective_at,
+                best.submission_id,
+            ):
+                latest[record.bhxh_code] = record
+        session.execute(delete(_PERSON).where(_PERSON.c.bhxh_code.in_(chunk)))
+        if latest:
+            session.execute(insert(_PERSON), [dict(r._mapping) for r in latest.values()])
 
 
 def _text(value: Any) -> str | None:

@@ -9,11 +9,10 @@ entry starts or ends. :func:`spans_for` turns one person's records and entries i
 tallies (:class:`~ingest.models.Tally`, :class:`~ingest.models.ReasonTally`) add up the spans
 open now, per unit.
 
-Writers never touch the tallies: whoever changes a person's records or roster entries
-appends the code to ``tally_queue`` (:func:`touch`), a plain insert that never waits on other
-writers. :func:`refresh`, called before every report, takes the queue under a lock, recomputes
-those people's spans and moves the tallies by the difference. With no ``tally_state`` row
-(a new or emptied database) it rebuilds everything from scratch.
+A consumer of the log, after the cross-record rules: for each batch it finds the people the
+batch's submissions, decisions and roster imports are about, recomputes their spans and moves
+the tallies by the difference. With no cursor yet (a new database, or a replay) it builds
+every span and tally from the records and rosters at once (:func:`rebuild`).
 """
 
 from __future__ import annotations
@@ -24,30 +23,28 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ingest import campaign
-from ingest.db import begin_write, upsert
+from ingest.consumers.runner import REVIEWS, ROSTERS, SUBMISSIONS, Batch, Consumer
+from ingest.db import upsert
 from ingest.models import (
     InstallRecord,
     PersonSpan,
     ReasonTally,
+    Review,
     RosterEntry,
+    RosterImport,
+    Submission,
     Tally,
-    TallyQueue,
-    TallyState,
 )
 
 #: People per round trip when recomputing spans.
 BATCH = 2000
-#: Any fixed number: PostgreSQL's advisory lock that lets one refresh run at a time.
-LOCK_KEY = 7_510_001
 
 # Core tables: executemany with plain INSERTs (the ORM's bulk path inserts row by row here).
 _SPANS = cast(Table, PersonSpan.__table__)
-_QUEUE = cast(Table, TallyQueue.__table__)
-_ENQUEUE = insert(_QUEUE)
 
 CountKey = tuple[str, str, bool]  # unit_code, category, on_roster
 ReasonKey = tuple[str, bool, str]  # unit_code, on_roster, reason
@@ -157,73 +154,69 @@ def _fields(span: Span) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-# Writers ---------------------------------------------------------------------------------
+# The consumer ----------------------------------------------------------------------------
 
 
-def touch(session: Session, codes: Iterable[str]) -> None:
-    """Queue ``codes`` (people whose records or roster entries changed) for :func:`refresh`."""
-    rows = [{"bhxh_code": code} for code in sorted(set(codes)) if code]
-    if rows:
-        # Core on the session's connection: no autoflush and no ORM bulk-insert machinery
-        # (which added RETURNING id): one plain INSERT on intake's hot path.
-        session.connection().execute(_ENQUEUE, rows)
+def apply(session: Session, batch: Batch) -> None:
+    """Recompute the people the batch is about."""
+    recompute(session, people_of(session, batch))
 
 
-# Refresh ---------------------------------------------------------------------------------
+def people_of(session: Session, batch: Batch) -> set[str]:
+    """The person keys of a batch: its submissions' (and the versions they replace), the
+    decided submissions', and the roster imports' changed entries."""
+    codes: set[str] = set()
+    ids = list(batch.of(SUBMISSIONS))
+    for chunk in _chunks(list(batch.of(REVIEWS)), BATCH):
+        ids.extend(session.scalars(select(Review.submission_id).where(Review.id.in_(chunk))))
+    for chunk in _chunks(sorted(set(ids)), BATCH):
+        for key, replaced in session.execute(
+            select(Submission.person_key, Submission.supersedes_id).where(Submission.id.in_(chunk))
+        ):
+            if key:
+                codes.add(key)
+            if replaced:
+                ids.append(replaced)
+    for chunk in _chunks(sorted(set(ids)), BATCH):
+        codes.update(
+            c for c in session.scalars(
+                select(Submission.person_key).where(Submission.id.in_(chunk))
+            ) if c
+        )  # fmt: skip
+        codes.update(
+            session.scalars(
+                select(InstallRecord.bhxh_code).where(InstallRecord.submission_id.in_(chunk))
+            )
+        )
+    for chunk in _chunks(list(batch.of(ROSTERS)), BATCH):
+        for keys in session.scalars(
+            select(RosterImport.person_keys).where(RosterImport.id.in_(chunk))
+        ):
+            codes.update(keys or ())
+    return codes
 
 
-def refresh(
-    session: Session, progress: Callable[[int], None] | None = None, limit: int | None = None
+def _built(_people: int) -> None:
+    return None
+
+
+def reset(session: Session) -> None:
+    """Empty the spans and tallies (a replay rebuilds them)."""
+    for model in (PersonSpan, Tally, ReasonTally):
+        session.execute(delete(model))
+
+
+CONSUMER = Consumer(
+    "tallies", apply, streams=(SUBMISSIONS, REVIEWS, ROSTERS), after="rules",
+    rebuild=lambda session: _built(rebuild(session)), reset=reset,
+)  # fmt: skip
+
+
+def recompute(
+    session: Session, people: Iterable[str], progress: Callable[[int], None] | None = None
 ) -> int:
-    """Bring spans and tallies up to date with everything committed; return people redone.
-
-    Commits ``session`` first (so what the caller wrote counts, and so the reading that
-    follows sees the refreshed tallies), then does the work, if any, in its own transaction.
-    With ``limit``, takes at most that many queued rows (a background drain in short
-    transactions; what is left waits for the next call).
-    """
-    session.commit()
-    built = session.scalar(select(TallyState.id)) is not None
-    queued = session.scalar(select(TallyQueue.id).limit(1)) is not None
-    session.commit()
-    if built and not queued:
-        return 0
-
-    def work() -> int:
-        if session.scalar(select(TallyState.id)) is None:
-            return _rebuild(session, progress)
-        return _drain(session, progress, limit)
-
-    return _locked(session, work)
-
-
-def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
-    """Recompute every span and tally from the records and rosters (after a reprocess)."""
-    session.commit()
-    return _locked(session, lambda: _rebuild(session, progress))
-
-
-def _locked(session: Session, work: Callable[[], int]) -> int:
-    """``work()`` in one writing transaction, one refresh at a time (PostgreSQL: an advisory
-    lock; SQLite: ``BEGIN IMMEDIATE`` already admits one writer); committed, or rolled back."""
-    begin_write(session)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    try:
-        done = work()
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return done
-
-
-def _drain(
-    session: Session, progress: Callable[[int], None] | None, limit: int | None = None
-) -> int:
-    query = select(TallyQueue.id, TallyQueue.bhxh_code).order_by(TallyQueue.id)
-    queued = session.execute(query if limit is None else query.limit(limit)).all()
-    codes = sorted({code for _id, code in queued})
+    """Recompute the spans of ``people`` and move the tallies by the difference; how many."""
+    codes = sorted(set(people))
     counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
     reasons: dict[ReasonKey, int] = defaultdict(int)
     for chunk in _chunks(codes, BATCH):
@@ -240,15 +233,12 @@ def _drain(
         if progress is not None:
             progress(len(chunk))
     _add(session, counts, reasons)
-    ids = [row_id for row_id, _code in queued]
-    for chunk_ids in _chunks(ids, BATCH):
-        session.execute(delete(TallyQueue).where(TallyQueue.id.in_(chunk_ids)))
     return len(codes)
 
 
-def _rebuild(session: Session, progress: Callable[[int], None] | None) -> int:
-    for model in (PersonSpan, Tally, ReasonTally, TallyQueue, TallyState):
-        session.execute(delete(model))
+def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
+    """Build every span and tally from the records and rosters; how many people."""
+    reset(session)
     counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
     reasons: dict[ReasonKey, int] = defaultdict(int)
     done = 0
@@ -262,8 +252,6 @@ def _rebuild(session: Session, progress: Callable[[int], None] | None) -> int:
         if progress is not None:
             progress(len(chunk))
     _add(session, counts, reasons)
-    session.add(TallyState(id=1))
-    session.flush()
     return done
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ingest import campaign
-from ingest.consumers import tallies
 from ingest.models import RosterEntry, RosterImport, Unit
 from ingest.registry.tabular import Row
 
@@ -208,7 +207,9 @@ def import_roster(
         )
     session.flush()
     moved_codes = [code for code, _old, _new in report.moved]
-    tallies.touch(session, [*report.added, *report.updated, *report.removed, *moved_codes])
+    # What the consumers recompute when they reach this import in the log.
+    batch.person_keys = sorted({*report.added, *report.updated, *report.removed, *moved_codes})
+    session.flush()
     return report
 
 

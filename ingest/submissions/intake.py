@@ -10,6 +10,12 @@ The rules, as ODK Central and KoboToolbox agree (PROTOCOLS.md §0):
 - an edit names the version it replaces in ``meta/deprecatedID``; that version must exist
   and must not have been edited already.
 
+A usable submission is checked against its form version (the form's own rules) and its own
+checks (``ingest.submissions.checks``: the unit exists, the code's format…), and appended to
+the log as ONE row carrying that verdict and its issues: that is all the sender waits for.
+Everything derived (review states, person records, cross-record rules, tallies) follows from
+the log in the consumers (``ingest.consumers``).
+
 A payload that cannot be used is still written, with its error code, so that nothing that
 reached us is lost; the caller commits either way and answers with the error. Uniqueness of
 usable instance IDs (and of edits per version) is enforced by the database, so two identical
@@ -19,25 +25,23 @@ answered as a retry.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import weakref
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, cast
 
-from sqlalchemy import Engine, Executable, Table, bindparam, select
+from sqlalchemy import Engine, Table, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ingest import db
-from ingest.consumers import projection  # subscribes the core projections
+from ingest import campaign
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, VssidError
 from ingest.forms import formspec
-from ingest.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionStatus
+from ingest.forms.validate import validate
+from ingest.models import Form, FormVersion, Submission, Verdict
 from ingest.registry import unit_codes
-from ingest.submissions import parse
+from ingest.submissions import checks, parse, store
 from ingest.submissions.media import MediaStore
 
 log = logging.getLogger(__name__)
@@ -79,57 +83,21 @@ class Incoming:
 class Receipt:
     """What intake did: ``created``, ``duplicate`` or ``failed`` (then ``error`` says why).
 
-    ``status`` is the submission's outcome after validation (``accepted``, ``flagged``…)
-    and ``issues`` what validation found, for the reply to the client.
+    ``verdict`` is what checking a created submission concluded (``accepted`` or ``flagged``)
+    and ``issues`` what it found, for the reply to the client.
     """
 
     outcome: str
     submission: Submission
     error: VssidError | None = None
     attachments_added: tuple[str, ...] = ()
-    status: str | None = None
+    verdict: Verdict | None = None
     issues: tuple[dict[str, Any], ...] = ()
 
     @property
     def missing_attachments(self) -> int:
         present = len(self.submission.attachments)
         return max(0, self.submission.attachments_expected - present)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _event(incoming: Incoming) -> Submission:
-    digest = _sha256(incoming.payload)
-    return Submission(
-        source=incoming.source,
-        submitter=incoming.submitter,
-        content_type=incoming.content_type[:255],
-        payload=incoming.payload,
-        payload_sha256=digest,
-        content_sha256=digest,
-        headers=incoming.headers,
-        received_at=incoming.received_at,
-        attachments_expected=0,
-        attachments=[],  # known to be none yet: answering needs no query after commit
-    )
-
-
-def _failed(session: Session, event: Submission, error: VssidError) -> Receipt:
-    event.error_code = error.code
-    event.error_detail = error.message_en
-    session.add(event)
-    session.flush()
-    return Receipt("failed", event, error)
-
-
-def _usable(session: Session, instance_id: str) -> Submission | None:
-    return session.scalar(
-        select(Submission).where(
-            Submission.instance_id == instance_id, Submission.error_code.is_(None)
-        )
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,38 +135,6 @@ def _form_version(session: Session, form: _Form, version: str | None) -> _Versio
     return next(by_version[v] for v in wanted if v in by_version)
 
 
-def _store_files(
-    session: Session,
-    submission: Submission,
-    files: Iterable[IncomingFile],
-    expected: set[str],
-    store: MediaStore,
-    received_at: datetime,
-) -> tuple[str, ...]:
-    """Keep the parts the instance names (by basename) that the submission lacks."""
-    have = {a.name for a in submission.attachments}
-    added: list[str] = []
-    for part in files:
-        name = part.name.replace("\\", "/").rsplit("/", 1)[-1]
-        if name not in expected or name in have:
-            continue  # unknown parts are ignored, as ODK Central does
-        if part.stream.seekable():
-            part.stream.seek(0)  # a lost race reads the same part a second time
-        stored = store.put(part.stream)
-        submission.attachments.append(
-            SubmissionAttachment(
-                name=name,
-                content_type=part.content_type[:255] or "application/octet-stream",
-                sha256=stored.sha256,
-                size=stored.size,
-                received_at=received_at,
-            )
-        )
-        have.add(name)
-        added.append(name)
-    return tuple(added)
-
-
 def _is_json(incoming: Incoming) -> bool:
     return incoming.source != "openrosa" and "json" in incoming.content_type.lower()
 
@@ -217,7 +153,7 @@ def _instance(
         version = _form_version(session, form, None)
         answers = parse.kobo_answers_fingerprint(data).encode("utf-8")
         spec = formspec.spec_for(version.md5, version.xml)
-        return instance, form, version, spec, _sha256(answers)
+        return instance, form, version, spec, store.sha256(answers)
     root = parse.read_xml(incoming.payload)
     claimed = parse.instance_from_xml(root)
     form_id = claimed.form_id
@@ -280,69 +216,67 @@ def _kobo_form(session: Session, asset: str | None, hint: str | None) -> _Form:
     raise NotFound(ErrorCode.KOBO_FORM_UNKNOWN, asset=shown)
 
 
+def _row(incoming: Incoming) -> Submission:
+    return store.new_row(
+        incoming.source, incoming.payload, incoming.content_type, incoming.submitter,
+        incoming.headers, incoming.received_at,
+    )  # fmt: skip
+
+
+def _failed(session: Session, row: Submission, error: VssidError) -> Receipt:
+    store.write_failed(session, row, error)
+    return Receipt("failed", row, error)
+
+
 def refuse(session: Session, incoming: Incoming, error: VssidError) -> Receipt:
     """Keep a payload that the adapter already knows it cannot use, with the reason."""
-    return _failed(session, _event(incoming), error)
+    return _failed(session, _row(incoming), error)
 
 
-def receive(
-    session: Session,
-    incoming: Incoming,
-    store: MediaStore,
-    registry: unit_codes.Registry | None = None,
-) -> Receipt:
-    """Record ``incoming`` in the log, hand it to the subscribers (validation, records) and
-    say what became of it; the caller commits."""
-    receipt, previous = _receive(session, incoming, store)
-    if receipt.outcome == "created":
-        changed = [receipt.submission]
-        if previous is not None:
-            changed.insert(0, previous)
-        try:
-            with session.begin_nested():
-                unit_codes.publish(session, changed, registry or unit_codes.load_registry(session))
-        except SQLAlchemyError:
-            raise  # the database is the problem: the caller answers "retry later"
-        except Exception:
-            # A subscriber's bug must not lose the payload: keep it, flagged for a person.
-            log.exception("checking submission %s failed", receipt.submission.id)
-            projection.forget_decisions(session)
-            session.add(
-                SubmissionStatus(
-                    submission_id=receipt.submission.id, status="flagged", issues=[CHECK_FAILED]
-                )
-            )
-            session.flush()
-    if receipt.outcome == "failed":
-        return receipt
-    state = projection.status_of(session, receipt.submission.id)
-    if state is None:
-        return receipt
-    return replace(receipt, status=state.status, issues=tuple(state.issues))
+def _files(incoming: Incoming) -> list[tuple[str, str, IO[bytes]]]:
+    return [(f.name, f.content_type, f.stream) for f in incoming.files]
 
 
-def _receive(
-    session: Session, incoming: Incoming, store: MediaStore
-) -> tuple[Receipt, Submission | None]:
-    """Store ``incoming``; the receipt, and the version an edit supersedes."""
-    event = _event(incoming)
+def check(
+    session: Session, spec: formspec.FormSpec, values: dict[str, Any], collected: datetime
+) -> list[dict[str, Any]]:
+    """Every issue of a record: its form's rules and its own checks (as stored). A bug while
+    checking keeps the record, flagged for a person, instead of losing it."""
+    try:
+        units = unit_codes.knowing(
+            session, unit_codes.load(session), checks.unit_codes_named(spec, values)
+        )
+        issues = validate(spec, values, checks.context(collected, units))
+        issues += checks.record_issues(values, collected, issues, units)
+    except SQLAlchemyError:
+        raise  # the database is the problem: the caller answers "retry later"
+    except Exception:
+        log.exception("checking a submission of %s failed", spec.form_id)
+        return [dict(CHECK_FAILED)]
+    return [checks.issue_dict(issue) for issue in issues]
+
+
+def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
+    """Check ``incoming`` and append it to the log (usable or not); say what became of it.
+    The caller commits."""
+    row = _row(incoming)
     try:
         instance, form, version, spec, content_digest = _instance(incoming, session)
     except VssidError as error:
-        return _failed(session, event, error), None
+        return _failed(session, row, error)
 
     problem = _bad_identifier(instance)
     if problem is not None:
         malformed = InvalidInput(ErrorCode.SUBMISSION_MALFORMED, reason=problem)
-        return _failed(session, event, malformed), None
-    event.form_id = form.form_id
-    event.form_version = version.version
-    event.instance_id = instance.instance_id
-    event.deprecated_id = instance.deprecated_id
-    event.instance_name = (instance.instance_name or "").replace("\x00", "")[:500] or None
-    event.collected_at = instance.collected_at
-    event.external_id = instance.external_id
-    event.content_sha256 = content_digest or event.payload_sha256
+        return _failed(session, row, malformed)
+    row.form_id = form.form_id
+    row.form_version = version.version
+    row.instance_id = instance.instance_id
+    row.deprecated_id = instance.deprecated_id
+    row.instance_name = (instance.instance_name or "").replace("\x00", "")[:500] or None
+    row.collected_at = instance.collected_at
+    row.external_id = instance.external_id
+    row.content_sha256 = content_digest or row.payload_sha256
 
     refused: VssidError | None = None
     if form.state == "closed":
@@ -352,7 +286,7 @@ def _receive(
     elif not instance.instance_id:
         refused = InvalidInput(ErrorCode.SUBMISSION_NO_INSTANCE_ID)
     if refused is not None:
-        return _failed(session, event, refused), None
+        return _failed(session, row, refused)
     assert instance.instance_id is not None
 
     expected = formspec.attachment_names(spec, instance.values)
@@ -360,86 +294,56 @@ def _receive(
         # A retry of an edit is a retry, not an edit of a version now superseded: look first.
         # A new record is not looked up: the unique index refuses the insert below if the
         # instance ID is already usable, and that path answers a retry or a conflict.
-        existing = _usable(session, instance.instance_id)
+        existing = store.usable(session, instance.instance_id)
         if existing is not None:
-            return _resubmission(session, event, existing, incoming, expected, store), None
+            return _resubmission(session, row, existing, incoming, expected, media)
 
     try:
         previous = _edit_target(session, instance, incoming.source)
     except VssidError as error:
-        return _failed(session, event, error), None
-    event.root_id = (
+        return _failed(session, row, error)
+    row.root_id = (
         (previous.root_id or previous.instance_id)
         if previous
         else (instance.root_id or instance.instance_id)
     )
-    event.attachments_expected = len(expected)
+    row.supersedes_id = previous.id if previous is not None else None
+    row.attachments_expected = len(expected)
+    row.person_key = (checks.value(instance.values, campaign.PERSON_KEY) or "")[:64] or None
+    row.issues = check(session, spec, instance.values, row.collected_at or row.received_at)
+    blocking = any(issue.get("blocking", True) for issue in row.issues)
+    row.verdict = Verdict.FLAGGED if blocking else Verdict.ACCEPTED
 
     # Files first (content-addressed, atomic), then the rows that point at them.
-    added = _store_files(session, event, incoming.files, expected, store, incoming.received_at)
-    if not _insert_new(session, event):
+    added = store.store_files(row, _files(incoming), expected, media, incoming.received_at)
+    if not store.insert_new(session, row):
         # Already there (a retry, or lost a race): the same instance, or another edit of the
         # same version, got in first.
-        winner = _usable(session, instance.instance_id)
-        fresh = _event(incoming)
-        _copy_identity(event, fresh)
+        winner = store.usable(session, instance.instance_id)
+        fresh = _row(incoming)
+        _copy_identity(row, fresh)
         if winner is not None:
-            return _resubmission(session, fresh, winner, incoming, expected, store), None
-        assert instance.deprecated_id is not None
-        raced = Conflict(ErrorCode.SUBMISSION_EDIT_SUPERSEDED, deprecated_id=instance.deprecated_id)
-        return _failed(session, fresh, raced), None
-    if previous is not None:
-        previous.superseded_by_id = event.id
-        session.flush()
-    # The subscribers use what was just parsed instead of reading the payload again.
-    unit_codes.hand_over(session, event, unit_codes.Parsed(instance, spec, new=True))
-    return Receipt("created", event, attachments_added=added), previous
-
-
-def _insert_new(session: Session, event: Submission) -> bool:
-    """INSERT a usable event and its attachments' rows, unless the database already holds a
-    usable submission with its instance ID (or another edit of the version it replaces).
-
-    ``INSERT … ON CONFLICT DO NOTHING`` against the partial unique indexes: no look-up first,
-    no savepoint, and a conflict is no error that would end the transaction. A Core statement
-    (``event`` stays out of the session): intake's hot path pays no unit of work.
-    """
-    connection = session.connection()
-    table = cast(Table, Submission.__table__)
-    dialect = connection.dialect
-    statement = _upserts.get(dialect.name)
-    if statement is None:  # built once per dialect: building costs as much as running
-        upsert = db.upsert(dialect)(table).on_conflict_do_nothing()
-        statement = upsert.returning(table.c.id) if dialect.insert_returning else upsert
-        _upserts[dialect.name] = statement
-    result = connection.execute(statement, db.row_values(event))
-    if dialect.insert_returning:
-        new_id = result.scalar()
-    else:  # SQLite before 3.35
-        new_id = result.lastrowid if result.rowcount == 1 else None
-    if new_id is None:
-        return False
-    event.id = new_id
-    for attachment in event.attachments:
-        attachment.submission_id = new_id
-        db.insert_row(connection, attachment)
-    return True
-
-
-_upserts: dict[str, Executable] = {}
+            return _resubmission(session, fresh, winner, incoming, expected, media)
+        raced = Conflict(
+            ErrorCode.SUBMISSION_EDIT_SUPERSEDED, deprecated_id=instance.deprecated_id or "?"
+        )
+        return _failed(session, fresh, raced)
+    return Receipt(
+        "created", row, attachments_added=added, verdict=row.verdict, issues=tuple(row.issues)
+    )
 
 
 def _edit_target(session: Session, instance: parse.Instance, source: str) -> Submission | None:
     """The version an edit replaces (None for a new record); raise if it cannot be edited."""
     if not instance.deprecated_id:
         return None
-    previous = _usable(session, instance.deprecated_id)
+    previous = store.usable(session, instance.deprecated_id)
     if previous is None and source == "kobo" and instance.root_id:
         # Kobo re-reads a record when it retries, so a retry can carry a later edit.
-        previous = _latest_of_root(session, instance.root_id)
+        previous = store.latest_of_root(session, instance.root_id)
     if previous is None:
         raise NotFound(ErrorCode.SUBMISSION_EDIT_UNKNOWN, deprecated_id=instance.deprecated_id)
-    if previous.superseded_by_id is not None:
+    if store.is_superseded(session, previous.id):
         raise Conflict(ErrorCode.SUBMISSION_EDIT_SUPERSEDED, deprecated_id=instance.deprecated_id)
     return previous
 
@@ -459,36 +363,23 @@ def _copy_identity(source: Submission, target: Submission) -> None:
         setattr(target, name, getattr(source, name))
 
 
-def _latest_of_root(session: Session, root_id: str) -> Submission | None:
-    return session.scalar(
-        select(Submission)
-        .where(
-            Submission.root_id == root_id,
-            Submission.error_code.is_(None),
-            Submission.superseded_by_id.is_(None),
-        )
-        .order_by(Submission.id.desc())
-        .limit(1)
-    )
-
-
 def _resubmission(
     session: Session,
-    event: Submission,
+    row: Submission,
     existing: Submission,
     incoming: Incoming,
     expected: set[str],
-    store: MediaStore,
+    media: MediaStore,
 ) -> Receipt:
     """The same instance again: a retry (merge new files) or a conflict (kept, refused)."""
-    if existing.content_sha256 != event.content_sha256:
+    if existing.content_sha256 != row.content_sha256:
         assert existing.instance_id is not None
         return _failed(
             session,
-            event,
+            row,
             Conflict(ErrorCode.SUBMISSION_CONFLICT, instance_id=existing.instance_id),
         )
-    added = _store_files(session, existing, incoming.files, expected, store, incoming.received_at)
+    added = store.store_files(existing, _files(incoming), expected, media, incoming.received_at)
     session.flush()
     return Receipt("duplicate", existing, attachments_added=added)
 
@@ -503,6 +394,6 @@ def summary(receipt: Receipt) -> dict[str, Any]:
         "instance_id": submission.instance_id,
         "attachments_added": list(receipt.attachments_added),
         "attachments_missing": receipt.missing_attachments,
-        "status": receipt.status,
+        "status": receipt.verdict,
         "issues": list(receipt.issues),
     }

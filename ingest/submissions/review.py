@@ -1,7 +1,7 @@
 """The review queue: flagged submissions and reviewers' decisions on them.
 
-A decision is an event (``review`` table), never rebuilt; the submission's status follows
-from it the next time the submission is projected, which happens at once here.
+A decision is an event (the log's ``review`` stream), never rebuilt; the submission's review
+state follows from it when the projection applies it (``ingest.consumers.projection``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from ingest.models import REVIEW_DECISIONS, Review, Submission, SubmissionStatus
-from ingest.registry import unit_codes
 
 #: Statuses a reviewer may decide on (an edited, superseded version is history).
 REVIEWABLE = ("accepted", "flagged", "rejected")
@@ -76,7 +75,6 @@ def decide(
         )
     )
     session.flush()
-    unit_codes.publish(session, [submission], unit_codes.load_registry(session))
     return state
 
 

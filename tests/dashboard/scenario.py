@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM, make_user
+from tests.pipeline import settle
 from tests.wire import KOBO_SECRET
 
 AS_OF = "2021-03-31"
@@ -108,6 +109,7 @@ def load(client: FlaskClient, runner: FlaskCliRunner, session: Session, folder: 
             headers={"Authorization": f"Token {KOBO_SECRET}"},
         )
         assert response.status_code == 201, response.json
+    settle(session)
 
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"|name="csrf-token" content="([^"]+)"')

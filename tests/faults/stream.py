@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ingest.models import Submission, SubmissionAttachment, SubmissionStatus, User
 from ingest.registry import accounts
 from ingest.submissions.media import MediaStore
+from tests.pipeline import settle
 from tests.wire import body, content_type
 
 TEMPLATE = "collect_install_with_photo"
@@ -241,11 +242,12 @@ def check_stored_once(
 ) -> dict[str, int]:
     """Assert each sent submission is stored exactly once and whole; return the counts.
 
-    Whole means: the XML byte for byte, its status computed in the same transaction, each
-    attachment row there, and its file on disk with the SHA-256 the row names. ``also``
-    names instance IDs sent some other way, which must be stored once too.
+    Whole means: the XML byte for byte, intake's verdict on the same row, each attachment row
+    there, its file on disk with the SHA-256 the row names, and (once the consumers applied
+    the log) its review state. ``also`` names instance IDs sent some other way, which must be
+    stored once too.
     """
-    session.rollback()  # see what the server committed
+    settle(session)  # see what the server committed, with everything derived from it
     per_instance = usable_rows(session)
     expected = {s.instance_id for s in sent} | set(also)
     assert set(per_instance) == expected, (
@@ -264,7 +266,8 @@ def check_stored_once(
             continue
         item = by_id[str(row.instance_id)]
         assert row.payload == item.xml, row.instance_id
-        assert row.id in have_status, f"{row.instance_id}: no status (half-written)"
+        assert row.verdict in ("accepted", "flagged"), f"{row.instance_id}: no verdict"
+        assert row.id in have_status, f"{row.instance_id}: no status (not applied)"
         wanted = [item.photo_sha256] if item.photo is not None else []
         assert row.attachments_expected == len(wanted), row.instance_id
         assert [a.sha256 for a in row.attachments] == wanted, row.instance_id

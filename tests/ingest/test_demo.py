@@ -20,6 +20,7 @@ from ingest.submissions import review
 from ingest.submissions.media import MediaStore
 from reports import coverage
 from tests.conftest import DEFAULT_UNITS, FORMS_DIR, REALM
+from tests.pipeline import settle
 
 VERSIONS = {"vssid_install": "2021031001", "vssid_unit_report": "2021031001"}
 COLLECT_TIME = re.compile(r"^2021-03-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00$")
@@ -129,6 +130,7 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
     assert outcomes["accepted"] > 1500
     assert outcomes["flagged"] >= 3
     assert set(outcomes) <= {"accepted", "flagged"}
+    settle(session)
     result = coverage.compute(session, plan.as_of)
     total = result.total.counts
     assert total.installed_pct is not None and 80 <= total.installed_pct <= 97

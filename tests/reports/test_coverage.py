@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM, make_user
+from tests.pipeline import settle
 from tests.wire import KOBO_SECRET
 
 pytestmark = pytest.mark.usefixtures("published")
@@ -131,6 +132,7 @@ def scenario(
         )
         assert response.status_code == 201, response.json
     make_user(session, "lanh.dao", "manager")
+    settle(session)
 
 
 def cli_json(runner: FlaskCliRunner, *args: str) -> dict[str, Any]:

@@ -116,7 +116,7 @@ def test_reprocess_cli__reports_count(runner: FlaskCliRunner, session: Session):
     _flagged_and_ok(runner, session)
     result = runner.invoke(args=["reprocess", "--batch", "2"])
     assert result.exit_code == 0
-    assert "3 submissions reprocessed." in result.output
+    assert "3 submissions reprocessed" in result.output
 
 
 def test_api_queue__admin_sees_names_manager_masked(

@@ -119,7 +119,7 @@ def test_json__retry_carrying_a_later_edit__supersedes(client: FlaskClient, sess
     )
     assert response.status_code == 201
     original, edit = rows(session)
-    assert original.superseded_by_id == edit.id
+    assert edit.supersedes_id == original.id
     assert edit.root_id == original.instance_id
 
 

@@ -154,7 +154,7 @@ def test_edit__supersedes_the_original(client: FlaskClient, session: Session, au
     assert post_collect(client, "collect_install_edit", auth).status_code == 201
     original, edit = usable(session)
     assert edit.deprecated_id == original.instance_id
-    assert original.superseded_by_id == edit.id
+    assert edit.supersedes_id == original.id
     assert edit.root_id == original.instance_id
     # The same edit again is a retry; an edit of the superseded original is a conflict.
     assert post_collect(client, "collect_install_edit", auth).status_code == 202

@@ -2,8 +2,8 @@
 
 Everyone signed in may look (a unit account at its own units only; a manager sees personal
 values masked, as in the API); only an administrator decides, with a reason, through
-``ingest.submissions.review.decide``, which re-projects the submission at once: an accepted record
-counts in the coverage from the next page load.
+``ingest.submissions.review.decide``, which appends the decision to the log: the projection
+applies it before the next page load reads (an accepted record then counts in the coverage).
 """
 
 from __future__ import annotations

@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.consumers import projection
-from ingest.consumers.replay import reprocess_batch
+from ingest.consumers import CONSUMERS, Pipeline
 from ingest.db import Base
 from ingest.models import InstallRecord, Person, Submission, SubmissionStatus, UnitReport
-from ingest.registry import tabular, unit_codes, units
+from ingest.registry import tabular, units
 from ingest.submissions import intake, review
 from ingest.submissions.media import MediaStore
+from tests.pipeline import settle
 
 pytestmark = pytest.mark.usefixtures("published")
 NOW = datetime(2021, 3, 20, 3, 0, tzinfo=UTC)
@@ -43,7 +43,14 @@ def answers(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
-def submit(
+def submit(session: Session, tmp_path: Path, **kwargs: Any) -> intake.Receipt:
+    """Receive a submission, then apply the consumers (as a server does before a read)."""
+    receipt = submit_only(session, tmp_path, **kwargs)
+    settle(session)
+    return receipt
+
+
+def submit_only(
     session: Session,
     tmp_path: Path,
     form_id: str = "vssid_install",
@@ -51,6 +58,7 @@ def submit(
     deprecated_id: str | None = None,
     **fields: Any,
 ) -> intake.Receipt:
+    """Receive a submission and commit: the log row, nothing derived yet."""
     document = answers(**fields) if form_id == "vssid_install" else dict(fields)
     document["meta/instanceID"] = instance_id or f"uuid:{uuid.uuid4()}"
     if deprecated_id:
@@ -76,7 +84,7 @@ def status_of(session: Session, receipt: intake.Receipt) -> SubmissionStatus:
 
 def test_valid_record__accepted_and_counted(session: Session, tmp_path: Path):
     receipt = submit(session, tmp_path)
-    assert receipt.status == "accepted"
+    assert receipt.verdict == "accepted"
     record = session.get(InstallRecord, receipt.submission.id)
     assert record is not None
     assert (record.bhxh_code, record.unit_code, record.category) == (
@@ -106,7 +114,7 @@ def test_installed_and_active__per_design(
     if not installed:
         extra.update(install_date=None, reasons="declined")
     receipt = submit(session, tmp_path, **extra)
-    assert receipt.status == "accepted", receipt.issues
+    assert receipt.verdict == "accepted", receipt.issues
     person = session.get(Person, "0791234567")
     assert person is not None
     assert (person.installed, person.active) == (installed, active)
@@ -116,12 +124,12 @@ def test_invalid_code__flagged_not_counted_then_accepted_by_reviewer(
     session: Session, tmp_path: Path
 ):
     receipt = submit(session, tmp_path, bhxh_code="12345")
-    assert receipt.status == "flagged"
+    assert receipt.verdict == "flagged"
     assert any(i["path"] == "bhxh_code" for i in receipt.issues)
     assert session.get(InstallRecord, receipt.submission.id) is None
     assert [s.id for s, _ in review.queue(session)] == [receipt.submission.id]
     review.decide(session, receipt.submission.id, "accept", "Mã cũ, đã xác minh", "admin", NOW)
-    session.commit()
+    settle(session)
     assert status_of(session, receipt).status == "accepted"
     assert session.get(Person, "12345") is not None
     assert review.queue(session) == []
@@ -130,7 +138,7 @@ def test_invalid_code__flagged_not_counted_then_accepted_by_reviewer(
 def test_reviewer_rejects__never_counts(session: Session, tmp_path: Path):
     receipt = submit(session, tmp_path)
     review.decide(session, receipt.submission.id, "reject", "Trùng người", "admin", NOW)
-    session.commit()
+    settle(session)
     assert status_of(session, receipt).status == "rejected"
     assert session.get(Person, "0791234567") is None
 
@@ -180,7 +188,7 @@ def test_same_code_same_unit__not_a_conflict(session: Session, tmp_path: Path):
 
 def test_install_date_after_collection__flagged(session: Session, tmp_path: Path):
     receipt = submit(session, tmp_path, install_date="2021-03-17", end="2021-03-16T09:00:00+07:00")
-    assert receipt.status == "flagged"
+    assert receipt.verdict == "flagged"
     assert "domain.install_after_collection" in {i["code"] for i in receipt.issues}
 
 
@@ -193,7 +201,7 @@ def test_unit_report__projected(session: Session, tmp_path: Path):
         "active_nguoi_lao_dong": "1",
     }  # fmt: skip
     receipt = submit(session, tmp_path, form_id="vssid_unit_report", **fields)
-    assert receipt.status == "accepted", receipt.issues
+    assert receipt.verdict == "accepted", receipt.issues
     report = session.get(UnitReport, receipt.submission.id)
     assert report is not None
     assert (report.unit_code, report.report_date.isoformat()) == ("Q10-NV", "2021-03-19")
@@ -214,13 +222,12 @@ def _snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _reprocess(session: Session) -> None:
-    registry = unit_codes.load_registry(session)
-    last = 0
-    while True:
-        last, count = reprocess_batch(session, last, 2, registry)
-        session.commit()
-        if count == 0:
-            return
+    pipeline = Pipeline(CONSUMERS)
+    pipeline.rewind(session)
+    session.commit()
+    sessions = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+    pipeline.run_until_idle(sessions, limit=2, wait=True)
+    session.expire_all()
 
 
 def test_reprocess__twice_gives_identical_tables(session: Session, tmp_path: Path):
@@ -236,7 +243,7 @@ def test_reprocess__twice_gives_identical_tables(session: Session, tmp_path: Pat
     submit(session, tmp_path, bhxh_code="0790000001", unit="27193")
     flagged = submit(session, tmp_path, bhxh_code="bad")
     review.decide(session, flagged.submission.id, "accept", "ok", "admin", NOW)
-    session.commit()
+    settle(session)
     before = _snapshot(session)
     _reprocess(session)
     once = _snapshot(session)
@@ -246,7 +253,7 @@ def test_reprocess__twice_gives_identical_tables(session: Session, tmp_path: Pat
 
 def test_reprocess__after_units_change(session: Session, tmp_path: Path):
     receipt = submit(session, tmp_path, unit="Q10-NEW")
-    assert receipt.status == "flagged"
+    assert receipt.verdict == "flagged"
     extra = tmp_path / "new.csv"
     extra.write_text("code,name_vi,kind\nQ10-NEW,Trường Mầm non Mới,public_service\n")
     units.import_units(session, tabular.read_rows(extra, units.ALIASES))
@@ -271,9 +278,9 @@ def test_subscriber_bug__payload_kept_and_flagged(
     def broken(*_args: Any) -> None:
         raise RuntimeError("a bug in a rule")
 
-    monkeypatch.setattr(projection, "validate", broken)
+    monkeypatch.setattr(intake, "validate", broken)
     receipt = submit(session, tmp_path)
-    assert receipt.status == "flagged"
+    assert receipt.verdict == "flagged"
     assert receipt.issues[0]["code"] == "internal.check_failed"
     assert session.get(Submission, receipt.submission.id) is not None
     assert session.get(Person, "0791234567") is None

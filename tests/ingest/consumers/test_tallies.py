@@ -15,13 +15,14 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ingest.consumers import tallies
+from ingest.consumers import CONSUMERS, Pipeline, tallies
 from ingest.consumers.tallies import Entry, Record, spans_for
-from ingest.models import PersonSpan, ReasonTally, Tally, TallyQueue, TallyState
+from ingest.models import ConsumerCursor, PersonSpan, ReasonTally, Tally
 from reports import coverage
+from tests.pipeline import settle
 from tests.reports.test_coverage import person, scenario  # noqa: F401  (a fixture)
 from tests.wire import KOBO_SECRET
 
@@ -170,6 +171,12 @@ def tables(session: Session) -> tuple[set[tuple[Any, ...]], ...]:
     )  # fmt: skip
 
 
+def report(session: Session, day: date, **kwargs: Any) -> coverage.Coverage:
+    """The coverage report after the consumers applied everything (as a server reads it)."""
+    settle(session)
+    return coverage.compute(session, day, **kwargs)
+
+
 def post(client: FlaskClient, instance_id: str, answers: dict[str, Any], **extra: str) -> Any:
     document = {**answers, "meta/instanceID": instance_id, **extra}
     return client.post(
@@ -184,8 +191,8 @@ def post(client: FlaskClient, instance_id: str, answers: dict[str, Any], **extra
 def test_kept_up_to_date__equals_built_from_scratch(
     client: FlaskClient, runner: FlaskCliRunner, session: Session, tmp_path: Path
 ):
-    coverage.compute(session, date(2021, 3, 20))  # tallies built, queue drained
-    # More changes, each queued and applied by the next report: an edit, a move to another
+    report(session, date(2021, 3, 20))  # tallies built
+    # More changes, each in the log and applied by the consumers: an edit, a move to another
     # unit's roster, someone leaving a roster, a new person.
     edit = person("0791000003", "Lê Văn C", "27184", "vien_chuc", "account_active",
                   "2021-03-23T09:00:00+07:00")  # fmt: skip
@@ -201,12 +208,11 @@ def test_kept_up_to_date__equals_built_from_scratch(
     )
     result = runner.invoke(args=["roster", "import", str(roster), "--as-of", "2021-03-24"])
     assert result.exit_code == 0, result.output
+    assert "Consumers:" in result.output  # the CLI applied the log's new entries
     session.commit()  # a new snapshot (SQLite's would still be the one before the posts)
-    queued = session.execute(select(TallyQueue.id, TallyQueue.bhxh_code)).all()
-    assert queued == [], result.output  # the CLI applied the queue
-    assert "Coverage tallies: 3 people brought up to date." in result.output  # C, L, A
-    report = coverage.compute(session, date(2021, 3, 25))
-    rows = {r.code: r for r in report.units}
+    assert not Pipeline(CONSUMERS).pending(session)
+    result_report = coverage.compute(session, date(2021, 3, 25))
+    rows = {r.code: r for r in result_report.units}
     moved_to = rows["27190"]
     assert (moved_to.source, moved_to.total.denominator, moved_to.total.installed) == (
         "roster", 2, 2,
@@ -217,17 +223,17 @@ def test_kept_up_to_date__equals_built_from_scratch(
 
     tallies.rebuild(session)
     assert tables(session) == kept
-    assert coverage.compute(session, date(2021, 3, 25)) == report
+    assert coverage.compute(session, date(2021, 3, 25)) == result_report
 
 
 @pytest.mark.usefixtures("scenario")
-def test_emptied_state__next_report_rebuilds(session: Session):
-    before = coverage.compute(session, date(2026, 1, 1))
+def test_no_cursor__the_consumer_rebuilds_its_tables(session: Session):
+    before = report(session, date(2026, 1, 1))
     session.execute(PersonSpan.__table__.delete())
     session.execute(Tally.__table__.delete())
-    session.execute(TallyState.__table__.delete())
+    session.execute(delete(ConsumerCursor).where(ConsumerCursor.consumer == "tallies"))
     session.commit()
-    assert coverage.compute(session, date(2026, 1, 1)) == before
+    assert report(session, date(2026, 1, 1)) == before
 
 
 @pytest.mark.usefixtures("scenario")
@@ -252,27 +258,26 @@ def test_trend__one_pass_equals_a_report_per_day(
 
 
 @pytest.mark.usefixtures("scenario")
-def test_concurrent_reports__apply_the_queue_once(
-    client: FlaskClient, session: Session, engine: Any
-):
+def test_concurrent_readers__apply_the_log_once(client: FlaskClient, session: Session, engine: Any):
     from concurrent.futures import ThreadPoolExecutor
 
     from ingest.db import make_sessionmaker
 
-    coverage.compute(session, date(2021, 3, 20))
-    for n in range(40):  # forty new people, queued
+    report(session, date(2021, 3, 20))
+    for n in range(40):  # forty new people, in the log
         name = "Người Mới " + "ABCDEFGHIKLMNOPQRSTU"[n % 20] + "AB"[n // 20]  # no digits
         answers = person(f"07960000{n:02d}", name, "27184", "cong_chuc", "account_active",
                          "2021-03-19T09:00:00+07:00")  # fmt: skip
         assert post(client, f"uuid:n{n}", answers).status_code == 201
     factory = make_sessionmaker(engine)
 
-    def report(_: int) -> coverage.Coverage:
+    def read(_: int) -> coverage.Coverage:
+        Pipeline(CONSUMERS).settle(factory)  # each reader applies what is pending
         with factory() as own:
             return coverage.compute(own, date(2021, 3, 25))
 
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(report, range(8)))
+        results = list(pool.map(read, range(8)))
     assert all(r == results[0] for r in results)
     (ward,) = [u for u in results[0].units if u.code == "27184"]
     assert ward.total.denominator == 5 and results[0].finding_counts["27184"] == 41
@@ -286,7 +291,7 @@ def test_report_from_tallies__equals_report_from_spans(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ):
     day = date(2026, 1, 1)  # after every change: the tallies answer
-    from_tallies = coverage.compute(session, day, with_findings=True)
+    from_tallies = report(session, day, with_findings=True)
     monkeypatch.setattr(tallies, "latest_change", lambda _session: date(9999, 1, 1))
     from_spans = coverage.compute(session, day, with_findings=True)
     assert from_spans == from_tallies

@@ -1,0 +1,132 @@
+"""A record's own checks, beyond what its form says: what intake tells the sender at once.
+
+Codes (stable):
+
+- ``domain.unit_unknown``: the unit code is not in the units registry;
+- ``domain.bhxh_code``: the BHXH code is not exactly 10 digits (kept as text: leading zeros);
+- ``domain.install_after_collection``: the install date is after the day it was recorded.
+
+They apply to any form with the fields they name, so a next campaign's forms get them too.
+Rules across records (the same person in two units) are a consumer's: ``ingest.consumers.rules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ingest import campaign
+from ingest.forms import formspec
+from ingest.forms.validate import Context, Issue
+from ingest.registry import unit_codes
+from ingest.registry.unit_codes import UnitCodes
+
+
+def value(values: dict[str, Any], name: str) -> str | None:
+    """An answer as text, stripped (None when empty or not a single value)."""
+    answer = values.get(name)
+    if answer is None or isinstance(answer, list | dict):
+        return None
+    return str(answer).strip() or None
+
+
+def _valid_code(code: str) -> bool:
+    return code.isascii() and code.isdigit() and len(code) == campaign.BHXH_CODE_LENGTH
+
+
+def unit_paths(spec: formspec.FormSpec) -> set[str]:
+    """The fields whose answers are unit codes: ``unit`` and any answered from ``units.csv``."""
+    return {"unit"} | {f.path for f in spec.fields.values() if f.choices_file == "units.csv"}
+
+
+def unit_codes_named(spec: formspec.FormSpec, values: dict[str, Any]) -> set[str]:
+    """The unit codes a submission names: its ``unit`` and answers from ``units.csv``."""
+    codes: set[str] = set()
+    for name in unit_paths(spec):
+        answer = value(values, name)
+        if answer is not None:
+            codes.update([answer, *answer.split()])  # select_multiple answers: "code code"
+    return codes
+
+
+def context(moment: datetime, units: UnitCodes) -> Context:
+    """What validating a record collected at ``moment`` needs to know of the world."""
+    return Context(
+        today=moment.astimezone(campaign.LOCAL_TZ).date(),
+        now=moment,
+        external_choices={"units.csv": units.codes},
+    )
+
+
+def record_issues(
+    values: dict[str, Any], collected: datetime, found: list[Issue], units: UnitCodes
+) -> list[Issue]:
+    """The record's own checks' issues (skipping paths the form's rules already flagged)."""
+    flagged = {i.path for i in found if i.blocking}
+    issues: list[Issue] = []
+    unit = value(values, "unit")
+    if unit is not None and unit not in units.codes and "unit" not in flagged:
+        issues.append(
+            Issue(
+                "domain.unit_unknown",
+                "unit",
+                f"Mã đơn vị '{unit}' không có trong danh sách đơn vị.",
+                f"The unit code '{unit}' is not in the units registry.",
+            )
+        )
+    code = value(values, "bhxh_code")
+    if code is not None and "bhxh_code" not in flagged and not _valid_code(code):
+        issues.append(
+            Issue(
+                "domain.bhxh_code",
+                "bhxh_code",
+                f"Mã số BHXH '{code}' phải gồm đúng 10 chữ số.",
+                f"The BHXH code '{code}' must be exactly 10 digits.",
+            )
+        )
+    installed = value(values, "install_date")
+    day = collected.astimezone(campaign.LOCAL_TZ).date()
+    if installed is not None and installed[:10] > day.isoformat():
+        issues.append(
+            Issue(
+                "domain.install_after_collection",
+                "install_date",
+                f"Ngày cài đặt {installed[:10]} sau ngày ghi nhận {day:%d/%m/%Y}.",
+                f"The install date {installed[:10]} is after the day it was recorded "
+                f"({day.isoformat()}).",
+            )
+        )
+    return issues
+
+
+def issue_dict(issue: Issue) -> dict[str, Any]:
+    """An issue as stored (JSON; PostgreSQL's JSONB refuses NUL characters)."""
+    return {
+        k: v.replace("\x00", "") if isinstance(v, str) else v
+        for k, v in asdict(issue).items()
+        if v is not None
+    }
+
+
+def recheck_units(
+    session: Session, spec: formspec.FormSpec, values: dict[str, Any],
+    issues: list[dict[str, Any]],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """``issues`` less those about unit codes that the registry holds now (a unit imported
+    after the record came): the one part of a record's checks that can change later."""
+    paths = unit_paths(spec)
+    about_units = [
+        i for i in issues
+        if i.get("code") == "domain.unit_unknown"
+        or (i.get("code") == "choice.unknown" and i.get("path") in paths)
+    ]  # fmt: skip
+    if not about_units:
+        return issues
+    named = {part for code in unit_codes_named(spec, values) for part in code.split()}
+    known = unit_codes.knowing(session, unit_codes.load(session), named)
+    if not named <= known.codes:
+        return issues
+    return [i for i in issues if i not in about_units]

@@ -1,0 +1,175 @@
+"""the log and its consumers: log positions, intake's verdict on the log row, consumer cursors
+
+Intake's conclusion moves onto the submission row (``verdict``, ``issues``, ``person_key``,
+``supersedes_id``: an edit now names what it replaces instead of the replaced row being
+updated). Each stream of the log (submissions, reviews, roster imports) gets a position
+``(tx, id)``. The tally queue and its state give way to the consumers' cursors.
+
+Existing data: the verdict is the stored status's issues without the cross-record rule's
+(that one is a consumer's now); the projection and rules cursors start at the end of the log
+(their tables are current), the tallies have no cursor and rebuild on their first run.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-06 10:30:00
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from alembic import op
+from lxml import etree
+
+import ingest.db
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+TWO_UNITS = "domain.bhxh_code_two_units"
+CHECK_FAILED = "internal.check_failed"
+
+
+def _tx_default() -> sa.TextClause:
+    if op.get_bind().dialect.name == "postgresql":
+        # The writing transaction's id: consumers read only rows older than every running one.
+        return sa.text("(pg_current_xact_id()::text)::bigint")
+    return sa.text("0")
+
+
+def _person_key(payload: bytes, content_type: str) -> str | None:
+    """The ``bhxh_code`` answer of a stored payload (XML or Kobo JSON), if any."""
+    try:
+        if "json" in (content_type or "").lower():
+            data = json.loads(payload)
+            for key, value in data.items():
+                if key.rsplit("/", 1)[-1] == "bhxh_code" and isinstance(value, str | int):
+                    return str(value).strip() or None
+            return None
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        root = etree.fromstring(payload, parser)
+        for element in root.iter():
+            if isinstance(element.tag, str) and etree.QName(element).localname == "bhxh_code":
+                return (element.text or "").strip()[:64] or None
+    except (ValueError, etree.XMLSyntaxError, AttributeError):
+        return None
+    return None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('tx', sa.BigInteger(), server_default=_tx_default(), nullable=False))
+        batch_op.add_column(sa.Column('supersedes_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('person_key', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('verdict', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('issues', ingest.db.JSONType, server_default='[]', nullable=False))
+    for table in ('review', 'roster_import'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('tx', sa.BigInteger(), server_default=_tx_default(), nullable=False))
+            if table == 'roster_import':
+                batch_op.add_column(sa.Column('person_keys', ingest.db.JSONType, server_default='[]', nullable=False))
+            batch_op.create_index(batch_op.f(f'ix_{table}_tx'), ['tx', 'id'], unique=False)
+
+    # Backfill what intake now writes on the row.
+    bind.execute(sa.text(
+        "UPDATE submission SET supersedes_id = "
+        "(SELECT p.id FROM submission p WHERE p.superseded_by_id = submission.id)"
+    ))
+    statuses = bind.execute(sa.text("SELECT submission_id, issues FROM submission_status")).all()
+    for submission_id, issues in statuses:
+        if isinstance(issues, str):
+            issues = json.loads(issues)
+        own = [i for i in issues or [] if i.get("code") != TWO_UNITS]
+        verdict = "flagged" if any(i.get("blocking", True) for i in own) else "accepted"
+        bind.execute(
+            sa.text("UPDATE submission SET verdict = :verdict, issues = :issues WHERE id = :id"),
+            {"verdict": verdict, "issues": json.dumps(own, ensure_ascii=False), "id": submission_id},
+        )
+    bind.execute(sa.text(
+        "UPDATE submission SET verdict = 'accepted' WHERE verdict IS NULL AND error_code IS NULL"
+    ))
+    rows = bind.execute(sa.text(
+        "SELECT id, payload, content_type FROM submission WHERE error_code IS NULL"
+    )).all()
+    for submission_id, payload, content_type in rows:
+        key = _person_key(bytes(payload), content_type)
+        if key is not None:
+            bind.execute(
+                sa.text("UPDATE submission SET person_key = :key WHERE id = :id"),
+                {"key": key, "id": submission_id},
+            )
+
+    with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_submission_superseded_by_id_submission', type_='foreignkey')
+        batch_op.drop_column('superseded_by_id')
+        batch_op.create_foreign_key(batch_op.f('fk_submission_supersedes_id_submission'), 'submission', ['supersedes_id'], ['id'], ondelete='RESTRICT')
+        batch_op.create_check_constraint(
+            'verdict', "verdict IS NULL OR verdict IN ('accepted', 'flagged')"
+        )
+        batch_op.create_index(batch_op.f('ix_submission_tx'), ['tx', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_submission_person_key'), ['person_key'], unique=False)
+        batch_op.create_index('uq_submission_supersedes_id_usable', ['supersedes_id'], unique=True, sqlite_where=sa.text('error_code IS NULL AND supersedes_id IS NOT NULL'), postgresql_where=sa.text('error_code IS NULL AND supersedes_id IS NOT NULL'))
+
+    op.create_table('consumer_cursor',
+    sa.Column('consumer', sa.String(length=64), nullable=False),
+    sa.Column('stream', sa.String(length=32), nullable=False),
+    sa.Column('tx', sa.BigInteger(), nullable=False),
+    sa.Column('position', sa.BigInteger(), nullable=False),
+    sa.Column('applied', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', ingest.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('consumer', 'stream', name=op.f('pk_consumer_cursor'))
+    )
+    # The projection and the rules are current: they start at the end of each stream.
+    for consumer, streams in (("projection", ("submission", "review")), ("rules", ("submission", "review"))):
+        for stream in streams:
+            statement = sa.text(
+                "INSERT INTO consumer_cursor (consumer, stream, tx, position, applied, updated_at) "
+                f"SELECT :consumer, :stream, COALESCE(MAX(tx), 0), COALESCE(MAX(id), 0), 0, :now "
+                f"FROM {stream}"
+            ).bindparams(sa.bindparam("now", type_=ingest.db.UTCDateTime()))
+            bind.execute(statement, {"consumer": consumer, "stream": stream, "now": ingest.db.utcnow()})
+    op.drop_table('tally_queue')
+    op.drop_table('tally_state')
+
+
+def downgrade() -> None:
+    op.create_table('tally_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('built_at', ingest.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tally_state'))
+    )
+    op.create_table('tally_queue',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bhxh_code', sa.String(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tally_queue'))
+    )
+    op.drop_table('consumer_cursor')
+    with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('superseded_by_id', sa.Integer(), nullable=True))
+    op.get_bind().execute(sa.text(
+        "UPDATE submission SET superseded_by_id = "
+        "(SELECT n.id FROM submission n WHERE n.supersedes_id = submission.id "
+        "AND n.error_code IS NULL)"
+    ))
+    with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.drop_index('uq_submission_supersedes_id_usable', sqlite_where=sa.text('error_code IS NULL AND supersedes_id IS NOT NULL'), postgresql_where=sa.text('error_code IS NULL AND supersedes_id IS NOT NULL'))
+        batch_op.drop_index(batch_op.f('ix_submission_person_key'))
+        batch_op.drop_index(batch_op.f('ix_submission_tx'))
+        batch_op.drop_constraint('verdict', type_='check')
+        batch_op.drop_constraint(batch_op.f('fk_submission_supersedes_id_submission'), type_='foreignkey')
+        batch_op.create_foreign_key('fk_submission_superseded_by_id_submission', 'submission', ['superseded_by_id'], ['id'], ondelete='SET NULL')
+        batch_op.drop_column('issues')
+        batch_op.drop_column('verdict')
+        batch_op.drop_column('person_key')
+        batch_op.drop_column('supersedes_id')
+        batch_op.drop_column('tx')
+    for table in ('roster_import', 'review'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f'ix_{table}_tx'))
+            if table == 'roster_import':
+                batch_op.drop_column('person_keys')
+            batch_op.drop_column('tx')
