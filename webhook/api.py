@@ -1,7 +1,8 @@
 """JSON API: the review queue (``/api/v1/submissions``) and reviewers' decisions.
 
 Authenticated with a dashboard account (HTTP Basic here; the dashboard's signed-in session
-later). What each role sees is decided in ``webhook.privacy``.
+later). Who may call what, which units each account sees and what personal data it sees
+are decided in ``webhook.policy``.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import ErrorCode, NotFound
 from ingest.models import STATUSES, Submission, SubmissionStatus
-from ingest.registry.units import get_unit
 from ingest.submissions import review
 from reports import coverage, export
-from webhook import pipeline, privacy
-from webhook.auth import require_roles
+from webhook import pipeline, policy
+from webhook.auth import require
 from webhook.database import get_session
 from webhook.settings import thresholds_from
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-READERS = ("admin", "manager", "unit")
 MAX_PAGE = 500
 TREND_DAYS = 30
 
@@ -44,14 +43,14 @@ def _item(submission: Submission, state: SubmissionStatus, detail: bool) -> dict
         "submitter": submission.submitter,
         "unit_code": state.unit_code,
         "status": state.status,
-        "issues": privacy.issues_for(user, state.issues),
+        "issues": policy.mask_issues(user, state.issues),
     }
-    if privacy.sees_personal_data(user):
+    if policy.sees_personal_data(user):
         item["instance_name"] = submission.instance_name
     if detail:
         read = read_stored(get_session(), submission)
         values = read[0].values if read else {}
-        item["values"] = privacy.values_for(user, values)
+        item["values"] = policy.mask_values(user, values)
         item["attachments"] = [
             {"name": a.name, "size": a.size, "content_type": a.content_type}
             for a in submission.attachments
@@ -78,7 +77,7 @@ def _int_arg(name: str, default: int, maximum: int) -> int:
 
 
 @bp.get("/submissions")
-@require_roles(*READERS)
+@require("read")
 def submissions() -> Response:
     """The submissions in a status (default ``flagged``: the review queue), oldest first."""
     status = request.args.get("status", "flagged")
@@ -88,7 +87,7 @@ def submissions() -> Response:
     rows = review.queue(
         session,
         status,
-        unit_codes=privacy.unit_scope(session, g.user),
+        unit_codes=policy.unit_scope(session, g.user),
         limit=_int_arg("limit", 100, MAX_PAGE),
         offset=_int_arg("offset", 0, 10**9),
     )
@@ -102,14 +101,13 @@ def _visible(submission_id: int) -> tuple[Submission, SubmissionStatus]:
     state = session.get(SubmissionStatus, submission_id)
     if submission is None or state is None:
         raise NotFound(ErrorCode.SUBMISSION_NOT_FOUND, submission_id=submission_id)
-    scope = privacy.unit_scope(session, g.user)
-    if scope is not None and state.unit_code not in scope:
+    if not policy.sees_unit(session, g.user, state.unit_code):
         raise Forbidden("Phiếu này thuộc đơn vị khác. (This submission belongs to another unit.)")
     return submission, state
 
 
 @bp.get("/submissions/<int:submission_id>")
-@require_roles(*READERS)
+@require("read")
 def submission_detail(submission_id: int) -> Response:
     """One submission: its values (masked for managers), issues, attachments and reviews."""
     submission, state = _visible(submission_id)
@@ -117,7 +115,7 @@ def submission_detail(submission_id: int) -> Response:
 
 
 @bp.post("/submissions/<int:submission_id>/review")
-@require_roles("admin")
+@require("review")
 def submission_review(submission_id: int) -> Response:
     """Accept or reject a submission: ``{"decision": "accept"|"reject", "reason": "…"}``."""
     try:
@@ -156,7 +154,7 @@ def _as_of() -> date:
 
 
 @bp.get("/coverage")
-@require_roles(*READERS)
+@require("read")
 def coverage_report() -> Response:
     """Coverage as of a date, by unit, kind or category (a unit account: its own units)."""
     by = request.args.get("by", "unit")
@@ -167,25 +165,21 @@ def coverage_report() -> Response:
         session,
         _as_of(),
         thresholds_from(current_app.config),
-        unit_codes=privacy.unit_scope(session, g.user),
+        unit_codes=policy.unit_scope(session, g.user),
     )
     return jsonify(export.document(result, by))
 
 
 @bp.get("/units/<code>")
-@require_roles(*READERS)
+@require("read")
 def unit_detail(code: str) -> Response:
     """One unit: its row, by category, daily trend, reasons, and (for roles allowed personal
     data) who on its roster has not installed yet."""
     session = get_session()
-    if get_unit(session, code) is None:
-        raise NotFound(ErrorCode.UNIT_NOT_FOUND, code=code)
-    scope = privacy.unit_scope(session, g.user)
-    if scope is not None and code not in scope:
-        raise Forbidden("Đơn vị này không thuộc quyền của tài khoản. (Not your unit.)")
+    policy.require_unit(session, g.user, code)
     as_of = _as_of()
     thresholds = thresholds_from(current_app.config)
-    personal = privacy.sees_personal_data(g.user)
+    personal = policy.sees_personal_data(g.user)
     result = coverage.compute(session, as_of, thresholds, unit_codes=[code], with_findings=personal)
     (row,) = result.units
     days = [as_of - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]

@@ -37,14 +37,11 @@ from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 from ingest.errors import NotFound
 from ingest.models import User
 from ingest.registry.accounts import check_password, find_user, user_for_token
+from webhook import policy
 from webhook.database import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Who may download forms and submit through OpenRosa.
-COLLECT_ROLES = ("admin", "unit", "collector")
-#: Who may push submissions from a KoboToolbox REST Service.
-INTEGRATION_ROLES = ("integration",)
 #: Blueprints that also accept the dashboard's signed-in session (the dashboard asks those
 #: requests for a CSRF token when they come without credentials).
 SESSION_BLUEPRINTS = frozenset({"api"})
@@ -254,14 +251,15 @@ def authenticate() -> User:
     raise AuthFailed()
 
 
-def require_roles(*roles: str) -> Callable[[F], F]:
-    """Decorate a view: authenticate, then 403 unless the user has one of ``roles``."""
+def require(action: policy.Action) -> Callable[[F], F]:
+    """Decorate a view: authenticate, then 403 unless ``webhook.policy`` lets the user do
+    ``action``."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = authenticate()
-            if user.role not in roles:
+            if not policy.may(user, action):
                 raise Forbidden(
                     f"Tài khoản '{user.username}' ({user.role}) không có quyền này. "
                     f"(Account '{user.username}' is not allowed to do this.)"

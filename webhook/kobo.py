@@ -16,7 +16,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from ingest.errors import ErrorCode, InvalidInput
 from ingest.submissions.intake import Receipt, summary
-from webhook.auth import INTEGRATION_ROLES, require_roles
+from webhook.auth import require
 from webhook.errors import RETRY_AFTER, status_for
 from webhook.intake_http import incoming, store
 
@@ -27,7 +27,7 @@ XML_TYPES = {"application/xml", "text/xml"}
 
 
 @bp.post("/kobo/submission")
-@require_roles(*INTEGRATION_ROLES)
+@require("push")
 def kobo_submission() -> tuple[Response, int]:
     payload = request.get_data(cache=False)
     form_hint = request.args.get("form_id")

@@ -20,8 +20,7 @@ from ingest.models import Submission, Unit
 from ingest.registry import accounts
 from ingest.submissions.media import MediaStore
 from reports import coverage
-from webhook import onboarding, pipeline
-from webhook.auth import COLLECT_ROLES
+from webhook import onboarding, pipeline, policy
 from webhook.database import database
 from webhook.settings import thresholds_from
 
@@ -60,12 +59,12 @@ def collect_qr(name: str, out: Path, server_url: str | None) -> None:
         with database().sessionmaker.begin() as session:
             begin_write(session)
             user = accounts.find_user(session, name)
-            if user.role not in COLLECT_ROLES or not user.is_active:
+            if not policy.may(user, "collect") or not user.is_active:
                 state = user.role if user.is_active else "inactive"
                 raise click.ClickException(
                     f"Tài khoản '{name}' ({state}) không gửi phiếu được; chỉ tài khoản "
-                    f"{', '.join(COLLECT_ROLES)} đang hoạt động mới cần mã QR "
-                    f"(only active {', '.join(COLLECT_ROLES)} accounts submit forms)"
+                    f"{', '.join(policy.COLLECT_ROLES)} đang hoạt động mới cần mã QR "
+                    f"(only active {', '.join(policy.COLLECT_ROLES)} accounts submit forms)"
                 )
             unit = session.get(Unit, user.unit_code) if user.unit_code else None
             url = onboarding.token_url(str(base), accounts.issue_token(user))

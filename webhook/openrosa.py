@@ -21,7 +21,7 @@ from werkzeug.http import http_date
 
 from ingest import forms
 from ingest.errors import VssidError
-from webhook.auth import COLLECT_ROLES, require_roles
+from webhook.auth import require
 from webhook.database import get_session
 from webhook.errors import RETRY_AFTER, database_unavailable, status_for
 
@@ -133,7 +133,7 @@ def _http_error(error: HTTPException) -> Response:
 
 
 @bp.route("/formList", methods=["GET", "HEAD"])
-@require_roles(*COLLECT_ROLES)
+@require("collect")
 def form_list() -> Response:
     """The forms a collector may download; ``formID`` narrows it to one (Enketo)."""
     wanted = request.args.get("formID")
@@ -157,7 +157,7 @@ def form_list() -> Response:
 
 
 @bp.get("/forms/<form_id>/form.xml")
-@require_roles(*COLLECT_ROLES)
+@require("collect")
 def form_xml(form_id: str) -> Response:
     """The XForm of the current version, byte for byte what its md5 hash says."""
     version = forms.current_version(get_session(), form_id)
@@ -165,7 +165,7 @@ def form_xml(form_id: str) -> Response:
 
 
 @bp.get("/forms/<form_id>/manifest")
-@require_roles(*COLLECT_ROLES)
+@require("collect")
 def manifest(form_id: str) -> Response:
     """The media files of the current version with their md5 hashes."""
     session = get_session()
@@ -183,7 +183,7 @@ def manifest(form_id: str) -> Response:
 
 
 @bp.get("/forms/<form_id>/media/<name>")
-@require_roles(*COLLECT_ROLES)
+@require("collect")
 def media(form_id: str, name: str) -> Response:
     """One media file; ``units.csv`` is built from the units registry as it is now."""
     session = get_session()

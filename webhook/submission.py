@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ingest.errors import ErrorCode, InvalidInput
 from ingest.submissions import intake
-from webhook.auth import COLLECT_ROLES, require_roles
+from webhook.auth import require
 from webhook.errors import status_for
 from webhook.intake_http import incoming, store
 from webhook.openrosa import bp, openrosa_message
@@ -24,7 +24,7 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 
 
 @bp.route("/submission", methods=["HEAD", "GET"])
-@require_roles(*COLLECT_ROLES)
+@require("collect")
 def submission_probe() -> Response:
     # Collect sends HEAD first to learn the size limit and check auth: 204, empty body.
     return Response(status=204, content_type="text/xml; charset=utf-8")
@@ -64,7 +64,7 @@ def _parts() -> tuple[bytes | None, tuple[intake.IncomingFile, ...]]:
 
 
 @bp.post("/submission")
-@require_roles(*COLLECT_ROLES)
+@require("collect")
 def submission_post() -> Response:
     _refuse_too_large()
     xml, files = _parts()

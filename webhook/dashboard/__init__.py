@@ -4,7 +4,8 @@
 
 - ``signin`` (``/login``, ``/logout``) with ``throttle`` (lock-out after failed sign-ins);
 - ``security``: session cookies, CSRF tokens, page headers; ``errors``: HTML error pages;
-- ``scope``: who may see which page and unit (checked on every page and download);
+- ``scope``: the signed-in account and the view on screen, held to ``webhook.policy`` (who
+  may see which page and unit) on every page and download;
 - ``i18n`` (with ``english``, its table): Vietnamese first, English on request; numbers and
   dates as each language writes them;
 - pages: ``overview`` (``/``, ``/units/<code>``), ``figures`` (charts), ``downloads``,
@@ -23,6 +24,7 @@ from webhook.dashboard import (
     i18n,
     overview,  # noqa: F401  (routes)
     reviews,  # noqa: F401  (routes)
+    scope,
     security,
     signin,
 )
@@ -37,5 +39,6 @@ def init_app(app: Flask) -> None:
     signin.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(bp)
+    app.jinja_env.globals["may"] = scope.may  # what the menu offers is what the pages allow
     # An unknown address in a browser gets the dashboard's 404 page, not the API's JSON.
     app.extensions["vssid.unrouted_page"] = errors.unrouted_page

@@ -30,7 +30,7 @@ ROLE = "collector"
 
 
 @bp.get("/collectors")
-@page("admin")
+@page("manage_collectors")
 def collectors() -> str:
     """The collector accounts, a form to add one, and the units to print sheets for."""
     session = get_session()
@@ -50,7 +50,7 @@ def collectors() -> str:
 
 
 @bp.post("/collectors")
-@page("admin")
+@page("manage_collectors")
 def collector_create() -> Response:
     """Add a collector account (username, optional unit, password)."""
     session = get_session()
@@ -75,7 +75,7 @@ def collector_create() -> Response:
 
 
 @bp.post("/collectors/<int:user_id>/qr")
-@page("admin")
+@page("manage_collectors")
 def collector_qr(user_id: int) -> str:
     """A new settings QR code for one collector, shown once."""
     session = get_session()
@@ -88,7 +88,7 @@ def collector_qr(user_id: int) -> str:
 
 
 @bp.get("/collectors/sheet/<unit_code>")
-@page("admin")
+@page("manage_collectors")
 def sheet_confirm(unit_code: str) -> str:
     """Ask before printing: the sheet replaces the unit's collectors' codes."""
     unit = scope.require_unit(unit_code)
@@ -96,7 +96,7 @@ def sheet_confirm(unit_code: str) -> str:
 
 
 @bp.post("/collectors/sheet/<unit_code>")
-@page("admin")
+@page("manage_collectors")
 def sheet(unit_code: str) -> str:
     """A printable sheet: each collector of the unit with a new QR code and the steps."""
     unit = scope.require_unit(unit_code)

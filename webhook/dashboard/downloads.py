@@ -15,6 +15,7 @@ from flask import Response, request, send_file
 from werkzeug.exceptions import BadRequest, NotFound
 
 from reports import coverage, export
+from webhook import policy
 from webhook.dashboard import scope
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _
@@ -38,7 +39,7 @@ def download(fmt: str) -> Response:
     by = request.args.get("by", "unit")
     if by not in export.BY:
         raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="by", value=by))
-    personal_data = fmt == "xlsx" and scope.sees_personal_data()
+    personal_data = fmt == "xlsx" and policy.sees_personal_data(scope.user())
     report = scope.coverage_for(view, with_findings=personal_data)
     if fmt == "xlsx":
         from reports import excel

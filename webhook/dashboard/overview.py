@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 
 from reports import coverage
+from webhook import policy
 from webhook.dashboard import scope, tables
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.scope import View, page
@@ -25,7 +26,7 @@ def coverage_page() -> str:
         unknown=tables.unit_names(report, report.total.units_unknown),
         statuses=tables.status_counts(report),
         behind=tables.furthest_behind(report),
-        scoped=scope.visible() is not None,
+        scoped=policy.unit_scope(get_session(), scope.user()) is not None,
     )
 
 
@@ -36,7 +37,7 @@ def unit_page(code: str) -> str:
     data, who on its roster has not installed yet."""
     unit = scope.require_unit(code)
     view = View(scope.view_from_request().as_of, unit=code)
-    personal = scope.sees_personal_data()
+    personal = policy.sees_personal_data(scope.user())
     report = scope.coverage_for(view, with_findings=personal)  # the unit and those under it
     (row,) = [u for u in report.units if u.code == code]
     return render_template(

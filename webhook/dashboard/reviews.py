@@ -23,7 +23,7 @@ from ingest.errors import Conflict, InvalidInput
 from ingest.forms.formspec import Field
 from ingest.models import Review, Submission, SubmissionStatus, Unit
 from ingest.submissions import review
-from webhook import privacy
+from webhook import policy
 from webhook.dashboard import i18n, scope
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _
@@ -77,9 +77,9 @@ def review_queue() -> str:
     offset = request.args.get("offset", "0")
     # ASCII digits only (str.isdigit() also takes "²"), and no further than a database offset
     start = min(int(offset), MAX_OFFSET) if offset.isascii() and offset.isdigit() else 0
-    rows = review.queue(
-        get_session(), status, unit_codes=scope.visible(), limit=PAGE_SIZE + 1, offset=start
-    )
+    session = get_session()
+    codes = policy.unit_scope(session, scope.user())
+    rows = review.queue(session, status, unit_codes=codes, limit=PAGE_SIZE + 1, offset=start)
     cards = [_card(submission, state) for submission, state in rows[:PAGE_SIZE]]
     return render_template(
         "dashboard/review.html",
@@ -88,12 +88,12 @@ def review_queue() -> str:
         offset=start,
         more=len(rows) > PAGE_SIZE,
         page_size=PAGE_SIZE,
-        can_decide=scope.user().role == "admin",
+        can_decide=policy.may(scope.user(), "review"),
     )
 
 
 @bp.post("/review/<int:submission_id>")
-@page("admin")
+@page("review")
 def review_decide(submission_id: int) -> Response:
     """Accept or reject a submission with a reason; back to the queue with the outcome."""
     decision = request.form.get("decision", "")
@@ -122,7 +122,7 @@ def review_decide(submission_id: int) -> Response:
 def _card(submission: Submission, state: SubmissionStatus) -> Card:
     session = get_session()
     account = scope.user()
-    issues = privacy.issues_for(account, state.issues)
+    issues = policy.mask_issues(account, state.issues)
     unit = session.get(Unit, state.unit_code) if state.unit_code else None
     return Card(
         submission=submission,
@@ -131,7 +131,7 @@ def _card(submission: Submission, state: SubmissionStatus) -> Card:
         issues=issues,
         answers=_answers(submission, {i.get("path") for i in issues}),
         history=review.history(session, submission.id),
-        personal=privacy.sees_personal_data(account),
+        personal=policy.sees_personal_data(account),
     )
 
 
@@ -142,7 +142,7 @@ def _answers(submission: Submission, problem_paths: set[Any]) -> list[Answer]:
     if read is None:
         return []
     instance, spec = read
-    values = privacy.values_for(scope.user(), instance.values)
+    values = policy.mask_values(scope.user(), instance.values)
     answers = []
     for path, field in spec.fields.items():
         if field.kind in HIDDEN_KINDS or path not in values:

@@ -1,10 +1,10 @@
-"""What the signed-in account may see, checked on every page and download.
+"""The signed-in account and the view on screen, checked on every page and download.
 
-Roles (DESIGN.md §5): ``admin`` sees everything and decides; ``manager`` sees every unit
-without personal data; ``unit`` sees its own unit and the units under it, with personal data.
-Collectors and integrations cannot sign in at all (``signin``). A unit account asking for
-another unit gets 403 whatever the link it followed: :func:`require_unit` is called by every
-view that takes a unit, and :func:`coverage_for` never computes beyond :func:`visible`.
+The rules are ``webhook.policy``'s (who may open which page, which units an account sees,
+who sees personal data); this module applies them to the request and words the refusals
+for the dashboard. A unit account asking for another unit gets 403 whatever the link it
+followed: :func:`require_unit` is called by every view that takes a unit, and
+:func:`coverage_for` never computes beyond ``policy.unit_scope``.
 """
 
 from __future__ import annotations
@@ -21,20 +21,18 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
 from ingest import campaign
+from ingest import errors as ingest_errors
 from ingest.db import utcnow
 from ingest.models import Unit, User
-from ingest.registry.units import get_unit, subtree
+from ingest.registry.units import subtree
 from reports import coverage
 from reports.coverage import CATEGORIES, KINDS
-from webhook import privacy
+from webhook import policy
 from webhook.dashboard.i18n import _
 from webhook.database import get_session
 from webhook.settings import thresholds_from
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Roles that may sign in to the dashboard.
-DASHBOARD_ROLES = ("admin", "manager", "unit")
 
 
 def user() -> User:
@@ -43,17 +41,16 @@ def user() -> User:
     return account
 
 
-def page(*roles: str) -> Callable[[F], F]:
+def page(action: policy.Action = "read") -> Callable[[F], F]:
     """Guard a view: sign-in required (else to the sign-in page), then 403 unless the
-    account has one of ``roles`` (default: every dashboard role)."""
-    allowed = roles or DASHBOARD_ROLES
+    account may do ``action`` (default: read, which every dashboard account may)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-            if current_user.user.role not in allowed:
+            if not policy.may(current_user.user, action):
                 raise Forbidden(_("Tài khoản của bạn không được xem trang này."))
             return view(*args, **kwargs)
 
@@ -62,24 +59,19 @@ def page(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-def visible() -> set[str] | None:
-    """The unit codes the account may see (None: all)."""
-    return privacy.unit_scope(get_session(), user())
-
-
-def sees_personal_data() -> bool:
-    return privacy.sees_personal_data(user())
+def may(action: policy.Action) -> bool:
+    """Whether the signed-in account may do ``action`` (for templates: no account, no)."""
+    return bool(current_user.is_authenticated) and policy.may(current_user.user, action)
 
 
 def require_unit(code: str) -> Unit:
     """The unit ``code``: 404 when there is none, 403 when it is not the account's."""
-    unit = get_unit(get_session(), code)
-    if unit is None:
-        raise NotFound(_("Trang hoặc đơn vị này không tồn tại."))
-    scope = visible()
-    if scope is not None and code not in scope:
-        raise Forbidden(_("Tài khoản của bạn không được xem trang này."))
-    return unit
+    try:
+        return policy.require_unit(get_session(), user(), code)
+    except ingest_errors.NotFound:
+        raise NotFound(_("Trang hoặc đơn vị này không tồn tại.")) from None
+    except policy.OutOfScope:
+        raise Forbidden(_("Tài khoản của bạn không được xem trang này.")) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +124,7 @@ def _choice(value: str | None, allowed: Collection[str], name: str) -> str | Non
 def unit_codes(view: View) -> set[str] | None:
     """The units ``view`` covers, within what the account may see (None: all)."""
     session = get_session()
-    codes = visible()
+    codes = policy.unit_scope(session, user())
     if view.unit is not None:
         below = subtree(session, view.unit)
         codes = below if codes is None else below & codes

@@ -32,9 +32,9 @@ from werkzeug.wrappers import Response
 from ingest.errors import NotFound
 from ingest.models import User
 from ingest.registry.accounts import check_password, find_user
+from webhook import policy
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _, translate
-from webhook.dashboard.scope import DASHBOARD_ROLES
 from webhook.dashboard.throttle import SignInThrottle
 from webhook.database import get_session
 
@@ -67,7 +67,7 @@ def _load(value: str) -> Account | None:
     if not user_id.isdigit():
         return None
     user = get_session().get(User, int(user_id))
-    if user is None or not user.is_active or user.role not in DASHBOARD_ROLES:
+    if user is None or not user.is_active or not policy.may(user, "read"):
         return None
     if session_id(user) != value or _expired():
         return None
@@ -149,7 +149,7 @@ def login_post() -> ResponseReturnValue:
         throttle().failed(key)
         return _refused(username, _("Tên đăng nhập hoặc mật khẩu không đúng."), 401)
     throttle().succeeded(key)
-    if user.role not in DASHBOARD_ROLES:
+    if not policy.may(user, "read"):
         return _refused(username, _(NOT_FOR_DASHBOARD[user.role]), 403)
     session.clear()  # nothing from before the sign-in carries over
     session.permanent = True
