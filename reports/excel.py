@@ -26,8 +26,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from reports.coverage import CATEGORIES, KINDS, Counts, Coverage, Rollup, Thresholds, UnitCoverage
 from reports.export import CATEGORY_NAMES, KIND_NAMES, SOURCE_NAMES, STATUS_NAMES
+from reports.model import CATEGORIES, KINDS, Counts, Coverage, Rollup, Thresholds, UnitCoverage
 
 SHEETS = ("Tổng hợp", "Theo đối tượng", "Kiểm tra dữ liệu", "Danh sách chưa cài đặt")
 AGENCY = ("BẢO HIỂM XÃ HỘI TP. HỒ CHÍ MINH", "BẢO HIỂM XÃ HỘI QUẬN 10")

@@ -22,6 +22,8 @@ from ingest.consumers import tallies
 from ingest.consumers.tallies import Entry, Record, spans_for
 from ingest.models import PersonSpan, ReasonTally, Tally, TallyQueue, TallyState
 from reports import coverage
+from reports.model import Coverage
+from reports.trend import trend
 from tests.reports.test_coverage import person, scenario  # noqa: F401  (a fixture)
 from tests.wire import KOBO_SECRET
 
@@ -237,7 +239,7 @@ def test_trend__one_pass_equals_a_report_per_day(
     session: Session, category: str | None, codes: list[str] | None
 ):
     days = [date(2021, 3, 1) + timedelta(days=n) for n in range(0, 30, 1)]
-    got = coverage.trend(session, days, unit_codes=codes, category=category)
+    got = trend(session, days, unit_codes=codes, category=category)
     expected = []
     for day in days:
         report = coverage.compute(session, day, unit_codes=codes)
@@ -267,7 +269,7 @@ def test_concurrent_reports__apply_the_queue_once(
         assert post(client, f"uuid:n{n}", answers).status_code == 201
     factory = make_sessionmaker(engine)
 
-    def report(_: int) -> coverage.Coverage:
+    def report(_: int) -> Coverage:
         with factory() as own:
             return coverage.compute(own, date(2021, 3, 25))
 
