@@ -22,7 +22,8 @@ import openpyxl
 import pytest
 
 from ingest.registry.units import natural_key
-from reports.excel import DASH, SHEETS, TITLE, workbook
+from reports.excel import SHEETS, TITLE, workbook
+from reports.layout import DASH
 from reports.model import (
     CATEGORIES,
     Counts,
