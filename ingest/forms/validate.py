@@ -5,7 +5,8 @@
 choice lists of the form's media), and returns every problem as an :class:`Issue`.
 ``relevant``, ``required`` and ``constraint`` are evaluated for real (``ingest.forms.xpath``) on
 the instance tree built from the answers (``ingest.forms.instance``); answers' types are
-checked by ``ingest.forms.valuetypes``. This module walks the tree and words the issues.
+checked by ``ingest.forms.valuetypes``. This module walks the tree and reports the issues;
+their codes and wording are the catalogue's (:class:`ingest.catalogue.IssueCode`).
 
 Codes (stable; ``blocking`` ones flag the submission for review):
 
@@ -43,10 +44,23 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from ingest.catalogue import (
+    ANSWER_REQUIRED,
+    ATTRIBUTE_NAMES,
+    CONSTRAINT_UNMET,
+    FORM_LIST,
+    LIST_DYNAMIC,
+    LIST_UNAVAILABLE,
+    NAMED_LIST,
+    SINGLE_VALUE,
+    TYPE_NAMES,
+    IssueCode,
+    Texts,
+)
 from ingest.forms import instance
 from ingest.forms.formspec import Field, FormSpec
 from ingest.forms.instance import Node, Plan
-from ingest.forms.valuetypes import SINGLE, TYPE_NAMES, type_ok
+from ingest.forms.valuetypes import type_ok
 
 if TYPE_CHECKING:
     from ingest.forms import xpath
@@ -112,11 +126,6 @@ def _short(text: str, limit: int = 80) -> str:
 # --- the checks --------------------------------------------------------------------------
 
 _IGNORED_PREFIXES = ("meta/", "formhub/")
-_ATTRIBUTE_NAMES = {
-    "relevant": ("điều kiện hiển thị (relevant)", "relevance (relevant)"),
-    "required": ("điều kiện bắt buộc (required)", "requirement (required)"),
-    "constraint": ("ràng buộc (constraint)", "constraint"),
-}
 
 
 def _ignored(key: str) -> bool:
@@ -143,15 +152,24 @@ class _Checker:
     def label(self, field: Field, code: str) -> str:
         return f"“{_short(_pick(field.labels, code, self.spec) or field.path, 60)}”"
 
-    def issue(self, code: str, node: Node, vi: str, en: str, *, blocking: bool = True) -> None:
+    def own(self, texts: Mapping[str, str], default: Texts) -> Texts:
+        """The form's own message in each language (``texts``), else ``default``'s."""
+        return Texts(
+            _pick(texts, "vi", self.spec) or default.vi,
+            _pick(texts, "en", self.spec) or default.en,
+        )
+
+    def issue(self, code: IssueCode, node: Node, **params: object) -> None:
+        """Record ``code`` for ``node``, its message after the question's label."""
         field = node.field
+        message = code.message(**params)
         self.issues.append(
             Issue(
-                code,
+                code.code,
                 node.path,
-                f"{self.label(field, 'vi')}: {vi}",
-                f"{self.label(field, 'en')}: {en}",
-                blocking,
+                f"{self.label(field, 'vi')}: {message.vi}",
+                f"{self.label(field, 'en')}: {message.en}",
+                code.blocking,
             )
         )
 
@@ -166,13 +184,12 @@ class _Checker:
             key = (node.field.path, attribute)
             if key not in self.not_checked:
                 self.not_checked.add(key)
-                vi_name, en_name = _ATTRIBUTE_NAMES[attribute]
                 self.issue(
-                    "expression.not_checked",
+                    IssueCode.EXPRESSION_NOT_CHECKED,
                     node,
-                    f"không kiểm tra được {vi_name} “{_short(source)}”: {exc}.",
-                    f"the {en_name} “{_short(source)}” could not be checked: {exc}.",
-                    blocking=False,
+                    attribute=ATTRIBUTE_NAMES[attribute],
+                    expression=_short(source),
+                    error=str(exc),
                 )
             return None
 
@@ -197,50 +214,28 @@ class _Checker:
             self.check(node, text)
 
     def not_relevant(self, node: Node, text: str) -> None:
-        value = _short(text, 40)
-        self.issue(
-            "value.not_relevant",
-            node,
-            f"có giá trị '{value}' nhưng câu hỏi không áp dụng cho phiếu này; giá trị bị bỏ qua.",
-            f"has the value '{value}' but the question does not apply; the value is ignored.",
-            blocking=False,
-        )
+        self.issue(IssueCode.VALUE_NOT_RELEVANT, node, value=_short(text, 40))
 
     def check(self, node: Node, text: str) -> None:
         field = node.field
         if not text and not isinstance(node.raw, list | dict):
             if field.required and self.evaluate(node, "required"):
-                vi = _pick(field.required_messages, "vi", self.spec) or "bắt buộc phải trả lời."
-                en = _pick(field.required_messages, "en", self.spec) or "an answer is required."
-                self.issue("value.required", node, vi, en)
+                reason = self.own(field.required_messages, ANSWER_REQUIRED)
+                self.issue(IssueCode.VALUE_REQUIRED, node, reason=reason)
             return
         if not type_ok(field.xml_type, node.raw, text):
-            vi_type, en_type = TYPE_NAMES.get(field.xml_type, SINGLE)
+            expected = TYPE_NAMES.get(field.xml_type, SINGLE_VALUE)
             if isinstance(node.raw, list | dict):
-                vi_type, en_type = SINGLE
+                expected = SINGLE_VALUE
             value = _short(text or repr(node.raw), 40)
-            self.issue(
-                "value.type",
-                node,
-                f"giá trị '{value}' không phải là {vi_type}.",
-                f"the value '{value}' is not {en_type}.",
-            )
+            self.issue(IssueCode.VALUE_TYPE, node, value=value, type=expected)
             return
         if field.kind.startswith("select"):
             self.check_choices(node, text)
         if field.constraint and self.evaluate(node, "constraint") is False:
-            value = _short(text, 40)
-            message_vi = _pick(field.constraint_messages, "vi", self.spec)
-            message_en = _pick(field.constraint_messages, "en", self.spec)
-            condition = _short(field.constraint)
-            self.issue(
-                "value.constraint",
-                node,
-                f"giá trị '{value}' không hợp lệ: "
-                + (message_vi or f"không thỏa điều kiện của biểu mẫu ({condition})."),
-                f"the value '{value}' is not valid: "
-                + (message_en or f"it does not meet the form's condition ({condition})."),
-            )
+            unmet = CONSTRAINT_UNMET.format(condition=_short(field.constraint))
+            reason = self.own(field.constraint_messages, unmet)
+            self.issue(IssueCode.VALUE_CONSTRAINT, node, value=_short(text, 40), reason=reason)
 
     def check_choices(self, node: Node, text: str) -> None:
         field = node.field
@@ -251,26 +246,13 @@ class _Checker:
         elif where is not None and where in self.context.external_choices:
             choices, source = self.context.external_choices[where], where
         else:
-            self.issue(
-                "choice.not_checked",
-                node,
-                f"chưa kiểm tra lựa chọn '{_short(text, 40)}': "
-                + (f"không có danh sách {where}." if where else "danh sách lấy từ câu trả lời."),
-                f"the choice '{_short(text, 40)}' was not checked: "
-                + (f"the list {where} is not available." if where else "the list is dynamic."),
-                blocking=False,
-            )
+            reason = LIST_UNAVAILABLE.format(file=where) if where else LIST_DYNAMIC
+            self.issue(IssueCode.CHOICE_NOT_CHECKED, node, value=_short(text, 40), reason=reason)
             return
         for answer in answers:
             if answer not in choices:
-                in_vi = f"danh sách {source}" if source else "danh sách của biểu mẫu"
-                in_en = f"the list {source}" if source else "the form's list"
-                self.issue(
-                    "choice.unknown",
-                    node,
-                    f"lựa chọn '{_short(answer, 40)}' không có trong {in_vi}.",
-                    f"the choice '{_short(answer, 40)}' is not in {in_en}.",
-                )
+                listed = NAMED_LIST.format(file=source) if source else FORM_LIST
+                self.issue(IssueCode.CHOICE_UNKNOWN, node, value=_short(answer, 40), choices=listed)
 
 
 def _unknown(
@@ -287,16 +269,9 @@ def _unknown(
         field = spec.fields.get(key)
         shown = f"{prefix}{key.removeprefix(f'{repeat}/')}" if repeat else key
         if field is None or plan.scope.get(key) != repeat:
-            issues.append(
-                Issue(
-                    "field.unknown",
-                    shown,
-                    f"Biểu mẫu không có trường '{key}' (phiếu có thể được gửi từ phiên bản "
-                    "biểu mẫu khác); giá trị không được sử dụng.",
-                    f"The form has no field '{key}' (the submission may come from another "
-                    "form version); the value is not used.",
-                )
-            )
+            code = IssueCode.FIELD_UNKNOWN
+            message = code.message(field=key)
+            issues.append(Issue(code.code, shown, message.vi, message.en, code.blocking))
         elif field.kind == "repeat" and isinstance(value, list):
             for index, item in enumerate(value, 1):
                 if isinstance(item, dict):

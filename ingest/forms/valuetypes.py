@@ -1,4 +1,4 @@
-"""Answers' types: whether an answer is of its field's XForm type, and how types are named.
+"""Answers' types: whether an answer is of its field's XForm type.
 
 Checked: int, decimal, date, dateTime (with an offset), time, geopoint, geotrace, geoshape and
 boolean, as ODK Collect would have written them; any other type takes any text. A list or an
@@ -20,26 +20,10 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
-#: How each checked type is named in messages: (Vietnamese, English).
-TYPE_NAMES = {
-    "int": ("một số nguyên", "a whole number"),
-    "decimal": ("một số", "a number"),
-    "date": ("một ngày hợp lệ (YYYY-MM-DD)", "a valid date (YYYY-MM-DD)"),
-    "dateTime": (
-        "một thời điểm hợp lệ (ISO 8601, có múi giờ)",
-        "a valid date and time (ISO 8601, with offset)",
-    ),
-    "time": ("một giờ hợp lệ (HH:MM:SS)", "a valid time (HH:MM:SS)"),
-    "geopoint": (
-        "một tọa độ hợp lệ (vĩ độ kinh độ [độ cao [độ chính xác]])",
-        "a valid location (latitude longitude [altitude [accuracy]])",
-    ),
-    "geotrace": ("một dãy tọa độ hợp lệ", "a valid list of locations"),
-    "geoshape": ("một dãy tọa độ hợp lệ", "a valid list of locations"),
-    "boolean": ("đúng hoặc sai (true/false)", "true or false"),
-}
-#: What a list or an object given for one value should have been.
-SINGLE = ("một giá trị đơn", "a single value")
+#: The XForm types :func:`type_ok` checks (each named in ``ingest.catalogue.TYPE_NAMES``).
+CHECKED_TYPES = frozenset(
+    {"int", "decimal", "date", "dateTime", "time", "geopoint", "geotrace", "geoshape", "boolean"}
+)
 
 
 def _is_number(text: str) -> bool:
@@ -74,7 +58,7 @@ def type_ok(xml_type: str, raw: Any, text: str) -> bool:
     if isinstance(raw, list | dict):
         return False
     if isinstance(raw, bool):
-        return xml_type not in TYPE_NAMES or xml_type == "boolean"
+        return xml_type not in CHECKED_TYPES or xml_type == "boolean"
     if isinstance(raw, int | float) and xml_type in ("int", "decimal"):
         finite = math.isfinite(raw)
         return finite and (xml_type == "decimal" or float(raw).is_integer())
