@@ -1,4 +1,4 @@
-"""The catalogue of texts people read that are not errors: validation issues.
+"""The catalogue of texts people read that are not errors: validation issues, import rejections.
 
 ``ingest.errors`` holds :class:`~ingest.errors.ErrorCode`, the failures raised as exceptions.
 This module holds the other texts the core writes for people, in the same way: a stable code
@@ -8,6 +8,10 @@ Vietnamese and in English, with ``{named}`` parameters.
 - :class:`IssueCode`: problems :func:`ingest.forms.validate.validate` finds in a submission;
   each says whether it blocks (flags the submission for review) or only informs. The module
   that finds the issue prefixes the message with the question's label.
+- :class:`RejectCode`: why a row of an imported units or roster file was refused. An import
+  report keeps one line per row, ``vi (en)``; four reasons have been Vietnamese only
+  (``en`` is None): giving one an English template changes the line users see, and is a change
+  of its own.
 - :class:`Texts` constants: the parts of a sentence that vary (a type's name, the list a choice
   was looked up in, the default when the form has no message of its own).
 
@@ -16,11 +20,12 @@ follow it):
 
 1. add a member to the enum, or a new enum here, with a dotted code and both templates;
 2. build the text from the member with values, not sentences:
-   ``IssueCode.VALUE_TYPE.message(value=..., type=TYPE_NAMES[xml_type])``; a parameter that
-   differs by language is a :class:`Texts`, and each language takes its own;
+   ``IssueCode.VALUE_TYPE.message(value=..., type=TYPE_NAMES[xml_type])``, or
+   ``RejectCode.UNIT_NAME_EMPTY.reason()``; a parameter that differs by language is a
+   :class:`Texts`, and each language takes its own;
 3. keep wording out of the module: a varying part of a sentence is a :class:`Texts` here.
 
-Parameters are inserted, never parsed: a form's own message or an answer may hold braces.
+Parameters are inserted, never parsed: a form's message, an answer or a cell may hold braces.
 """
 
 from __future__ import annotations
@@ -150,3 +155,75 @@ FORM_LIST = Texts("danh sách của biểu mẫu", "the form's list")
 #: Why a select's answer was not checked (``reason`` of ``choice.not_checked``).
 LIST_UNAVAILABLE = Texts("không có danh sách {file}.", "the list {file} is not available.")
 LIST_DYNAMIC = Texts("danh sách lấy từ câu trả lời.", "the list is dynamic.")
+
+
+class RejectCode(Enum):
+    """Why an imported row was refused: code, Vietnamese template, English template or None.
+
+    The English part follows the Vietnamese on the same line, in parentheses, for an operator
+    who reads English: it says what to fix, and need not repeat the values.
+    """
+
+    UNIT_CODE_EMPTY = ("units.code_empty", "thiếu mã đơn vị", "code is empty")
+    UNIT_CODE_INVALID = ("units.code_invalid", "mã đơn vị không hợp lệ '{code}'", "invalid code")
+    UNIT_NAME_EMPTY = ("units.name_empty", "thiếu tên đơn vị", "name_vi is empty")
+    UNIT_KIND_INVALID = (
+        "units.kind_invalid",
+        "loại đơn vị không hợp lệ '{kind}'",
+        "kind must be one of {kinds}",
+    )
+    UNIT_HEADCOUNT_INVALID = (
+        "units.headcount_invalid",
+        "{column} phải là số nguyên không âm, không phải '{value}'",
+        None,
+    )
+    UNIT_OWN_PARENT = (
+        "units.own_parent",
+        "đơn vị không thể là cấp trên của chính nó",
+        "a unit cannot be its own parent",
+    )
+    UNIT_DUPLICATE = ("units.duplicate", "mã '{code}' trùng dòng {row}", None)
+    UNIT_PARENT_UNKNOWN = (
+        "units.parent_unknown",
+        "không có đơn vị cấp trên '{parent}'",
+        "unknown parent",
+    )
+    UNIT_PARENT_CYCLE = (
+        "units.parent_cycle",
+        "vòng lặp đơn vị cấp trên qua '{code}'",
+        "parent cycle",
+    )
+
+    ROSTER_CODE_INVALID = (
+        "roster.code_invalid",
+        "mã số BHXH '{code}' phải gồm đúng 10 chữ số",
+        "must be 10 digits",
+    )
+    ROSTER_NAME_EMPTY = ("roster.name_empty", "thiếu họ và tên", "full_name is empty")
+    ROSTER_CATEGORY_INVALID = (
+        "roster.category_invalid",
+        "đối tượng '{category}' không hợp lệ",
+        "category must be Công chức, Viên chức or Người lao động",
+    )
+    ROSTER_UNIT_UNKNOWN = ("roster.unit_unknown", "không có đơn vị '{unit}'", "unknown unit")
+    ROSTER_BIRTH_DATE_UNREADABLE = (
+        "roster.birth_date_unreadable",
+        "ngày sinh '{value}' không đọc được",
+        "unreadable birth date",
+    )
+    ROSTER_DUPLICATE = ("roster.duplicate", "mã {code} trùng dòng {row}", None)
+    ROSTER_SUPERSEDED = (
+        "roster.superseded",
+        "đơn vị {unit} đã có danh sách mới hơn ngày {as_of}",
+        None,
+    )
+
+    def __init__(self, code: str, vi: str, en: str | None) -> None:
+        self.code = code
+        self.vi = vi
+        self.en = en
+
+    def reason(self, **params: object) -> str:
+        """The line an import report keeps: ``vi (en)``, or ``vi`` alone when ``en`` is None."""
+        line = self.vi.format(**params)
+        return line if self.en is None else f"{line} ({self.en.format(**params)})"

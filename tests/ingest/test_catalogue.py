@@ -11,6 +11,7 @@ from ingest.catalogue import (
     NAMED_LIST,
     TYPE_NAMES,
     IssueCode,
+    RejectCode,
     Texts,
 )
 from ingest.errors import ErrorCode
@@ -19,7 +20,7 @@ from ingest.forms.valuetypes import CHECKED_TYPES
 
 
 def test_codes__unique_across_the_catalogues():
-    codes = [c.code for enum in (ErrorCode, IssueCode) for c in enum]
+    codes = [c.code for enum in (ErrorCode, IssueCode, RejectCode) for c in enum]
     assert len(codes) == len(set(codes))
 
 
@@ -54,3 +55,10 @@ def test_message__a_value_with_braces_is_inserted_not_parsed():
     message = IssueCode.CHOICE_NOT_CHECKED.message(value="{0}", reason=LIST_DYNAMIC)
     assert message.vi == "chưa kiểm tra lựa chọn '{0}': danh sách lấy từ câu trả lời."
     assert message.en == "the choice '{0}' was not checked: the list is dynamic."
+
+
+def test_reason__vietnamese_then_english_or_vietnamese_alone():
+    assert RejectCode.UNIT_NAME_EMPTY.reason() == "thiếu tên đơn vị (name_vi is empty)"
+    assert RejectCode.ROSTER_DUPLICATE.reason(code="0790000001", row=2) == (
+        "mã 0790000001 trùng dòng 2"
+    )
