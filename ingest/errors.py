@@ -2,7 +2,9 @@
 
 Each :class:`ErrorCode` has a dotted code (stable: clients, tests and logs rely on it) and a
 message template in Vietnamese and in English. The HTTP status for each code lives in
-``webhook/`` alone; the core knows nothing about HTTP.
+``webhook/`` alone; the core knows nothing about HTTP. The texts people read that are not
+failures (validation issues, import rejections) are catalogued the same way in
+``ingest.catalogue``.
 
 Exception hierarchy::
 

@@ -24,8 +24,8 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 from matplotlib.typing import RcKeyType
 
-from reports.coverage import KINDS, Coverage, Thresholds, UnitCoverage
 from reports.export import KIND_NAMES, STATUS_NAMES
+from reports.model import KINDS, Coverage, Thresholds, UnitCoverage
 
 FORMATS = ("png", "svg")
 STATUS_COLOURS = {"reached": "#2e7d32", "on_track": "#f9a825", "lagging": "#c62828"}

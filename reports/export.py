@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-from reports.coverage import CATEGORIES, Counts, Coverage, Rollup, UnitCoverage
+from reports.model import CATEGORIES, Counts, Coverage, Rollup, UnitCoverage
 
 BY = ("unit", "kind", "category")
 KIND_NAMES = {

@@ -19,7 +19,8 @@ from ingest.db import utcnow
 from ingest.errors import ErrorCode, NotFound
 from ingest.models import STATUSES, Submission, SubmissionStatus
 from ingest.submissions import review
-from reports import coverage, export
+from reports import coverage, export, queries
+from reports.trend import trend
 from webhook import pipeline, policy
 from webhook.auth import require
 from webhook.database import get_session
@@ -183,7 +184,7 @@ def unit_detail(code: str) -> Response:
     result = coverage.compute(session, as_of, thresholds, unit_codes=[code], with_findings=personal)
     (row,) = result.units
     days = [as_of - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    trend = coverage.trend(session, days, unit_codes=[code], thresholds=thresholds)
+    daily = trend(session, days, unit_codes=[code], thresholds=thresholds)
     body: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "target_pct": thresholds.target,
@@ -197,12 +198,12 @@ def unit_detail(code: str) -> Response:
                 "installed_pct": total.counts.installed_pct,
                 "active_pct": total.counts.active_pct,
             }
-            for day, total in trend
+            for day, total in daily
         ],
         "findings": {"not_on_roster": result.findings_total},
     }
     if personal:
-        body["not_installed"] = coverage.not_installed(session, code, as_of)
+        body["not_installed"] = queries.not_installed(session, code, as_of)
         body["not_on_roster"] = [
             {"bhxh_code": f.bhxh_code, "full_name": f.full_name, "category": f.category}
             for f in result.findings

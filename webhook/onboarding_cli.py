@@ -20,6 +20,7 @@ from ingest.models import Submission, Unit
 from ingest.registry import accounts
 from ingest.submissions.media import MediaStore
 from reports import coverage
+from reports.model import Coverage
 from webhook import onboarding, pipeline, policy
 from webhook.database import database
 from webhook.settings import thresholds_from
@@ -153,9 +154,7 @@ def _show_accounts(created: list[tuple[str, str, str]]) -> None:
         click.echo(f"  {username:<12} {role:<10} mật khẩu (password): {password}")
 
 
-def _summary(
-    plan: demo.DemoPlan, outcomes: Counter[str], result: coverage.Coverage, seconds: float
-) -> None:
+def _summary(plan: demo.DemoPlan, outcomes: Counter[str], result: Coverage, seconds: float) -> None:
     counts = ", ".join(f"{n} {name}" for name, n in sorted(outcomes.items()))
     total = result.total.counts
     units = [r for r in result.units if r.status is not None]

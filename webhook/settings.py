@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reports.coverage import Thresholds
+from reports.model import Thresholds
 
 
 def thresholds_from(config: Mapping[str, Any]) -> Thresholds:

@@ -3,8 +3,10 @@
 :func:`validate` is pure: it takes the form's spec, the answers as
 ``ingest.submissions.parse`` reads them and a :class:`Context` (the moment of collection, the
 choice lists of the form's media), and returns every problem as an :class:`Issue`.
-``relevant``, ``required`` and ``constraint`` are evaluated for real on an instance tree built
-from the answers (``ingest.forms.xpath``).
+``relevant``, ``required`` and ``constraint`` are evaluated for real (``ingest.forms.xpath``) on
+the instance tree built from the answers (``ingest.forms.instance``); answers' types are
+checked by ``ingest.forms.valuetypes``. This module walks the tree and reports the issues;
+their codes and wording are the catalogue's (:class:`ingest.catalogue.IssueCode`).
 
 Codes (stable; ``blocking`` ones flag the submission for review):
 
@@ -34,16 +36,31 @@ relevant.
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from ingest.catalogue import (
+    ANSWER_REQUIRED,
+    ATTRIBUTE_NAMES,
+    CONSTRAINT_UNMET,
+    FORM_LIST,
+    LIST_DYNAMIC,
+    LIST_UNAVAILABLE,
+    NAMED_LIST,
+    SINGLE_VALUE,
+    TYPE_NAMES,
+    IssueCode,
+    Texts,
+)
+from ingest.forms import instance
 from ingest.forms.formspec import Field, FormSpec
+from ingest.forms.instance import Node, Plan
+from ingest.forms.valuetypes import type_ok
 
 if TYPE_CHECKING:
     from ingest.forms import xpath
@@ -75,196 +92,6 @@ class Context:
     today: date
     now: datetime
     external_choices: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
-
-
-# --- the per-version plan ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Template:
-    name: str
-    field: Field
-    children: tuple[_Template, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    template: tuple[_Template, ...]
-    scope: Mapping[str, str | None]  # path -> the repeat whose items hold its key
-
-
-_PLANS: dict[str, _Plan] = {}
-
-
-def _plan(spec: FormSpec) -> _Plan:
-    """The tree template of a form version, built once per md5."""
-    plan = _PLANS.get(spec.md5) if spec.md5 else None
-    if plan is None:
-        plan = _Plan(_template(spec, ""), {p: _scope(spec, f) for p, f in spec.fields.items()})
-        if spec.md5:
-            if len(_PLANS) >= 256:  # form versions are few; a bound keeps a bug from leaking
-                _PLANS.clear()
-            _PLANS[spec.md5] = plan
-    return plan
-
-
-def _template(spec: FormSpec, parent: str) -> tuple[_Template, ...]:
-    depth = parent.count("/") + 1 if parent else 0
-    return tuple(
-        _Template(path.rsplit("/", 1)[-1], field, _template(spec, path))
-        for path, field in spec.fields.items()
-        if len(field.ancestors) == depth and (not parent or field.ancestors[-1] == parent)
-    )
-
-
-def _scope(spec: FormSpec, field: Field) -> str | None:
-    repeats = [a for a in field.ancestors if a in spec.repeat_paths]
-    return repeats[-1] if repeats else None
-
-
-# --- value types -------------------------------------------------------------------------
-
-_INT = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
-_TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
-
-#: How each checked type is named in messages: (Vietnamese, English).
-_TYPE_NAMES = {
-    "int": ("một số nguyên", "a whole number"),
-    "decimal": ("một số", "a number"),
-    "date": ("một ngày hợp lệ (YYYY-MM-DD)", "a valid date (YYYY-MM-DD)"),
-    "dateTime": (
-        "một thời điểm hợp lệ (ISO 8601, có múi giờ)",
-        "a valid date and time (ISO 8601, with offset)",
-    ),
-    "time": ("một giờ hợp lệ (HH:MM:SS)", "a valid time (HH:MM:SS)"),
-    "geopoint": (
-        "một tọa độ hợp lệ (vĩ độ kinh độ [độ cao [độ chính xác]])",
-        "a valid location (latitude longitude [altitude [accuracy]])",
-    ),
-    "geotrace": ("một dãy tọa độ hợp lệ", "a valid list of locations"),
-    "geoshape": ("một dãy tọa độ hợp lệ", "a valid list of locations"),
-    "boolean": ("đúng hoặc sai (true/false)", "true or false"),
-}
-_SINGLE = ("một giá trị đơn", "a single value")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
-
-
-def _geopoint(text: str) -> bool:
-    parts = text.split()
-    if not 2 <= len(parts) <= 4 or not all(_is_number(p) for p in parts):
-        return False
-    numbers = [float(p) for p in parts]
-    accuracy_ok = len(numbers) < 4 or numbers[3] >= 0
-    return -90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180 and accuracy_ok
-
-
-def _parses(pattern: re.Pattern[str], text: str, parse: Any) -> bool:
-    if not pattern.fullmatch(text):
-        return False
-    try:
-        parse(text.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def _type_ok(xml_type: str, raw: Any, text: str) -> bool:
-    if isinstance(raw, list | dict):
-        return False
-    if isinstance(raw, bool):
-        return xml_type not in _TYPE_NAMES or xml_type == "boolean"
-    if isinstance(raw, int | float) and xml_type in ("int", "decimal"):
-        finite = math.isfinite(raw)
-        return finite and (xml_type == "decimal" or float(raw).is_integer())
-    if xml_type == "int":
-        return bool(_INT.fullmatch(text))
-    if xml_type == "decimal":
-        return bool(_DECIMAL.fullmatch(text))
-    if xml_type == "date":
-        return _parses(_DATE, text, date.fromisoformat)
-    if xml_type == "dateTime":
-        return _parses(_DATETIME, text, datetime.fromisoformat)
-    if xml_type == "time":
-        return _parses(_TIME, text, time.fromisoformat)
-    if xml_type == "geopoint":
-        return _geopoint(text)
-    if xml_type in ("geotrace", "geoshape"):
-        points = [p for p in text.split(";") if p.strip()]
-        return bool(points) and all(_geopoint(p) for p in points)
-    if xml_type == "boolean":
-        return text in ("true", "false", "1", "0")
-    return True
-
-
-# --- the instance tree -------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Node:
-    field: Field
-    element: etree._Element
-    raw: Any
-    path: str
-
-
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, list | dict):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        from ingest.forms import xpath
-
-        return xpath.to_string(value)
-    return str(value)
-
-
-def _typed(field: Field, text: str) -> str:
-    """An int or decimal as ODK's engine holds it (``+12`` and ``012`` are 12)."""
-    if field.xml_type == "int" and _INT.fullmatch(text.strip()):
-        return str(int(text))
-    if field.xml_type == "decimal" and _DECIMAL.fullmatch(text.strip()):
-        return text.strip().removeprefix("+")
-    return text
-
-
-def _build(
-    templates: tuple[_Template, ...],
-    values: Mapping[str, Any],
-    parent: etree._Element,
-    prefix: str,
-    nodes: list[_Node],
-) -> None:
-    """Every form node under ``parent``, empty when unanswered; repeats once per item."""
-    for template in templates:
-        field = template.field
-        if field.kind == "repeat":
-            items = values.get(field.path)
-            for index, item in enumerate(items if isinstance(items, list) else [], 1):
-                element = etree.SubElement(parent, template.name)
-                path = f"{prefix}{template.name}[{index}]"
-                nodes.append(_Node(field, element, None, path))
-                answers = item if isinstance(item, dict) else {}
-                _build(template.children, answers, element, f"{path}/", nodes)
-        elif template.children:
-            element = etree.SubElement(parent, template.name)
-            path = f"{prefix}{template.name}"
-            nodes.append(_Node(field, element, None, path))
-            _build(template.children, values, element, f"{path}/", nodes)
-        else:
-            element = etree.SubElement(parent, template.name)
-            raw = values.get(field.path)
-            element.text = _typed(field, _text(raw)) or None
-            nodes.append(_Node(field, element, raw, f"{prefix}{template.name}"))
 
 
 # --- messages ----------------------------------------------------------------------------
@@ -299,11 +126,6 @@ def _short(text: str, limit: int = 80) -> str:
 # --- the checks --------------------------------------------------------------------------
 
 _IGNORED_PREFIXES = ("meta/", "formhub/")
-_ATTRIBUTE_NAMES = {
-    "relevant": ("điều kiện hiển thị (relevant)", "relevance (relevant)"),
-    "required": ("điều kiện bắt buộc (required)", "requirement (required)"),
-    "constraint": ("ràng buộc (constraint)", "constraint"),
-}
 
 
 def _ignored(key: str) -> bool:
@@ -330,19 +152,28 @@ class _Checker:
     def label(self, field: Field, code: str) -> str:
         return f"“{_short(_pick(field.labels, code, self.spec) or field.path, 60)}”"
 
-    def issue(self, code: str, node: _Node, vi: str, en: str, *, blocking: bool = True) -> None:
+    def own(self, texts: Mapping[str, str], default: Texts) -> Texts:
+        """The form's own message in each language (``texts``), else ``default``'s."""
+        return Texts(
+            _pick(texts, "vi", self.spec) or default.vi,
+            _pick(texts, "en", self.spec) or default.en,
+        )
+
+    def issue(self, code: IssueCode, node: Node, **params: object) -> None:
+        """Record ``code`` for ``node``, its message after the question's label."""
         field = node.field
+        message = code.message(**params)
         self.issues.append(
             Issue(
-                code,
+                code.code,
                 node.path,
-                f"{self.label(field, 'vi')}: {vi}",
-                f"{self.label(field, 'en')}: {en}",
-                blocking,
+                f"{self.label(field, 'vi')}: {message.vi}",
+                f"{self.label(field, 'en')}: {message.en}",
+                code.blocking,
             )
         )
 
-    def evaluate(self, node: _Node, attribute: str) -> bool | None:
+    def evaluate(self, node: Node, attribute: str) -> bool | None:
         """The field's ``attribute`` expression on this node; None if it cannot be evaluated."""
         from ingest.forms import xpath
 
@@ -353,17 +184,16 @@ class _Checker:
             key = (node.field.path, attribute)
             if key not in self.not_checked:
                 self.not_checked.add(key)
-                vi_name, en_name = _ATTRIBUTE_NAMES[attribute]
                 self.issue(
-                    "expression.not_checked",
+                    IssueCode.EXPRESSION_NOT_CHECKED,
                     node,
-                    f"không kiểm tra được {vi_name} “{_short(source)}”: {exc}.",
-                    f"the {en_name} “{_short(source)}” could not be checked: {exc}.",
-                    blocking=False,
+                    attribute=ATTRIBUTE_NAMES[attribute],
+                    expression=_short(source),
+                    error=str(exc),
                 )
             return None
 
-    def visit(self, node: _Node) -> None:
+    def visit(self, node: Node) -> None:
         field, element = node.field, node.element
         parent = element.getparent()
         inherited = self.relevance.get(parent, True) if parent is not None else True
@@ -383,53 +213,31 @@ class _Checker:
         elif relevant:
             self.check(node, text)
 
-    def not_relevant(self, node: _Node, text: str) -> None:
-        value = _short(text, 40)
-        self.issue(
-            "value.not_relevant",
-            node,
-            f"có giá trị '{value}' nhưng câu hỏi không áp dụng cho phiếu này; giá trị bị bỏ qua.",
-            f"has the value '{value}' but the question does not apply; the value is ignored.",
-            blocking=False,
-        )
+    def not_relevant(self, node: Node, text: str) -> None:
+        self.issue(IssueCode.VALUE_NOT_RELEVANT, node, value=_short(text, 40))
 
-    def check(self, node: _Node, text: str) -> None:
+    def check(self, node: Node, text: str) -> None:
         field = node.field
         if not text and not isinstance(node.raw, list | dict):
             if field.required and self.evaluate(node, "required"):
-                vi = _pick(field.required_messages, "vi", self.spec) or "bắt buộc phải trả lời."
-                en = _pick(field.required_messages, "en", self.spec) or "an answer is required."
-                self.issue("value.required", node, vi, en)
+                reason = self.own(field.required_messages, ANSWER_REQUIRED)
+                self.issue(IssueCode.VALUE_REQUIRED, node, reason=reason)
             return
-        if not _type_ok(field.xml_type, node.raw, text):
-            vi_type, en_type = _TYPE_NAMES.get(field.xml_type, _SINGLE)
+        if not type_ok(field.xml_type, node.raw, text):
+            expected = TYPE_NAMES.get(field.xml_type, SINGLE_VALUE)
             if isinstance(node.raw, list | dict):
-                vi_type, en_type = _SINGLE
+                expected = SINGLE_VALUE
             value = _short(text or repr(node.raw), 40)
-            self.issue(
-                "value.type",
-                node,
-                f"giá trị '{value}' không phải là {vi_type}.",
-                f"the value '{value}' is not {en_type}.",
-            )
+            self.issue(IssueCode.VALUE_TYPE, node, value=value, type=expected)
             return
         if field.kind.startswith("select"):
             self.check_choices(node, text)
         if field.constraint and self.evaluate(node, "constraint") is False:
-            value = _short(text, 40)
-            message_vi = _pick(field.constraint_messages, "vi", self.spec)
-            message_en = _pick(field.constraint_messages, "en", self.spec)
-            condition = _short(field.constraint)
-            self.issue(
-                "value.constraint",
-                node,
-                f"giá trị '{value}' không hợp lệ: "
-                + (message_vi or f"không thỏa điều kiện của biểu mẫu ({condition})."),
-                f"the value '{value}' is not valid: "
-                + (message_en or f"it does not meet the form's condition ({condition})."),
-            )
+            unmet = CONSTRAINT_UNMET.format(condition=_short(field.constraint))
+            reason = self.own(field.constraint_messages, unmet)
+            self.issue(IssueCode.VALUE_CONSTRAINT, node, value=_short(text, 40), reason=reason)
 
-    def check_choices(self, node: _Node, text: str) -> None:
+    def check_choices(self, node: Node, text: str) -> None:
         field = node.field
         answers = text.split() if field.kind == "select_multiple" else [text]
         where = field.choices_file
@@ -438,31 +246,18 @@ class _Checker:
         elif where is not None and where in self.context.external_choices:
             choices, source = self.context.external_choices[where], where
         else:
-            self.issue(
-                "choice.not_checked",
-                node,
-                f"chưa kiểm tra lựa chọn '{_short(text, 40)}': "
-                + (f"không có danh sách {where}." if where else "danh sách lấy từ câu trả lời."),
-                f"the choice '{_short(text, 40)}' was not checked: "
-                + (f"the list {where} is not available." if where else "the list is dynamic."),
-                blocking=False,
-            )
+            reason = LIST_UNAVAILABLE.format(file=where) if where else LIST_DYNAMIC
+            self.issue(IssueCode.CHOICE_NOT_CHECKED, node, value=_short(text, 40), reason=reason)
             return
         for answer in answers:
             if answer not in choices:
-                in_vi = f"danh sách {source}" if source else "danh sách của biểu mẫu"
-                in_en = f"the list {source}" if source else "the form's list"
-                self.issue(
-                    "choice.unknown",
-                    node,
-                    f"lựa chọn '{_short(answer, 40)}' không có trong {in_vi}.",
-                    f"the choice '{_short(answer, 40)}' is not in {in_en}.",
-                )
+                listed = NAMED_LIST.format(file=source) if source else FORM_LIST
+                self.issue(IssueCode.CHOICE_UNKNOWN, node, value=_short(answer, 40), choices=listed)
 
 
 def _unknown(
     spec: FormSpec,
-    plan: _Plan,
+    plan: Plan,
     values: Mapping[str, Any],
     repeat: str | None,
     prefix: str,
@@ -474,16 +269,9 @@ def _unknown(
         field = spec.fields.get(key)
         shown = f"{prefix}{key.removeprefix(f'{repeat}/')}" if repeat else key
         if field is None or plan.scope.get(key) != repeat:
-            issues.append(
-                Issue(
-                    "field.unknown",
-                    shown,
-                    f"Biểu mẫu không có trường '{key}' (phiếu có thể được gửi từ phiên bản "
-                    "biểu mẫu khác); giá trị không được sử dụng.",
-                    f"The form has no field '{key}' (the submission may come from another "
-                    "form version); the value is not used.",
-                )
-            )
+            code = IssueCode.FIELD_UNKNOWN
+            message = code.message(field=key)
+            issues.append(Issue(code.code, shown, message.vi, message.en, code.blocking))
         elif field.kind == "repeat" and isinstance(value, list):
             for index, item in enumerate(value, 1):
                 if isinstance(item, dict):
@@ -492,12 +280,11 @@ def _unknown(
 
 def validate(spec: FormSpec, values: Mapping[str, Any], context: Context) -> list[Issue]:
     """Every problem with the answers ``values`` to the form ``spec``, in document order."""
-    plan = _plan(spec)
+    plan = instance.plan(spec)
     issues: list[Issue] = []
     _unknown(spec, plan, values, None, "", issues)
     root = etree.Element(spec.root_name)
-    nodes: list[_Node] = []
-    _build(plan.template, values, root, "", nodes)
+    nodes = instance.build(plan, values, root)
     from ingest.forms import xpath
 
     document = xpath.Document(root, context.today, context.now)

@@ -4,7 +4,8 @@ A roster file (CSV or XLSX, as BHXH exports staff lists: BHXH code, full name, d
 category, unit code; Vietnamese headers accepted) replaces, as of a date, the roster of each
 unit it names. Entries are closed rather than deleted, so the roster in force on any earlier
 date stays known and an as-of report uses it. A person found in a file under a new unit is
-moved: their entry in the old unit is closed on the same date.
+moved: their entry in the old unit is closed on the same date. A refused row is reported with
+its reason from the catalogue (``ingest.catalogue.RejectCode``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ingest import campaign
+from ingest.catalogue import RejectCode
 from ingest.models import RosterEntry, RosterImport, Unit
 from ingest.registry.tabular import Row
 
@@ -98,24 +100,21 @@ def _parse(row: Row, units: set[str]) -> tuple[_Person | None, str | None]:
     c = row.cells
     code = c.get("bhxh_code", "").replace(" ", "")
     if not CODE.match(code):
-        return None, f"mã số BHXH '{code}' phải gồm đúng 10 chữ số (must be 10 digits)"
+        return None, RejectCode.ROSTER_CODE_INVALID.reason(code=code)
     name = " ".join(c.get("full_name", "").split())
     if not name:
-        return None, "thiếu họ và tên (full_name is empty)"
+        return None, RejectCode.ROSTER_NAME_EMPTY.reason()
     raw_category = c.get("category", "").strip().lower()
     category = CATEGORY_ALIASES.get(raw_category, raw_category)
     if category not in campaign.CATEGORIES:
-        return None, (
-            f"đối tượng '{c.get('category', '')}' không hợp lệ (category must be Công chức, "
-            "Viên chức or Người lao động)"
-        )
+        return None, RejectCode.ROSTER_CATEGORY_INVALID.reason(category=c.get("category", ""))
     unit = c.get("unit_code", "").strip()
     if unit not in units:
-        return None, f"không có đơn vị '{unit}' (unknown unit)"
+        return None, RejectCode.ROSTER_UNIT_UNKNOWN.reason(unit=unit)
     birth = c.get("birth_date", "")
     birth_date = parse_date(birth) if birth else None
     if birth and birth_date is None:
-        return None, f"ngày sinh '{birth}' không đọc được (unreadable birth date)"
+        return None, RejectCode.ROSTER_BIRTH_DATE_UNREADABLE.reason(value=birth)
     return _Person(row.number, code, name, birth_date, category, unit), None
 
 
@@ -139,7 +138,8 @@ def import_roster(
             report.rejected.append((row.number, reason or ""))
         elif person.bhxh_code in people:
             first = people[person.bhxh_code].number
-            report.rejected.append((row.number, f"mã {person.bhxh_code} trùng dòng {first}"))
+            reason = RejectCode.ROSTER_DUPLICATE.reason(code=person.bhxh_code, row=first)
+            report.rejected.append((row.number, reason))
         else:
             people[person.bhxh_code] = person
     named = sorted({p.unit_code for p in people.values()})
@@ -153,12 +153,8 @@ def import_roster(
     if late:
         for person in list(people.values()):
             if person.unit_code in late:
-                report.rejected.append(
-                    (
-                        person.number,
-                        f"đơn vị {person.unit_code} đã có danh sách mới hơn ngày {as_of}",
-                    )
-                )
+                reason = RejectCode.ROSTER_SUPERSEDED.reason(unit=person.unit_code, as_of=as_of)
+                report.rejected.append((person.number, reason))
                 del people[person.bhxh_code]
         named = [u for u in named if u not in late]
     report.units = named

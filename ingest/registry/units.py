@@ -2,6 +2,7 @@
 
 Importing adds and updates, never deletes: a unit missing from a file stays, because its
 records and reports still point at it. A blank headcount cell leaves the stored value as it is.
+A refused row is reported with its reason from the catalogue (``ingest.catalogue.RejectCode``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.catalogue import RejectCode
 from ingest.models import UNIT_KINDS, Unit
 from ingest.registry.tabular import Row
 
@@ -82,17 +84,16 @@ def _parse(row: Row) -> tuple[dict[str, object], str | None]:
     c = row.cells
     code = c.get("code", "")
     if not code:
-        return {}, "thiếu mã đơn vị (code is empty)"
+        return {}, RejectCode.UNIT_CODE_EMPTY.reason()
     if not CODE_PATTERN.match(code):
-        return {}, f"mã đơn vị không hợp lệ '{code}' (invalid code)"
+        return {}, RejectCode.UNIT_CODE_INVALID.reason(code=code)
     if not c.get("name_vi"):
-        return {}, "thiếu tên đơn vị (name_vi is empty)"
+        return {}, RejectCode.UNIT_NAME_EMPTY.reason()
     kind = c.get("kind", "").lower()
     kind = KIND_ALIASES.get(kind, kind)
     if kind not in UNIT_KINDS:
-        return {}, f"loại đơn vị không hợp lệ '{c.get('kind', '')}' (kind must be one of " + (
-            ", ".join(UNIT_KINDS) + ")"
-        )
+        kinds = ", ".join(UNIT_KINDS)
+        return {}, RejectCode.UNIT_KIND_INVALID.reason(kind=c.get("kind", ""), kinds=kinds)
     values: dict[str, object] = {"code": code, "name_vi": c["name_vi"], "kind": kind}
     # A column the file does not have leaves the stored value as it is.
     if "name_en" in c:
@@ -103,11 +104,11 @@ def _parse(row: Row) -> tuple[dict[str, object], str | None]:
         try:
             count = _headcount(c.get(column, ""))
         except ValueError:
-            return {}, f"{column} phải là số nguyên không âm, không phải '{c[column]}'"
+            return {}, RejectCode.UNIT_HEADCOUNT_INVALID.reason(column=column, value=c[column])
         if count is not None:
             values[column] = count
     if values.get("parent_code") == code:
-        return {}, "đơn vị không thể là cấp trên của chính nó (a unit cannot be its own parent)"
+        return {}, RejectCode.UNIT_OWN_PARENT.reason()
     return values, None
 
 
@@ -125,7 +126,8 @@ def import_units(session: Session, rows: Iterable[Row]) -> ImportReport:
             report.rejected.append((row.number, reason))
         elif values["code"] in parsed:
             first = parsed[str(values["code"])][0]
-            report.rejected.append((row.number, f"mã '{values['code']}' trùng dòng {first}"))
+            reason = RejectCode.UNIT_DUPLICATE.reason(code=values["code"], row=first)
+            report.rejected.append((row.number, reason))
         else:
             parsed[str(values["code"])] = (row.number, values)
 
@@ -172,13 +174,13 @@ def _reject_bad_parents(
     def reason(code: str) -> str | None:
         parent = parent_of(code)
         if parent is not None and parent not in parsed and parent not in existing:
-            return f"không có đơn vị cấp trên '{parent}' (unknown parent)"
+            return RejectCode.UNIT_PARENT_UNKNOWN.reason(parent=parent)
         seen = {code}
         while parent is not None and parent not in seen:
             seen.add(parent)
             parent = parent_of(parent)
         if parent is not None:
-            return f"vòng lặp đơn vị cấp trên qua '{code}' (parent cycle)"
+            return RejectCode.UNIT_PARENT_CYCLE.reason(code=code)
         return None
 
     changed = True

@@ -11,7 +11,7 @@ import pytest
 from matplotlib.image import imread
 
 from reports.charts import MAX_BARS, coverage_by_unit, trend
-from reports.coverage import CATEGORIES
+from reports.model import CATEGORIES
 from tests.reports.test_excel import build, sample, unit
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

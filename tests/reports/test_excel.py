@@ -22,7 +22,9 @@ import openpyxl
 import pytest
 
 from ingest.registry.units import natural_key
-from reports.coverage import (
+from reports.excel import SHEETS, TITLE, workbook
+from reports.layout import DASH
+from reports.model import (
     CATEGORIES,
     Counts,
     Coverage,
@@ -31,7 +33,6 @@ from reports.coverage import (
     Thresholds,
     UnitCoverage,
 )
-from reports.excel import DASH, SHEETS, TITLE, workbook
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2021, 3, 31)

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.coverage import percent
+from reports.model import percent
 
 
 @given(st.integers(1, 10_000_000), st.integers(0, 10_000_000))

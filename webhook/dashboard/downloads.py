@@ -14,7 +14,8 @@ from typing import Any
 from flask import Response, request, send_file
 from werkzeug.exceptions import BadRequest, NotFound
 
-from reports import coverage, export
+from reports import export, queries
+from reports.model import Coverage
 from webhook import policy
 from webhook.dashboard import scope
 from webhook.dashboard.blueprint import bp
@@ -61,11 +62,11 @@ def download(fmt: str) -> Response:
     )
 
 
-def _not_installed(report: coverage.Coverage) -> list[dict[str, Any]]:
+def _not_installed(report: Coverage) -> list[dict[str, Any]]:
     """Who has not installed, unit by unit (only units with a roster have names)."""
     people = []
     for row in report.units:
         if row.source == "roster":
-            for person in coverage.not_installed(get_session(), row.code, report.as_of):
+            for person in queries.not_installed(get_session(), row.code, report.as_of):
                 people.append({**person, "unit_code": row.code, "unit_name": row.name_vi})
     return people

@@ -14,7 +14,7 @@ from werkzeug.exceptions import NotFound
 
 from ingest import campaign
 from ingest.models import InstallRecord, UnitReport
-from reports import coverage
+from reports.trend import trend
 from webhook.dashboard import scope, tables
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.scope import View, page
@@ -64,9 +64,7 @@ def trend_points(view: View) -> list[tuple[date, float | None, float | None]]:
     codes = scope.unit_codes(view)
     thresholds = thresholds_from(current_app.config)
     points = []
-    for day, total in coverage.trend(
-        session, trend_days(view.as_of), codes, view.category, thresholds
-    ):
+    for day, total in trend(session, trend_days(view.as_of), codes, view.category, thresholds):
         points.append((day, total.counts.installed_pct, total.counts.active_pct))
     return points
 

@@ -26,7 +26,7 @@ from ingest.db import utcnow
 from ingest.models import Unit, User
 from ingest.registry.units import subtree
 from reports import coverage
-from reports.coverage import CATEGORIES, KINDS
+from reports.model import CATEGORIES, KINDS, Coverage
 from webhook import policy
 from webhook.dashboard.i18n import _
 from webhook.database import get_session
@@ -134,7 +134,7 @@ def unit_codes(view: View) -> set[str] | None:
     return codes
 
 
-def coverage_for(view: View, with_findings: bool = False) -> coverage.Coverage:
+def coverage_for(view: View, with_findings: bool = False) -> Coverage:
     """The coverage report for ``view``, restricted to what the account may see (findings
     listed by name only when asked for: personal data)."""
     thresholds = thresholds_from(current_app.config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from reports.coverage import KINDS, Counts, Coverage, Rollup, Thresholds, UnitCoverage
+from reports.model import KINDS, Counts, Coverage, Rollup, Thresholds, UnitCoverage
 
 
 @dataclass(frozen=True, slots=True)

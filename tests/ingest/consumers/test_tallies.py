@@ -22,6 +22,8 @@ from ingest.consumers import CONSUMERS, Pipeline, tallies
 from ingest.consumers.tallies import Entry, Record, spans_for
 from ingest.models import ConsumerCursor, PersonSpan, ReasonTally, Tally
 from reports import coverage
+from reports.model import Coverage
+from reports.trend import trend
 from tests.pipeline import settle
 from tests.reports.test_coverage import person, scenario  # noqa: F401  (a fixture)
 from tests.wire import KOBO_SECRET
@@ -243,7 +245,7 @@ def test_trend__one_pass_equals_a_report_per_day(
     session: Session, category: str | None, codes: list[str] | None
 ):
     days = [date(2021, 3, 1) + timedelta(days=n) for n in range(0, 30, 1)]
-    got = coverage.trend(session, days, unit_codes=codes, category=category)
+    got = trend(session, days, unit_codes=codes, category=category)
     expected = []
     for day in days:
         report = coverage.compute(session, day, unit_codes=codes)
@@ -271,7 +273,7 @@ def test_concurrent_readers__apply_the_log_once(client: FlaskClient, session: Se
         assert post(client, f"uuid:n{n}", answers).status_code == 201
     factory = make_sessionmaker(engine)
 
-    def read(_: int) -> coverage.Coverage:
+    def read(_: int) -> Coverage:
         Pipeline(CONSUMERS).settle(factory)  # each reader applies what is pending
         with factory() as own:
             return coverage.compute(own, date(2021, 3, 25))

@@ -1,0 +1,251 @@
+"""The Excel report's layout: how a sheet of a Vietnamese administrative report looks.
+
+The agency and national headings, title, date and directive at the top; header rows (a label
+over its sub-labels) with a row of column numbers; bordered rows in Times New Roman, numbers
+right-aligned and formatted, an unknown value as "—"; status colours, live against the target;
+notes, signatures, and A4 print setup with page numbers. Rows are sized to their wrapped text,
+as neither Excel nor LibreOffice grows a row to fit on opening. ``reports.excel`` decides what
+goes in each sheet; this module only how it looks (openpyxl).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+
+from reports.model import Coverage, Thresholds
+
+AGENCY = ("BẢO HIỂM XÃ HỘI TP. HỒ CHÍ MINH", "BẢO HIỂM XÃ HỘI QUẬN 10")
+NATION = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+DIRECTIVE = "Thực hiện Công văn số 952/UBND-VX ngày 10/3/2021 của Ủy ban nhân dân Quận 10"
+DASH = "—"
+FONT = "Times New Roman"  # the font of Vietnamese administrative documents (Nghị định 30/2020)
+FILL = {"header": "DDEBF7", "group": "F2F2F2", "subtotal": "EDEDED", "total": "D9D9D9"}
+#: Excel's own "Good", "Neutral" and "Bad" colours: (fill, font).
+STATUS_COLOURS = {
+    "reached": ("C6EFCE", "006100"),
+    "on_track": ("FFEB9C", "9C5700"),
+    "lagging": ("FFC7CE", "9C0006"),
+}
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+#: How a column's cells are aligned and formatted, by the kind of value in it.
+ALIGN = {"stt": "center", "text": "left", "center": "center", "count": "right", "pct": "right"}
+NUMBER_FORMAT = {"count": "#,##0", "pct": "0.0%"}
+
+Header = Sequence[tuple[str, Sequence[str]]]  # top labels, each over its sub-labels (or none)
+Cell = int | float | str | None
+
+
+def pct(value: float) -> str:
+    """A percentage as Vietnamese documents write it: ``87,5%``."""
+    return f"{value:g}%".replace(".", ",")
+
+
+def day(value: date) -> str:
+    """A date as Vietnamese documents write it: ``31/03/2021``."""
+    return f"{value:%d/%m/%Y}"
+
+
+def _font(*, bold: bool = False, italic: bool = False, size: float = 11, color: str | None = None
+          ) -> Font:  # fmt: skip
+    return Font(name=FONT, size=size, bold=bold, italic=italic, color=color)
+
+
+def widths(ws: Any, widths: Sequence[float]) -> None:
+    """Set the columns' widths (Excel's units) and hide the grid lines."""
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.sheet_view.showGridLines = False
+
+
+def title(ws: Any, coverage: Coverage, title: str, columns: tuple[int, int, int]) -> int:
+    """The agency and national headings, the title, the date and the directive; the next row."""
+    left, right, last = columns
+    for row, (agency, nation) in enumerate(zip(AGENCY, NATION, strict=True), start=1):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=left)
+        ws.merge_cells(start_row=row, start_column=right, end_row=row, end_column=last)
+        for col, text, bold in ((1, agency, row == 2), (right, nation, True)):
+            cell = ws.cell(row, col, text)
+            cell.font = _font(bold=bold, size=12 if col == right and row == 2 else 11)
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+    directive = (
+        f"{DIRECTIVE}; chỉ tiêu: {pct(coverage.thresholds.target)} công chức, viên chức và "
+        "người lao động cài đặt ứng dụng VssID."
+    )
+    lines = (
+        (title, _font(bold=True, size=14), 24.0),
+        (f"Tính đến ngày {day(coverage.as_of)}", _font(italic=True, size=12), 18.0),
+        (directive, _font(italic=True), _height(_lines(directive, _width(ws, 1, last)))),
+    )
+    for row, (text, font, height) in enumerate(lines, start=4):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        cell = ws.cell(row, 1, text)
+        cell.font = font
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.row_dimensions[row].height = height
+    return 8
+
+
+def header(ws: Any, row: int, header: Header, numbers: Sequence[str] | None = None) -> int:
+    """Two header rows (a label over its sub-labels, or one label over both) and a row of
+    column numbers, as Vietnamese report forms have; returns the first row after them."""
+    col = 1
+    two_rows = any(subs for _, subs in header)
+    top = sub = tall = 1  # lines needed: labels over sub-labels, sub-labels, labels over both
+    for label, subs in header:
+        span = max(len(subs), 1)
+        end_row = row if subs or not two_rows else row + 1
+        if span > 1 or end_row > row:
+            ws.merge_cells(
+                start_row=row, start_column=col, end_row=end_row, end_column=col + span - 1
+            )
+        ws.cell(row, col, label)
+        lines = _lines(label, _width(ws, col, col + span - 1), bold=True)
+        if subs:
+            top = max(top, lines)
+        else:
+            tall = max(tall, lines)
+        for i, text in enumerate(subs):
+            ws.cell(row + 1, col + i, text)
+            sub = max(sub, _lines(text, _width(ws, col + i), bold=True))
+        col += span
+    last_header = row + 1 if two_rows else row
+    if two_rows:
+        heights = [_height(top), _height(sub)]
+        heights[1] = max(heights[1], _height(tall) - heights[0])
+    else:
+        heights = [_height(max(top, tall))]
+    for r, height in enumerate(heights, start=row):
+        ws.row_dimensions[r].height = height
+        for c in range(1, col):
+            _style(ws.cell(r, c), _font(bold=True), "center", fill=FILL["header"])
+    numbers = numbers or [str(n) for n in range(1, col)]
+    for c, text in enumerate(numbers, start=1):
+        _style(ws.cell(last_header + 1, c, f"({text})"), _font(italic=True, size=9), "center")
+    return last_header + 2
+
+
+def row(ws: Any, row: int, values: Sequence[Cell], kinds: Sequence[str], *, bold: bool = False,
+        fill: str | None = None) -> None:  # fmt: skip
+    """One bordered row of a table: each cell aligned and formatted by its column's kind, an
+    unknown ("—") centred; taller when a text wraps."""
+    lines = 1
+    for col, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
+        cell = ws.cell(row, col, value)
+        dash = value == DASH
+        _style(cell, _font(bold=bold), "center" if dash else ALIGN[kind], fill=fill)
+        if kind in NUMBER_FORMAT and not dash:
+            cell.number_format = NUMBER_FORMAT[kind]
+        if isinstance(value, str):
+            lines = max(lines, _lines(value, _width(ws, col), bold))
+    if lines > 1:
+        ws.row_dimensions[row].height = _height(lines)
+
+
+def _lines(text: str, width: float, bold: bool = False) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` wide (Excel's units). Neither
+    Excel nor LibreOffice grows a row to fit on opening a file reliably, so rows are sized."""
+    per_line = max(1.0, width * (1.28 if bold else 1.38) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _height(lines: int) -> float:
+    return 13.5 * lines + 3.0
+
+
+def _width(ws: Any, first: int, last: int | None = None) -> float:
+    columns = range(first, (last or first) + 1)
+    return float(sum(ws.column_dimensions[get_column_letter(c)].width or 9 for c in columns))
+
+
+def _style(cell: Any, font: Font, align: str, *, fill: str | None = None) -> None:
+    cell.font = font
+    indent = 1 if align in ("left", "right") else 0  # keep text off the cell's borders
+    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True, indent=indent)
+    cell.border = BOX
+    if fill:
+        cell.fill = PatternFill("solid", fgColor=fill)
+
+
+def paint_status(cell: Any, status: str | None) -> None:
+    """Colour a status cell as Excel's Good, Neutral or Bad."""
+    if status in STATUS_COLOURS:
+        fill, colour = STATUS_COLOURS[status]
+        cell.fill = PatternFill("solid", fgColor=fill)
+        cell.font = _font(bold=True, color=colour)
+
+
+def colour_percentages(
+    ws: Any, columns: Sequence[str], first: int, last: int, thresholds: Thresholds
+) -> None:
+    """Colour installed percentages against the target, live: edited figures recolour.
+    ``ISNUMBER`` first, because Excel ranks the text "—" above every number."""
+    target, on_track = thresholds.target / 100, thresholds.on_track / 100
+    for column in columns:
+        top = f"{column}{first}"
+        rules = (
+            (f"AND(ISNUMBER({top}),{top}>={target})", "reached"),
+            (f"AND(ISNUMBER({top}),{top}>={on_track})", "on_track"),
+            (f"ISNUMBER({top})", "lagging"),
+        )
+        for formula, status in rules:
+            fill, colour = STATUS_COLOURS[status]
+            rule = FormulaRule(formula=[formula], stopIfTrue=True, font=Font(color=colour),
+                               fill=PatternFill("solid", fgColor=fill, bgColor=fill))  # fmt: skip
+            ws.conditional_formatting.add(f"{top}:{column}{last}", rule)
+
+
+def text(ws: Any, row: int, text: str, *, bold: bool = False, italic: bool = False) -> None:
+    """A line of text in the first column, unbordered."""
+    ws.cell(row, 1, text).font = _font(bold=bold, italic=italic)
+
+
+def merged_text(ws: Any, row: int, text: str, last: int, *, bold: bool = False,
+                italic: bool = False) -> None:  # fmt: skip
+    """A note across the table's width; merged cells do not grow to fit, so size the row."""
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+    cell = ws.cell(row, 1, text)
+    cell.font = _font(bold=bold, italic=italic)
+    cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    ws.row_dimensions[row].height = _height(_lines(text, _width(ws, 1, last), bold))
+
+
+def signatures(ws: Any, row: int, columns: tuple[int, int]) -> None:
+    """The preparer's and the head of unit's signature blocks, in ``columns``."""
+    for col, (role, hint) in zip(
+        columns,
+        (("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"), ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)")),
+        strict=True,
+    ):
+        ws.cell(row, col, role).font = _font(bold=True)
+        ws.cell(row + 1, col, hint).font = _font(italic=True)
+        for r in (row, row + 1):
+            ws.cell(r, col).alignment = Alignment(horizontal="center")
+
+
+def print_setup(
+    ws: Any, as_of: date, *, title_rows: tuple[int, int] | None, landscape: bool
+) -> None:
+    """A4, one page wide, header rows on every page, page numbers in the footer."""
+    setup = ws.page_setup
+    setup.paperSize = ws.PAPERSIZE_A4
+    setup.orientation = "landscape" if landscape else "portrait"
+    setup.fitToWidth, setup.fitToHeight = 1, 0  # 0: as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.6, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
+    if title_rows is not None:
+        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    footer = ws.oddFooter
+    footer.left.text = f"BHXH Quận 10 – tiến độ cài đặt VssID tính đến ngày {day(as_of)}"
+    footer.right.text = "Trang &P/&N"
+    for part in (footer.left, footer.right):
+        part.font, part.size = FONT, 9
