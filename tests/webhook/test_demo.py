@@ -13,16 +13,27 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest import campaign, demo
+from ingest import campaign, forms
+from ingest.forms import formspec
+from ingest.forms.formspec import FormSpec
 from ingest.models import RosterEntry, Submission, SubmissionStatus
 from ingest.registry import tabular, units
 from ingest.submissions import review
 from ingest.submissions.media import MediaStore
 from reports import coverage
 from tests.conftest import DEFAULT_UNITS, FORMS_DIR, REALM
+from webhook import demo
+from webhook.demo import people
 
 VERSIONS = {"vssid_install": "2021031001", "vssid_unit_report": "2021031001"}
 COLLECT_TIME = re.compile(r"^2021-03-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00$")
+
+
+@pytest.fixture(scope="module")
+def specs() -> dict[str, FormSpec]:
+    """The campaign's forms as published: compiled from ``forms/``."""
+    compiled = [forms.compile_xlsform(p) for p in forms.xlsform_files(FORMS_DIR)]
+    return {c.form_id: formspec.spec_for(c.md5, c.xml) for c in compiled}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +43,8 @@ def unit_list() -> list[demo.UnitInfo]:
 
 
 @pytest.fixture(scope="module")
-def plan(unit_list: list[demo.UnitInfo]) -> demo.DemoPlan:
-    return demo.plan(2021, unit_list, VERSIONS)
+def plan(unit_list: list[demo.UnitInfo], specs: dict[str, FormSpec]) -> demo.DemoPlan:
+    return demo.plan(2021, unit_list, specs.values())
 
 
 def _fingerprint(plan: demo.DemoPlan) -> list[tuple[object, ...]]:
@@ -43,10 +54,10 @@ def _fingerprint(plan: demo.DemoPlan) -> list[tuple[object, ...]]:
 
 
 def test_plan__same_seed__same_rosters_and_payloads(
-    plan: demo.DemoPlan, unit_list: list[demo.UnitInfo]
+    plan: demo.DemoPlan, unit_list: list[demo.UnitInfo], specs: dict[str, FormSpec]
 ):
-    again = demo.plan(2021, list(reversed(unit_list)), VERSIONS)
-    other = demo.plan(2022, unit_list, VERSIONS)
+    again = demo.plan(2021, list(reversed(unit_list)), list(reversed(specs.values())))
+    other = demo.plan(2022, unit_list, specs.values())
 
     assert again.roster == plan.roster
     assert again.declared == plan.declared
@@ -61,7 +72,7 @@ def test_plan__rosters_look_like_district_10(plan: demo.DemoPlan, unit_list: lis
     assert all(re.fullmatch(r"79[0-9]{8}", c) for c in codes)
     families = Counter(p.full_name.split()[0] for p in plan.roster)
     assert families.most_common(1)[0][0] == "Nguyễn"
-    assert set(families) <= set(demo.FAMILY)
+    assert set(families) <= set(people.FAMILY)
     assert all(2 <= len(p.full_name.split()) <= 4 for p in plan.roster)
     assert sum(not p.full_name.isascii() for p in plan.roster) > 0.9 * len(plan.roster)
 
@@ -102,14 +113,18 @@ def test_plan__submissions_as_collect_sends_them(plan: demo.DemoPlan):
     assert received == sorted(received)
 
 
-def test_plan__as_of__only_what_was_collected_by_then(unit_list: list[demo.UnitInfo]):
-    early = demo.plan(2021, unit_list, VERSIONS, as_of=date(2021, 3, 15))
+def test_plan__as_of__only_what_was_collected_by_then(
+    unit_list: list[demo.UnitInfo], specs: dict[str, FormSpec]
+):
+    early = demo.plan(2021, unit_list, specs.values(), as_of=date(2021, 3, 15))
     ends = {
         datetime.fromisoformat(etree.fromstring(i.payload).findtext("end") or "").date()
         for i in early.submissions
     }
     assert ends and max(ends) <= date(2021, 3, 15)
-    assert demo.plan(2021, unit_list, VERSIONS, as_of=date(2021, 3, 10)).submissions == ()
+    assert set(early.flawed) <= {etree.fromstring(i.payload).findtext("meta/instanceID")
+                                 for i in early.submissions}  # fmt: skip
+    assert demo.plan(2021, unit_list, specs.values(), as_of=date(2021, 3, 10)).submissions == ()
 
 
 def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: Path):
@@ -121,7 +136,7 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
     assert demo.ensure_units(session, DEFAULT_UNITS) == []
     assert demo.ensure_accounts(session, REALM) == []
 
-    plan = demo.plan(2021, demo.unit_infos(session), demo.form_versions(session))
+    plan = demo.plan(2021, demo.unit_infos(session), demo.form_specs(session))
     outcomes: Counter[str] = Counter()
     for _done in demo.load(session, plan, MediaStore(tmp_path / "media"), outcomes):
         session.commit()
