@@ -139,6 +139,8 @@ def demo_command(seed: int, days: int, as_of: str | None, force: bool) -> None:
             bar.update(done)
             begin_write(session)
         session.commit()
+    # What follows a load lives here, in one place: the report brings the derived tables
+    # (tallies) up to date before it counts.
     with factory() as session:
         result = coverage.compute(session, plan.as_of, thresholds_from(current_app.config))
     _summary(plan, outcomes, result, time.monotonic() - started)
