@@ -13,7 +13,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ingest import demo
 from ingest.db import begin_write
 from ingest.errors import VssidError
 from ingest.models import Submission, Unit
@@ -21,7 +20,7 @@ from ingest.registry import accounts
 from ingest.submissions.media import MediaStore
 from reports import coverage
 from reports.model import Coverage
-from webhook import onboarding, pipeline, policy
+from webhook import demo, onboarding, pipeline, policy
 from webhook.database import database
 from webhook.settings import thresholds_from
 
@@ -116,10 +115,14 @@ def demo_command(seed: int, days: int, as_of: str | None, force: bool) -> None:
             added = demo.ensure_units(session, forms_dir / "district10_units.csv")
             published = demo.ensure_forms(session, forms_dir)
             created = demo.ensure_accounts(session, current_app.config["REALM"])
-            plan = demo.plan(seed, demo.unit_infos(session), demo.form_versions(session), days, cut)
+            plan = demo.plan(seed, demo.unit_infos(session), demo.form_specs(session), days, cut)
     except VssidError as error:
         _fail(error)
         return
+    except (LookupError, ValueError) as error:  # forms changed under the demo's scenario
+        raise click.ClickException(
+            f"Dữ liệu mẫu không khớp với biểu mẫu (the demo does not fit the forms): {error}"
+        ) from None
     if added or published:
         click.echo(f"Units added: {len(added)}; forms published: {', '.join(published) or '-'}")
     _show_accounts(created)
@@ -136,6 +139,7 @@ def demo_command(seed: int, days: int, as_of: str | None, force: bool) -> None:
             bar.update(done)
             begin_write(session)
         session.commit()
+    # What follows a load: the log's consumers derive what the report counts.
     pipeline.pipeline().run_until_idle(factory, wait=True)
     with factory() as session:
         result = coverage.compute(session, plan.as_of, thresholds_from(current_app.config))

@@ -3,6 +3,7 @@ loaded through intake and counted by the coverage report."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from datetime import date, datetime, time
@@ -13,17 +14,28 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest import campaign, demo
+from ingest import campaign, forms
+from ingest.forms import formspec, validate
+from ingest.forms.formspec import FormSpec
 from ingest.models import RosterEntry, Submission, SubmissionStatus
 from ingest.registry import tabular, units
-from ingest.submissions import review
+from ingest.submissions import intake, parse, review
 from ingest.submissions.media import MediaStore
 from reports import coverage
 from tests.conftest import DEFAULT_UNITS, FORMS_DIR, REALM
 from tests.pipeline import settle
+from webhook import demo
+from webhook.demo import generate, people
 
 VERSIONS = {"vssid_install": "2021031001", "vssid_unit_report": "2021031001"}
 COLLECT_TIME = re.compile(r"^2021-03-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00$")
+
+
+@pytest.fixture(scope="module")
+def specs() -> dict[str, FormSpec]:
+    """The campaign's forms as published: compiled from ``forms/``."""
+    compiled = [forms.compile_xlsform(p) for p in forms.xlsform_files(FORMS_DIR)]
+    return {c.form_id: formspec.spec_for(c.md5, c.xml) for c in compiled}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +45,8 @@ def unit_list() -> list[demo.UnitInfo]:
 
 
 @pytest.fixture(scope="module")
-def plan(unit_list: list[demo.UnitInfo]) -> demo.DemoPlan:
-    return demo.plan(2021, unit_list, VERSIONS)
+def plan(unit_list: list[demo.UnitInfo], specs: dict[str, FormSpec]) -> demo.DemoPlan:
+    return demo.plan(2021, unit_list, specs.values())
 
 
 def _fingerprint(plan: demo.DemoPlan) -> list[tuple[object, ...]]:
@@ -44,10 +56,10 @@ def _fingerprint(plan: demo.DemoPlan) -> list[tuple[object, ...]]:
 
 
 def test_plan__same_seed__same_rosters_and_payloads(
-    plan: demo.DemoPlan, unit_list: list[demo.UnitInfo]
+    plan: demo.DemoPlan, unit_list: list[demo.UnitInfo], specs: dict[str, FormSpec]
 ):
-    again = demo.plan(2021, list(reversed(unit_list)), VERSIONS)
-    other = demo.plan(2022, unit_list, VERSIONS)
+    again = demo.plan(2021, list(reversed(unit_list)), list(reversed(specs.values())))
+    other = demo.plan(2022, unit_list, specs.values())
 
     assert again.roster == plan.roster
     assert again.declared == plan.declared
@@ -62,7 +74,7 @@ def test_plan__rosters_look_like_district_10(plan: demo.DemoPlan, unit_list: lis
     assert all(re.fullmatch(r"79[0-9]{8}", c) for c in codes)
     families = Counter(p.full_name.split()[0] for p in plan.roster)
     assert families.most_common(1)[0][0] == "Nguyễn"
-    assert set(families) <= set(demo.FAMILY)
+    assert set(families) <= set(people.FAMILY)
     assert all(2 <= len(p.full_name.split()) <= 4 for p in plan.roster)
     assert sum(not p.full_name.isascii() for p in plan.roster) > 0.9 * len(plan.roster)
 
@@ -103,14 +115,98 @@ def test_plan__submissions_as_collect_sends_them(plan: demo.DemoPlan):
     assert received == sorted(received)
 
 
-def test_plan__as_of__only_what_was_collected_by_then(unit_list: list[demo.UnitInfo]):
-    early = demo.plan(2021, unit_list, VERSIONS, as_of=date(2021, 3, 15))
+def _read(incoming: intake.Incoming, specs: dict[str, FormSpec]) -> tuple[FormSpec, parse.Instance]:
+    """The spec of its form and the instance, as intake reads them."""
+    root = parse.read_xml(incoming.payload)
+    spec = specs[root.get("id") or ""]
+    return spec, parse.instance_from_xml(root, spec.repeat_paths)
+
+
+def test_plan__the_form_accepts_every_submission_but_the_flawed_ones(
+    plan: demo.DemoPlan, specs: dict[str, FormSpec], unit_list: list[demo.UnitInfo]
+):
+    """The form's validation, in the context intake gives it: not a single issue (not even an
+    informational one), except on the submissions made to be flagged."""
+    units_csv = frozenset(u.code for u in unit_list)
+    found: dict[str, set[tuple[str, str | None]]] = {}
+    for incoming in plan.submissions:
+        spec, instance = _read(incoming, specs)
+        assert instance.collected_at is not None and instance.instance_id is not None
+        context = validate.Context(
+            today=instance.collected_at.astimezone(campaign.LOCAL_TZ).date(),
+            now=instance.collected_at,
+            external_choices={"units.csv": units_csv},
+        )
+        issues = validate.validate(spec, instance.values, context)
+        if issues:
+            found[instance.instance_id] = {(i.code, i.path) for i in issues}
+
+    stories = Counter(plan.flawed.values())
+    assert stories[generate.TYPO] == 2  # one of them fixed by an edit
+    assert stories[generate.LATE] == 1
+    assert stories[generate.TWO_UNITS] == 2
+    expected = {
+        generate.TYPO: {("value.constraint", "bhxh_code")},
+        generate.LATE: {("value.constraint", "install_date")},
+    }
+    assert found == {i: expected[why] for i, why in plan.flawed.items() if why in expected}
+
+
+def test_plan__answers_as_the_form_asks_for_them(
+    plan: demo.DemoPlan, specs: dict[str, FormSpec], unit_list: list[demo.UnitInfo]
+):
+    """Relevance and calculations are the form's: spot checks of what Collect keeps."""
+    names = {u.code: u.name_vi for u in unit_list}
+    statuses: Counter[str] = Counter()
+    for incoming in plan.submissions:
+        spec, instance = _read(incoming, specs)
+        values = instance.values
+        if spec.form_id == "vssid_install":
+            status = values["status"]
+            statuses[status] += 1
+            assert ("install_date" in values) == (status in campaign.INSTALLED_STATUSES)
+            assert ("reasons" in values) == (status != "account_active")
+            other = "other" in (values.get("reasons") or "").split()
+            assert ("reason_other" in values) == other
+            assert bool(values.get("reason_other")) == other
+            assert "consent_declined" not in values
+            assert instance.instance_name == f"{values['full_name']} – {values['bhxh_code']}"
+        else:
+            parts = {p: sum(int(values[f"{p}_{c}"]) for c in campaign.CATEGORIES)
+                     for p in ("headcount", "installed", "active")}  # fmt: skip
+            assert {p: int(values[f"{p}_total"]) for p in parts} == parts
+            assert (
+                values["installed_pct"]
+                == f"{round(100 * parts['installed'] / parts['headcount'], 1):g}"
+            )
+            assert values["unit_name"] == names[values["unit"]]
+            day = date.fromisoformat(values["report_date"])
+            assert instance.instance_name == f"{values['unit_name']} – {day:%d/%m/%Y}"
+    assert set(statuses) == set(specs["vssid_install"].fields["status"].choices or ())
+
+
+def test_plan__scenario_names_an_answer_the_form_lacks__refused(
+    unit_list: list[demo.UnitInfo], specs: dict[str, FormSpec]
+):
+    scenario = dataclasses.replace(
+        demo.DISTRICT_10, installed={"account_active": 1, "uninstalled": 1}
+    )
+    with pytest.raises(ValueError, match="status: uninstalled"):
+        demo.plan(2021, unit_list, specs.values(), scenario=scenario)
+
+
+def test_plan__as_of__only_what_was_collected_by_then(
+    unit_list: list[demo.UnitInfo], specs: dict[str, FormSpec]
+):
+    early = demo.plan(2021, unit_list, specs.values(), as_of=date(2021, 3, 15))
     ends = {
         datetime.fromisoformat(etree.fromstring(i.payload).findtext("end") or "").date()
         for i in early.submissions
     }
     assert ends and max(ends) <= date(2021, 3, 15)
-    assert demo.plan(2021, unit_list, VERSIONS, as_of=date(2021, 3, 10)).submissions == ()
+    assert set(early.flawed) <= {etree.fromstring(i.payload).findtext("meta/instanceID")
+                                 for i in early.submissions}  # fmt: skip
+    assert demo.plan(2021, unit_list, specs.values(), as_of=date(2021, 3, 10)).submissions == ()
 
 
 def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: Path):
@@ -122,7 +218,7 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
     assert demo.ensure_units(session, DEFAULT_UNITS) == []
     assert demo.ensure_accounts(session, REALM) == []
 
-    plan = demo.plan(2021, demo.unit_infos(session), demo.form_versions(session))
+    plan = demo.plan(2021, demo.unit_infos(session), demo.form_specs(session))
     outcomes: Counter[str] = Counter()
     for _done in demo.load(session, plan, MediaStore(tmp_path / "media"), outcomes):
         session.commit()
@@ -161,6 +257,15 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
         .where(SubmissionStatus.status == "superseded")
     )
     assert superseded is not None and superseded >= 3
+    by_status: dict[str, set[str | None]] = {}
+    rows = session.execute(
+        select(SubmissionStatus.status, Submission.instance_id).join(
+            Submission, Submission.id == SubmissionStatus.submission_id
+        )
+    )
+    for status, instance_id in rows:
+        by_status.setdefault(status, set()).add(instance_id)
+    assert by_status["flagged"] == set(plan.flawed) - by_status["superseded"]
     sources = set(session.scalars(select(Submission.source)))
     assert sources == {"openrosa"}
 
