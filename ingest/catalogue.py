@@ -8,6 +8,9 @@ Vietnamese and in English, with ``{named}`` parameters.
 - :class:`IssueCode`: problems :func:`ingest.forms.validate.validate` finds in a submission;
   each says whether it blocks (flags the submission for review) or only informs. The module
   that finds the issue prefixes the message with the question's label.
+- :class:`CheckCode`: problems found beyond the form's own rules: a record's own checks
+  (``ingest.submissions.checks``), the rules across records (``ingest.consumers.rules``) and
+  what the server could not do with a submission (kept, flagged for a person);
 - :class:`RejectCode`: why a row of an imported units or roster file was refused. An import
   report keeps one line per row, ``vi (en)``; four reasons have been Vietnamese only
   (``en`` is None): giving one an English template changes the line users see, and is a change
@@ -15,8 +18,7 @@ Vietnamese and in English, with ``{named}`` parameters.
 - :class:`Texts` constants: the parts of a sentence that vary (a type's name, the list a choice
   was looked up in, the default when the form has no message of its own).
 
-The pattern, for a module that writes a text people read (``ingest.consumers.rules`` is to
-follow it):
+The pattern, for a module that writes a text people read:
 
 1. add a member to the enum, or a new enum here, with a dotted code and both templates;
 2. build the text from the member with values, not sentences:
@@ -155,6 +157,65 @@ FORM_LIST = Texts("danh sách của biểu mẫu", "the form's list")
 #: Why a select's answer was not checked (``reason`` of ``choice.not_checked``).
 LIST_UNAVAILABLE = Texts("không có danh sách {file}.", "the list {file} is not available.")
 LIST_DYNAMIC = Texts("danh sách lấy từ câu trả lời.", "the list is dynamic.")
+
+
+class CheckCode(Enum):
+    """Checks beyond the form's rules: code, whether it blocks, (Vietnamese, English)."""
+
+    UNIT_UNKNOWN = (
+        "domain.unit_unknown",
+        True,
+        "Mã đơn vị '{unit}' không có trong danh sách đơn vị.",
+        "The unit code '{unit}' is not in the units registry.",
+    )
+    BHXH_CODE = (
+        "domain.bhxh_code",
+        True,
+        "Mã số BHXH '{code}' phải gồm đúng 10 chữ số.",
+        "The BHXH code '{code}' must be exactly 10 digits.",
+    )
+    INSTALL_AFTER_COLLECTION = (
+        "domain.install_after_collection",
+        True,
+        "Ngày cài đặt {installed} sau ngày ghi nhận {day:%d/%m/%Y}.",
+        "The install date {installed} is after the day it was recorded ({day:%Y-%m-%d}).",
+    )
+    TWO_UNITS = (
+        "domain.bhxh_code_two_units",
+        True,
+        "Mã số BHXH {code} đã được ghi nhận ở đơn vị khác ({other_unit}); "
+        "cần xác định đơn vị đúng.",
+        "BHXH code {code} is also recorded in another unit ({other_unit}); "
+        "decide which unit is right.",
+    )
+    CHECK_FAILED = (
+        "internal.check_failed",
+        True,
+        "Máy chủ chưa kiểm tra được phiếu này; cần người xem lại.",
+        "The server could not check this submission; a person must review it.",
+    )
+    PROJECTION_FAILED = (
+        "internal.projection_failed",
+        True,
+        "Máy chủ chưa xử lý được phiếu này; cần người xem lại.",
+        "The server could not process this submission; a person must review it.",
+    )
+
+    def __init__(self, code: str, blocking: bool, vi: str, en: str) -> None:
+        self.code = code
+        self.blocking = blocking
+        self.vi = vi
+        self.en = en
+
+    def message(self, **params: object) -> Texts:
+        """The message in both languages, with ``params`` inserted."""
+        return Texts(self.vi, self.en).format(**params)
+
+    def stored(self, path: str = "", **params: object) -> dict[str, object]:
+        """The issue as a submission keeps it (``issues`` on the log row or the state)."""
+        text = self.message(**params)
+        return {"code": self.code, "path": path, "message_vi": text.vi,
+                "message_en": text.en, "blocking": self.blocking}  # fmt: skip
 
 
 class RejectCode(Enum):

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ingest import campaign
+from ingest.catalogue import CheckCode
 from ingest.consumers.runner import REVIEWS, SUBMISSIONS, Batch, Consumer
 from ingest.forms import formspec
 from ingest.models import (
@@ -131,13 +132,7 @@ def reset(session: Session) -> None:
 
 
 #: The issue of a submission the projection could not apply (a bug, logged): kept, flagged.
-PROJECTION_FAILED = {
-    "code": "internal.projection_failed",
-    "path": "",
-    "message_vi": "Máy chủ chưa xử lý được phiếu này; cần người xem lại.",
-    "message_en": "The server could not process this submission; a person must review it.",
-    "blocking": True,
-}
+PROJECTION_FAILED = CheckCode.PROJECTION_FAILED.stored()
 
 
 def failed(session: Session, stream: str, entry_id: int) -> None:

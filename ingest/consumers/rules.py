@@ -17,27 +17,20 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ingest.catalogue import CheckCode
 from ingest.consumers.projection import chunks, refresh_persons
 from ingest.consumers.runner import REVIEWS, SUBMISSIONS, Batch, Consumer
-from ingest.forms.validate import Issue
 from ingest.models import InstallReason, InstallRecord, Review, ReviewState, SubmissionStatus
-from ingest.submissions.checks import issue_dict
 
-TWO_UNITS = "domain.bhxh_code_two_units"
+TWO_UNITS = CheckCode.TWO_UNITS.code
 
 _RECORD = cast(Table, InstallRecord.__table__)
 _STATUS = cast(Table, SubmissionStatus.__table__)
 
 
-def two_units_issue(code: str, unit: str, other_unit: str) -> Issue:
-    return Issue(
-        TWO_UNITS,
-        "bhxh_code",
-        f"Mã số BHXH {code} đã được ghi nhận ở đơn vị khác ({other_unit}); "
-        f"cần xác định đơn vị đúng.",
-        f"BHXH code {code} is also recorded in another unit ({other_unit}); "
-        f"decide which unit is right.",
-    )
+def two_units_issue(code: str, other_unit: str) -> dict[str, object]:
+    """The issue of a record whose person is also recorded in ``other_unit``."""
+    return CheckCode.TWO_UNITS.stored("bhxh_code", code=code, other_unit=other_unit)
 
 
 def apply(session: Session, batch: Batch) -> None:
@@ -110,7 +103,7 @@ def _flag(session: Session, split: dict[str, list[Any]]) -> set[str]:
                 (r for r in records if r.unit_code != record.unit_code),
                 key=lambda r: r.submission_id,
             )
-            issue = issue_dict(two_units_issue(code, record.unit_code, other.unit_code))
+            issue = two_units_issue(code, other.unit_code)
             kept = [i for i in issues[record.submission_id] or [] if i.get("code") != TWO_UNITS]
             session.execute(
                 update(_STATUS)

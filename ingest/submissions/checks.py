@@ -1,6 +1,6 @@
 """A record's own checks, beyond what its form says: what intake tells the sender at once.
 
-Codes (stable):
+Codes (stable; texts in ``ingest.catalogue.CheckCode``):
 
 - ``domain.unit_unknown``: the unit code is not in the units registry;
 - ``domain.bhxh_code``: the BHXH code is not exactly 10 digits (kept as text: leading zeros);
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ingest import campaign
+from ingest.catalogue import CheckCode
 from ingest.forms import formspec
 from ingest.forms.validate import Context, Issue
 from ingest.registry import unit_codes
@@ -61,6 +62,11 @@ def context(moment: datetime, units: UnitCodes) -> Context:
     )
 
 
+def _issue(check: CheckCode, path: str, **params: object) -> Issue:
+    text = check.message(**params)
+    return Issue(check.code, path, text.vi, text.en, check.blocking)
+
+
 def record_issues(
     values: dict[str, Any], collected: datetime, found: list[Issue], units: UnitCodes
 ) -> list[Issue]:
@@ -69,36 +75,17 @@ def record_issues(
     issues: list[Issue] = []
     unit = value(values, "unit")
     if unit is not None and unit not in units.codes and "unit" not in flagged:
-        issues.append(
-            Issue(
-                "domain.unit_unknown",
-                "unit",
-                f"Mã đơn vị '{unit}' không có trong danh sách đơn vị.",
-                f"The unit code '{unit}' is not in the units registry.",
-            )
-        )
+        issues.append(_issue(CheckCode.UNIT_UNKNOWN, "unit", unit=unit))
     code = value(values, "bhxh_code")
     if code is not None and "bhxh_code" not in flagged and not _valid_code(code):
-        issues.append(
-            Issue(
-                "domain.bhxh_code",
-                "bhxh_code",
-                f"Mã số BHXH '{code}' phải gồm đúng 10 chữ số.",
-                f"The BHXH code '{code}' must be exactly 10 digits.",
-            )
-        )
+        issues.append(_issue(CheckCode.BHXH_CODE, "bhxh_code", code=code))
     installed = value(values, "install_date")
     day = collected.astimezone(campaign.LOCAL_TZ).date()
     if installed is not None and installed[:10] > day.isoformat():
         issues.append(
-            Issue(
-                "domain.install_after_collection",
-                "install_date",
-                f"Ngày cài đặt {installed[:10]} sau ngày ghi nhận {day:%d/%m/%Y}.",
-                f"The install date {installed[:10]} is after the day it was recorded "
-                f"({day.isoformat()}).",
-            )
-        )
+            _issue(CheckCode.INSTALL_AFTER_COLLECTION, "install_date", installed=installed[:10],
+                   day=day)
+        )  # fmt: skip
     return issues
 
 

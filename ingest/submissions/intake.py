@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ingest import campaign
+from ingest.catalogue import CheckCode
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, VssidError
 from ingest.forms import formspec
 from ingest.forms.validate import validate
@@ -47,13 +48,7 @@ from ingest.submissions.media import MediaStore
 log = logging.getLogger(__name__)
 
 #: The issue recorded when checking a submission failed unexpectedly (a bug, logged).
-CHECK_FAILED = {
-    "code": "internal.check_failed",
-    "path": None,
-    "message_vi": "Máy chủ chưa kiểm tra được phiếu này; cần người xem lại.",
-    "message_en": "The server could not check this submission; a person must review it.",
-    "blocking": True,
-}
+CHECK_FAILED = CheckCode.CHECK_FAILED.stored()
 
 
 @dataclass(frozen=True, slots=True)
