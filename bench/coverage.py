@@ -850,12 +850,13 @@ def projected_up_to_the_end(engine: Engine) -> None:
     from ingest.models import ConsumerCursor
 
     with engine.begin() as conn:
+        conn.execute(ConsumerCursor.__table__.delete())  # the migration's, at an empty log
         for stream, table in ((SUBMISSIONS, Submission.__table__), (REVIEWS, "review")):
             name = table if isinstance(table, str) else table.name
             tx, last = conn.execute(
                 text(f"SELECT COALESCE(MAX(tx), 0), COALESCE(MAX(id), 0) FROM {name}")
             ).one()
-            for consumer in ("projection", "rules"):
+            for consumer in ("projection", "rules", "persons"):
                 conn.execute(
                     insert(ConsumerCursor.__table__),
                     {

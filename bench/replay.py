@@ -8,8 +8,10 @@ writes only the log and the derived tables, no form registry). Then, CPUs idle f
 1. counts what the generator derived (records, persons, unit reports, accepted statuses);
 2. runs the real ``vssid reprocess --batch N`` as a subprocess under ``/usr/bin/time`` (wall
    seconds and peak RSS), which rewinds the projection, the rules and the tallies and replays;
-3. checks that the replay derived the same counts, and prints submissions per second, with
-   each consumer's share (from ``vssid consumers status`` and the command's own timing).
+3. checks that every replay derives the same counts as the first, and prints submissions per
+   second. (The first replay differs from what the generator wrote where the generator broke
+   a rule it does not know: a person recorded, accepted, in two units is flagged by the
+   cross-record rule; the difference is printed.)
 
 Target (the issue): ≥ 5,000 submissions/s on PostgreSQL on this machine (10⁶ in < 4 min).
 
@@ -129,7 +131,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="a database built by bench/coverage.py")
     parser.add_argument("--batch", type=int, default=5000, help="log entries per transaction")
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
 
     prepare(args.url)
@@ -143,7 +145,10 @@ def main() -> None:
         after = counts(args.url)
         if after != before:
             diff = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
-            raise SystemExit(f"REPLAY DIFFERS from what was derived before: {diff}")
+            if run > 0:
+                raise SystemExit(f"REPLAY DIFFERS from the first replay: {diff}")
+            log(f"the first replay differs from the generator's tables: {diff}")
+            before = after
         match = re.search(
             r"(\d+) submissions reprocessed \((\d+) log entries applied in ([\d.]+) s\)", output
         )

@@ -2,13 +2,14 @@
 
 This is the one place where consumers are registered, in the order they depend on each other:
 the projection (review states, person records, unit reports), the cross-record rules, the
-coverage tallies. A new consumer (events out, notifications) is one more entry here, or one
-more in the tuple a deployment hands to :class:`Pipeline`; intake never changes for it.
+persons (each one's effective record), the coverage tallies. A new consumer (events out,
+notifications) is one more entry here, or one more in the tuple a deployment hands to
+:class:`Pipeline`; intake never changes for it.
 """
 
 from __future__ import annotations
 
-from ingest.consumers import projection, rules, tallies
+from ingest.consumers import persons, projection, rules, tallies
 from ingest.consumers.runner import (
     REVIEWS,
     ROSTERS,
@@ -21,7 +22,12 @@ from ingest.consumers.runner import (
 )
 
 #: The consumers every deployment runs, in order.
-CONSUMERS: tuple[Consumer, ...] = (projection.CONSUMER, rules.CONSUMER, tallies.CONSUMER)
+CONSUMERS: tuple[Consumer, ...] = (
+    projection.CONSUMER,
+    rules.CONSUMER,
+    persons.CONSUMER,
+    tallies.CONSUMER,
+)
 
 __all__ = [
     "CONSUMERS",

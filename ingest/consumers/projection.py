@@ -17,7 +17,7 @@ is projected with a handful of set-based statements, whatever its size.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -27,26 +27,24 @@ from sqlalchemy.orm import Session
 from ingest import campaign
 from ingest.catalogue import CheckCode
 from ingest.consumers.runner import REVIEWS, SUBMISSIONS, Batch, Consumer
+from ingest.db import among, bulk_insert
 from ingest.forms import formspec
 from ingest.models import (
     FormVersion,
     InstallReason,
     InstallRecord,
     Person,
-    PersonSpan,
-    ReasonTally,
     Review,
     ReviewState,
     Submission,
     SubmissionStatus,
-    Tally,
     UnitReport,
     Verdict,
 )
 from ingest.submissions import checks, parse
 
 #: Ids per ``IN (…)`` list.
-CHUNK = 2000
+CHUNK = 5000
 
 _SUBMISSION = cast(Table, Submission.__table__)
 _STATUS = cast(Table, SubmissionStatus.__table__)
@@ -120,14 +118,15 @@ def apply(session: Session, batch: Batch) -> None:
     ids = set(batch.of(SUBMISSIONS))
     reviewed = batch.of(REVIEWS)
     for chunk in chunks(list(reviewed)):
-        ids.update(session.scalars(select(Review.submission_id).where(Review.id.in_(chunk))))
+        ids.update(
+            session.scalars(select(Review.submission_id).where(among(session, Review.id, chunk)))
+        )
     project(session, sorted(ids))
 
 
 def reset(session: Session) -> None:
-    """Empty every projected table (and the tallies built on them) for a replay."""
-    for model in (PersonSpan, Tally, ReasonTally, Person, InstallReason, InstallRecord,
-                  UnitReport, SubmissionStatus):  # fmt: skip
+    """Empty every projected table for a replay (the consumers after it empty theirs)."""
+    for model in (InstallReason, InstallRecord, UnitReport, SubmissionStatus):
         session.execute(delete(model))
 
 
@@ -156,13 +155,14 @@ def project(session: Session, ids: Sequence[int]) -> set[str]:
     changed: set[str] = set()
     for chunk in chunks(ids):
         changed |= _project(session, chunk)
-    refresh_persons(session, changed)
     return changed
 
 
 def _project(session: Session, ids: Sequence[int]) -> set[str]:
     rows = session.execute(
-        select(*_COLUMNS).where(_SUBMISSION.c.id.in_(ids), _SUBMISSION.c.error_code.is_(None))
+        select(*_COLUMNS).where(
+            among(session, _SUBMISSION.c.id, ids), _SUBMISSION.c.error_code.is_(None)
+        )
     ).all()
     if not rows:
         return set()
@@ -171,14 +171,15 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
     superseded = set(
         session.scalars(
             select(_SUBMISSION.c.supersedes_id).where(
-                _SUBMISSION.c.supersedes_id.in_(usable), _SUBMISSION.c.error_code.is_(None)
+                among(session, _SUBMISSION.c.supersedes_id, usable),
+                _SUBMISSION.c.error_code.is_(None),
             )
         )
     )
     decisions: dict[int, str] = {}
     for submission_id, decision in session.execute(
         select(Review.submission_id, Review.decision)
-        .where(Review.submission_id.in_(usable))
+        .where(among(session, Review.submission_id, usable))
         .order_by(Review.id)
     ):
         decisions[submission_id] = decision  # the latest wins
@@ -187,15 +188,17 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
     # What these (and the versions they replace) projected before goes; codes remembered.
     touched = [*usable, *replaced]
     changed = set(
-        session.scalars(select(_RECORD.c.bhxh_code).where(_RECORD.c.submission_id.in_(touched)))
+        session.scalars(
+            select(_RECORD.c.bhxh_code).where(among(session, _RECORD.c.submission_id, touched))
+        )
     )
     for table in (_REASON, _RECORD, _REPORT):
-        session.execute(delete(table).where(table.c.submission_id.in_(touched)))
-    session.execute(delete(_STATUS).where(_STATUS.c.submission_id.in_(usable)))
+        session.execute(delete(table).where(among(session, table.c.submission_id, touched)))
+    session.execute(delete(_STATUS).where(among(session, _STATUS.c.submission_id, usable)))
     if replaced:
         session.execute(
             update(_STATUS)
-            .where(_STATUS.c.submission_id.in_(replaced))
+            .where(among(session, _STATUS.c.submission_id, replaced))
             .values(status=ReviewState.SUPERSEDED.value)
         )
 
@@ -232,7 +235,7 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
     for table, new in ((_STATUS, statuses), (_RECORD, records), (_REASON, reasons),
                        (_REPORT, reports)):  # fmt: skip
         if new:
-            session.execute(insert(table), new)
+            bulk_insert(session, table, new)
     return changed
 
 
@@ -288,29 +291,6 @@ def unit_report(row: Any, values: dict[str, Any]) -> dict[str, Any] | None:
         "submission_id": row.id, "unit_code": unit_code, "report_date": report_date,
         "effective_at": effective_at(row), **counts,
     }  # fmt: skip
-
-
-def refresh_persons(session: Session, codes: Iterable[str]) -> None:
-    """Make ``person`` hold, for each of ``codes``, its latest current accepted record (by
-    collection time, then arrival), or nothing."""
-    for chunk in chunks(sorted(set(codes))):
-        latest: dict[str, Any] = {}
-        for record in session.execute(
-            select(
-                _RECORD.c.bhxh_code, _RECORD.c.submission_id, _RECORD.c.unit_code,
-                _RECORD.c.full_name, _RECORD.c.category, _RECORD.c.status,
-                _RECORD.c.installed, _RECORD.c.active, _RECORD.c.effective_at,
-            ).where(_RECORD.c.bhxh_code.in_(chunk))
-        ):  # fmt: skip
-            best = latest.get(record.bhxh_code)
-            if best is None or (record.effective_at, record.submission_id) > (
-                best.effective_at,
-                best.submission_id,
-            ):
-                latest[record.bhxh_code] = record
-        session.execute(delete(_PERSON).where(_PERSON.c.bhxh_code.in_(chunk)))
-        if latest:
-            session.execute(insert(_PERSON), [dict(r._mapping) for r in latest.values()])
 
 
 def _text(value: Any) -> str | None:

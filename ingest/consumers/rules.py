@@ -18,8 +18,9 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ingest.catalogue import CheckCode
-from ingest.consumers.projection import chunks, refresh_persons
+from ingest.consumers.projection import chunks
 from ingest.consumers.runner import REVIEWS, SUBMISSIONS, Batch, Consumer
+from ingest.db import among
 from ingest.models import InstallReason, InstallRecord, Review, ReviewState, SubmissionStatus
 
 TWO_UNITS = CheckCode.TWO_UNITS.code
@@ -37,11 +38,15 @@ def apply(session: Session, batch: Batch) -> None:
     """Check the people whose records the batch's submissions (and decisions) touched."""
     ids = list(batch.of(SUBMISSIONS))
     for chunk in chunks(list(batch.of(REVIEWS))):
-        ids.extend(session.scalars(select(Review.submission_id).where(Review.id.in_(chunk))))
+        ids.extend(
+            session.scalars(select(Review.submission_id).where(among(session, Review.id, chunk)))
+        )
     codes: set[str] = set()
     for chunk in chunks(sorted(set(ids))):
         codes.update(
-            session.scalars(select(_RECORD.c.bhxh_code).where(_RECORD.c.submission_id.in_(chunk)))
+            session.scalars(
+                select(_RECORD.c.bhxh_code).where(among(session, _RECORD.c.submission_id, chunk))
+            )
         )
     check(session, codes)
 
@@ -71,26 +76,27 @@ def check(session: Session, codes: Iterable[str]) -> None:
         by_code: dict[str, list[Any]] = defaultdict(list)
         for record in session.execute(
             select(_RECORD.c.bhxh_code, _RECORD.c.submission_id, _RECORD.c.unit_code).where(
-                _RECORD.c.bhxh_code.in_(chunk), _RECORD.c.unit_code.is_not(None)
+                among(session, _RECORD.c.bhxh_code, chunk), _RECORD.c.unit_code.is_not(None)
             )
         ):
             by_code[record.bhxh_code].append(record)
         split = {c: rs for c, rs in by_code.items() if len({r.unit_code for r in rs}) > 1}
         if split:
             flagged |= _flag(session, split)
-    refresh_persons(session, flagged)
 
 
 def _flag(session: Session, split: dict[str, list[Any]]) -> set[str]:
     ids = [r.submission_id for records in split.values() for r in records]
     reviewed = set(
-        session.scalars(select(Review.submission_id).where(Review.submission_id.in_(ids)))
+        session.scalars(
+            select(Review.submission_id).where(among(session, Review.submission_id, ids))
+        )
     )
     issues: dict[int, list[dict[str, Any]]] = {
         submission_id: found
         for submission_id, found in session.execute(
             select(_STATUS.c.submission_id, _STATUS.c.issues).where(
-                _STATUS.c.submission_id.in_(ids)
+                among(session, _STATUS.c.submission_id, ids)
             )
         )
     }
@@ -117,4 +123,4 @@ def _flag(session: Session, split: dict[str, list[Any]]) -> set[str]:
 
 def _drop_records(session: Session, ids: Sequence[int]) -> None:
     for model in (InstallReason, InstallRecord):
-        session.execute(delete(model).where(model.submission_id.in_(ids)))
+        session.execute(delete(model).where(among(session, model.submission_id, ids)))

@@ -23,20 +23,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from ingest import campaign
+from ingest.consumers.persons import people_of
 from ingest.consumers.runner import REVIEWS, ROSTERS, SUBMISSIONS, Batch, Consumer
-from ingest.db import upsert
+from ingest.db import among, bulk_insert, upsert
 from ingest.models import (
     InstallRecord,
     PersonSpan,
     ReasonTally,
-    Review,
     RosterEntry,
-    RosterImport,
-    Submission,
     Tally,
 )
 
@@ -162,40 +160,6 @@ def apply(session: Session, batch: Batch) -> None:
     recompute(session, people_of(session, batch))
 
 
-def people_of(session: Session, batch: Batch) -> set[str]:
-    """The person keys of a batch: its submissions' (and the versions they replace), the
-    decided submissions', and the roster imports' changed entries."""
-    codes: set[str] = set()
-    ids = list(batch.of(SUBMISSIONS))
-    for chunk in _chunks(list(batch.of(REVIEWS)), BATCH):
-        ids.extend(session.scalars(select(Review.submission_id).where(Review.id.in_(chunk))))
-    for chunk in _chunks(sorted(set(ids)), BATCH):
-        for key, replaced in session.execute(
-            select(Submission.person_key, Submission.supersedes_id).where(Submission.id.in_(chunk))
-        ):
-            if key:
-                codes.add(key)
-            if replaced:
-                ids.append(replaced)
-    for chunk in _chunks(sorted(set(ids)), BATCH):
-        codes.update(
-            c for c in session.scalars(
-                select(Submission.person_key).where(Submission.id.in_(chunk))
-            ) if c
-        )  # fmt: skip
-        codes.update(
-            session.scalars(
-                select(InstallRecord.bhxh_code).where(InstallRecord.submission_id.in_(chunk))
-            )
-        )
-    for chunk in _chunks(list(batch.of(ROSTERS)), BATCH):
-        for keys in session.scalars(
-            select(RosterImport.person_keys).where(RosterImport.id.in_(chunk))
-        ):
-            codes.update(keys or ())
-    return codes
-
-
 def _built(_people: int) -> None:
     return None
 
@@ -207,7 +171,7 @@ def reset(session: Session) -> None:
 
 
 CONSUMER = Consumer(
-    "tallies", apply, streams=(SUBMISSIONS, REVIEWS, ROSTERS), after="rules",
+    "tallies", apply, streams=(SUBMISSIONS, REVIEWS, ROSTERS), after="persons",
     rebuild=lambda session: _built(rebuild(session)), reset=reset,
 )  # fmt: skip
 
@@ -220,11 +184,13 @@ def recompute(
     counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
     reasons: dict[ReasonKey, int] = defaultdict(int)
     for chunk in _chunks(codes, BATCH):
-        old = session.scalars(select(PersonSpan).where(PersonSpan.bhxh_code.in_(chunk))).all()
+        old = session.scalars(
+            select(PersonSpan).where(among(session, PersonSpan.bhxh_code, chunk))
+        ).all()
         for row in old:
             if row.day_to is None:
                 _count(counts, reasons, _from_row(row), -1)
-        session.execute(delete(PersonSpan).where(PersonSpan.bhxh_code.in_(chunk)))
+        session.execute(delete(PersonSpan).where(among(session, PersonSpan.bhxh_code, chunk)))
         new = _compute(session, chunk)
         _insert_spans(session, new)
         for _code, span in new:
@@ -298,7 +264,7 @@ def _compute(session: Session, codes: Sequence[str]) -> list[tuple[str, Span]]:
             InstallRecord.bhxh_code, InstallRecord.effective_at, InstallRecord.submission_id,
             InstallRecord.unit_code, InstallRecord.category, InstallRecord.installed,
             InstallRecord.active, InstallRecord.reasons,
-        ).where(InstallRecord.bhxh_code.in_(codes))
+        ).where(among(session, InstallRecord.bhxh_code, codes))
     ):  # fmt: skip
         code, at, submission_id, unit_code, category, installed, active, why = row
         reasons = tuple(sorted({str(r)[:64] for r in why or () if r}))
@@ -310,7 +276,7 @@ def _compute(session: Session, codes: Sequence[str]) -> list[tuple[str, Span]]:
         select(
             RosterEntry.bhxh_code, RosterEntry.valid_from, RosterEntry.valid_to,
             RosterEntry.unit_code, RosterEntry.category, RosterEntry.id,
-        ).where(RosterEntry.bhxh_code.in_(codes))
+        ).where(among(session, RosterEntry.bhxh_code, codes))
     ):  # fmt: skip
         entries[code].append(Entry(valid_from, valid_to, unit_code, category, entry_id))
     return [
@@ -322,8 +288,9 @@ def _compute(session: Session, codes: Sequence[str]) -> list[tuple[str, Span]]:
 
 def _insert_spans(session: Session, spans: list[tuple[str, Span]]) -> None:
     if spans:
-        session.execute(
-            insert(_SPANS),
+        bulk_insert(
+            session,
+            _SPANS,
             [
                 {
                     "bhxh_code": code, "day_from": s.day_from, "day_to": s.day_to,

@@ -6,8 +6,8 @@ updated). Each stream of the log (submissions, reviews, roster imports) gets a p
 ``(tx, id)``. The tally queue and its state give way to the consumers' cursors.
 
 Existing data: the verdict is the stored status's issues without the cross-record rule's
-(that one is a consumer's now); the projection and rules cursors start at the end of the log
-(their tables are current), the tallies have no cursor and rebuild on their first run.
+(that one is a consumer's now); the projection, rules and persons cursors start at the end of
+the log (their tables are current), the tallies have no cursor and rebuild on their first run.
 
 Revision ID: 0006
 Revises: 0005
@@ -123,8 +123,9 @@ def upgrade() -> None:
     sa.Column('updated_at', ingest.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'stream', name=op.f('pk_consumer_cursor'))
     )
-    # The projection and the rules are current: they start at the end of each stream.
-    for consumer, streams in (("projection", ("submission", "review")), ("rules", ("submission", "review"))):
+    # The projection, the rules and the persons are current: they start at the end of each
+    # stream. (The tallies have no cursor: they rebuild.)
+    for consumer, streams in (("projection", ("submission", "review")), ("rules", ("submission", "review")), ("persons", ("submission", "review"))):
         for stream in streams:
             statement = sa.text(
                 "INSERT INTO consumer_cursor (consumer, stream, tx, position, applied, updated_at) "
