@@ -1,4 +1,4 @@
-"""Benchmark of ``vssid report coverage --format json`` at national scale (DESIGN.md §6).
+"""Benchmark of ``vssid report coverage --format json`` at national scale (docs/architecture.md §6).
 
 Builds a database at URL to head with the real migrations, fills it with a synthetic but
 realistic campaign (fixed random seed), then times the real command as a subprocess, several

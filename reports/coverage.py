@@ -1,6 +1,6 @@
 """Coverage: installed ÷ headcount per unit, kind of unit, staff category and in total.
 
-Every number follows DESIGN.md §4:
+Every number follows docs/architecture.md §4:
 
 - a person's state is their effective record as of the date (latest by collection time, then
   arrival, among accepted current records), and their unit and category are the roster's when

@@ -1,6 +1,6 @@
 """The coverage report as a JSON document, CSV and a text table.
 
-The JSON document is the API's contract (DESIGN.md §5): ``{"as_of", "target_pct", "rows",
+The JSON document is the API's contract (docs/architecture.md §5): ``{"as_of", "target_pct", "rows",
 "total"}``; ``vssid report coverage --format json`` prints the same document. Rows are per
 unit, per kind of unit or per staff category (``by``). Vietnamese names first.
 """

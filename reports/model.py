@@ -1,4 +1,4 @@
-"""The coverage report as values, and DESIGN.md §4's arithmetic on them (no database).
+"""The coverage report as values, and docs/architecture.md §4's arithmetic on them (no database).
 
 :class:`Coverage` is the whole report as of a date: a :class:`UnitCoverage` row per unit,
 :class:`Rollup` sums per kind of unit, per staff category and in total, and the data-quality
@@ -168,7 +168,7 @@ def _declared(unit: Any) -> dict[str, int] | None:
 def without_roster(
     unit: Any, records: dict[str, tuple[int, int]], report: UnitReport | None
 ) -> tuple[str | None, dict[str, int] | None, dict[str, tuple[int, int]]]:
-    """DESIGN §4 for a unit without a roster in force: the denominator's source, the
+    """docs/architecture.md §4 for a unit without a roster in force: the denominator's source, the
     denominator per category (None: unknown), and (installed, active) per category from its
     person ``records`` (``"unknown"`` for records without a category), or from its unit report
     when it has no person records."""

@@ -2,7 +2,7 @@
 the JSON API only, the dashboard's signed-in session.
 
 ODK Collect speaks Digest over plain HTTP and Basic only over HTTPS, and only after a 401
-challenge (PROTOCOLS.md §1.4), so every OpenRosa 401 offers both. Digest nonces are stateless
+challenge (docs/protocols.md §1.4), so every OpenRosa 401 offers both. Digest nonces are stateless
 (a timestamp signed with the secret key), so any gunicorn worker can check any nonce; an
 expired nonce is answered with ``stale=true`` and Collect retries without asking the user.
 A collector onboarded by QR code uses ``/key/<token>/``: the token stands for the password.
@@ -11,9 +11,10 @@ Wrong passwords over Basic or Digest count towards the sign-in form's lock-out (
 account from one address pause it; ``webhook.dashboard.throttle``), so that HTTP
 authentication is no way around it.
 
-A browser signed in to the dashboard may call the JSON API with its session cookie (DESIGN.md
-§5); credentials in the request win over the session. The OpenRosa and Kobo endpoints never
-accept the session: they are exempt from CSRF tokens, so a cookie must not authenticate them.
+A browser signed in to the dashboard may call the JSON API with its session cookie
+(docs/architecture.md §5); credentials in the request win over the session. The OpenRosa and
+Kobo endpoints never accept the session: they are exempt from CSRF tokens, so a cookie must not
+authenticate them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""KoboToolbox REST Service receiver: ``POST /kobo/submission`` (PROTOCOLS.md §5).
+"""KoboToolbox REST Service receiver: ``POST /kobo/submission`` (docs/protocols.md §5).
 
 Kobo posts each new submission once, as JSON or XML, waits 30 s, counts any 2xx as done and
 retries by itself only on 502/503/504. So: 201 once the data is committed, 200 for a

@@ -1,4 +1,4 @@
-"""OpenRosa form discovery: form list, form download, manifest and media (PROTOCOLS.md §1).
+"""OpenRosa form discovery: form list, form download, manifest and media (docs/protocols.md §1).
 
 Registered twice: at the site root (Digest or Basic auth) and under ``/key/<token>/`` for
 collectors onboarded by QR code. ODK Collect refuses a response without

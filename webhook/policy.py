@@ -2,7 +2,7 @@
 data it sees. The JSON API, the OpenRosa and Kobo endpoints, the dashboard's pages and its
 downloads all ask here; nothing else decides access by role.
 
-The matrix (DESIGN.md §5, §10), action × role:
+The matrix (docs/architecture.md §5 and README.md, "Dashboard"), action × role:
 
 ====================  =====  =======  ====  =========  ===========
 action                admin  manager  unit  collector  integration

@@ -1,4 +1,5 @@
-"""OpenRosa submission: ``HEAD|GET /submission`` and ``POST /submission`` (PROTOCOLS.md §0, §2).
+"""OpenRosa submission: ``HEAD|GET /submission`` and ``POST /submission``
+(docs/protocols.md §0, §2).
 
 Status codes are the ones ODK Collect acts on: 201 for a new submission, 202 for one we
 already have (a retry, or the next part of a submission split by ``*isIncomplete*``),

@@ -1,4 +1,4 @@
-"""Persons: each person's effective record now (DESIGN.md §4), after the rules.
+"""Persons: each person's effective record now (docs/architecture.md §4), after the rules.
 
 A consumer of the submission and review streams, after the cross-record rules (which may take
 records out of the counts). For the people a batch is about (:func:`people_of`: the person

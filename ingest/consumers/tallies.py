@@ -1,10 +1,10 @@
 """Coverage tallies: what the reports count, kept up to date so a report reads per-unit rows.
 
 A person counts in coverage, on each day, in one unit and category, as a roster member or not,
-installed and active or not (DESIGN.md §4). That is a function of their install records (the
-effective record is the latest collected on or before the day) and their roster entries (the
-entry in force that day), and it changes only on the days a record was collected or a roster
-entry starts or ends. :func:`spans_for` turns one person's records and entries into
+installed and active or not (docs/architecture.md §4). That is a function of their install
+records (the effective record is the latest collected on or before the day) and their roster
+entries (the entry in force that day), and it changes only on the days a record was collected
+or a roster entry starts or ends. :func:`spans_for` turns one person's records and entries into
 :class:`~ingest.models.PersonSpan` rows, one per stretch of days with the same state; the
 tallies (:class:`~ingest.models.Tally`, :class:`~ingest.models.ReasonTally`) add up the spans
 open now, per unit.

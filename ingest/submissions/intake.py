@@ -1,6 +1,6 @@
 """Intake: every arriving submission becomes a row of the event log, usable or not.
 
-The rules, as ODK Central and KoboToolbox agree (PROTOCOLS.md §0):
+The rules, as ODK Central and KoboToolbox agree (docs/protocols.md §0):
 
 - a new instance ID is stored: ``created``;
 - the same instance ID with the same content is a retry: nothing is stored twice and any new

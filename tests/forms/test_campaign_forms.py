@@ -1,4 +1,5 @@
-"""The two campaign XLSForms against the contract of DESIGN.md §3, read from their XForms."""
+"""The two campaign XLSForms against the contract for their names (README.md, "Forms"),
+read from their XForms."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Coverage numbers of DESIGN.md §4 on a scenario computed by hand, through the CLI and the API.
+"""Coverage numbers of docs/architecture.md §4 on a scenario computed by hand, through the CLI
+and the API.
 
 Scenario (District 10's 48 units loaded; as of 2021-03-20 unless said otherwise):
 

@@ -1,6 +1,6 @@
 """Who may call what: every route of the app, for every role, with every credential style.
 
-``EXPECTED`` is the authorization matrix of DESIGN.md §5, written out: for each route of
+``EXPECTED`` is the authorization matrix of docs/architecture.md §5, written out: for each route of
 ``app.url_map`` (method and rule), the status each role gets when it presents its own
 credentials in the styles that route accepts (``STYLES``). A route the table does not list
 fails :func:`test_matrix__lists_every_route`, so a new route cannot ship unchecked.

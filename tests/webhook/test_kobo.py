@@ -1,4 +1,4 @@
-"""KoboToolbox REST Service pushes to POST /kobo/submission (PROTOCOLS.md §5)."""
+"""KoboToolbox REST Service pushes to POST /kobo/submission (docs/protocols.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OpenRosa form discovery as ODK Collect, Enketo and Web Forms use it (PROTOCOLS.md §0-1)."""
+"""OpenRosa form discovery as ODK Collect, Enketo and Web Forms use it (docs/protocols.md §0-1)."""
 
 from __future__ import annotations
 

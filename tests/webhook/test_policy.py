@@ -23,7 +23,7 @@ from webhook import policy
 SCHOOLS = {"Q10-GDDT", "Q10-MN", "Q10-TH", "Q10-THCS"}
 
 # fmt: off
-#: action → the roles allowed it: DESIGN.md §5 written out, independently of the module.
+#: action → the roles allowed it: docs/architecture.md §5 written out, independently of the module.
 EXPECTED: dict[str, set[str]] = {
     "collect":           {"admin", "unit", "collector"},
     "push":              {"integration"},

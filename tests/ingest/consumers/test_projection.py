@@ -1,4 +1,5 @@
-"""Statuses, person records, unit reports and reprocessing (DESIGN.md §4 effective record).
+"""Statuses, person records, unit reports and reprocessing
+(docs/architecture.md §4 effective record).
 
 Submissions enter through ``intake.receive`` exactly as the webhooks do, as Kobo-shaped JSON
 (the simplest way to vary answers), on the real campaign forms.

@@ -1,6 +1,6 @@
 """Person spans and coverage tallies (ingest.consumers.tallies): the state they give for any
-day is the state DESIGN.md §4 defines, and tallies kept up to date one change at a time equal
-tallies built from scratch."""
+day is the state docs/architecture.md §4 defines, and tallies kept up to date one change at a
+time equal tallies built from scratch."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def state_on(spans: list[tallies.Span], day: date) -> tuple[Any, ...] | None:
 
 
 def brute_force(records: list[Record], entries: list[Entry], day: date) -> tuple[Any, ...] | None:
-    """DESIGN.md §4 read literally for one person and one day."""
+    """docs/architecture.md §4 read literally for one person and one day."""
     seen = [r for r in records if tallies.local_day(r.effective_at) <= day]
     effective = max(seen, key=lambda r: (r.effective_at, r.submission_id)) if seen else None
     in_force = [

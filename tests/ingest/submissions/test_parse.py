@@ -1,4 +1,5 @@
-"""Reading OpenRosa instance XML and KoboToolbox JSON into an Instance (PROTOCOLS.md §3, §5.3)."""
+"""Reading OpenRosa instance XML and KoboToolbox JSON into an Instance
+(docs/protocols.md §3, §5.3)."""
 
 from __future__ import annotations
 
@@ -201,7 +202,8 @@ def test_instance_from_xml__uses_declared_repeats():
     ],
 )
 def test_repeat_with_an_empty_instance__kept_as_empty_dict(doc: str):
-    # Every child of a repeat instance may be non-relevant, which leaves <x/> (PROTOCOLS.md §3.3).
+    # Every child of a repeat instance may be non-relevant, which leaves <x/>
+    # (docs/protocols.md §3.3).
     values = flat(doc)
     assert sorted(values["x"], key=len) == [{}, {"x/y": "1"}]
 
