@@ -191,7 +191,7 @@ def recompute(
             if row.day_to is None:
                 _count(counts, reasons, _from_row(row), -1)
         session.execute(delete(PersonSpan).where(among(session, PersonSpan.bhxh_code, chunk)))
-        new = _compute(session, chunk)
+        _people, new = _compute(session, lambda column: among(session, column, chunk))  # noqa: B023
         _insert_spans(session, new)
         for _code, span in new:
             if span.day_to is None:
@@ -203,68 +203,69 @@ def recompute(
 
 
 def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
-    """Build every span and tally from the records and rosters; how many people."""
+    """Build every span and tally from the records and rosters; how many people.
+
+    Reads both tables in ranges of codes (index range scans, :data:`REBUILD_BATCH` people at
+    a time), not by lists of codes: at national scale the lookups were half the time."""
     reset(session)
     counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
     reasons: dict[ReasonKey, int] = defaultdict(int)
     done = 0
-    for chunk in _all_codes(session):
-        new = _compute(session, chunk)
+    for after, upto in _ranges(session):
+        people, new = _compute(
+            session,
+            lambda column: (column > after) & (column <= upto),  # noqa: B023  (used at once)
+        )
         _insert_spans(session, new)
         for _code, span in new:
             if span.day_to is None:
                 _count(counts, reasons, span, +1)
-        done += len(chunk)
+        done += len(people)
         if progress is not None:
-            progress(len(chunk))
+            progress(len(people))
     _add(session, counts, reasons)
     return done
 
 
-def _all_codes(session: Session) -> Iterator[list[str]]:
-    """Every person's code in sorted chunks (keyset pages over both tables' indexes)."""
+#: People per transaction round when building from scratch.
+REBUILD_BATCH = 10_000
+
+
+def _ranges(session: Session) -> Iterator[tuple[str, str]]:
+    """Ranges ``(after, upto]`` of codes covering every person, about
+    :data:`REBUILD_BATCH` rows of each table at a time (keyset over both tables' indexes)."""
     last = ""
     while True:
         ends = []
         for column in (InstallRecord.bhxh_code, RosterEntry.bhxh_code):
-            page = session.scalars(
-                select(column).where(column > last).order_by(column).limit(BATCH)
-            ).all()
-            if page:
-                ends.append((page[-1], len(page) == BATCH))
+            end = session.scalar(
+                select(column).where(column > last).order_by(column)
+                .offset(REBUILD_BATCH - 1).limit(1)
+            )  # fmt: skip
+            if end is not None:
+                ends.append((end, True))
+            elif rest := session.scalar(select(func.max(column)).where(column > last)):
+                ends.append((rest, False))
         if not ends:
             return
         # Up to the smallest end of a full page: past it, that table has not been read yet.
         full = [end for end, is_full in ends if is_full]
         upper = min(full) if full else max(end for end, _ in ends)
-        chunk = sorted(
-            set(
-                session.scalars(
-                    select(InstallRecord.bhxh_code).where(
-                        InstallRecord.bhxh_code > last, InstallRecord.bhxh_code <= upper
-                    )
-                )
-            )
-            | set(
-                session.scalars(
-                    select(RosterEntry.bhxh_code).where(
-                        RosterEntry.bhxh_code > last, RosterEntry.bhxh_code <= upper
-                    )
-                )
-            )
-        )
-        yield chunk
+        yield last, upper
         last = upper
 
 
-def _compute(session: Session, codes: Sequence[str]) -> list[tuple[str, Span]]:
+def _compute(
+    session: Session, which: Callable[[Any], Any]
+) -> tuple[list[str], list[tuple[str, Span]]]:
+    """The people whose code ``which(column)`` selects, and their spans."""
     records: dict[str, list[Record]] = defaultdict(list)
     for row in session.execute(
         select(
             InstallRecord.bhxh_code, InstallRecord.effective_at, InstallRecord.submission_id,
             InstallRecord.unit_code, InstallRecord.category, InstallRecord.installed,
             InstallRecord.active, InstallRecord.reasons,
-        ).where(among(session, InstallRecord.bhxh_code, codes))
+        ).where(which(InstallRecord.bhxh_code))
     ):  # fmt: skip
         code, at, submission_id, unit_code, category, installed, active, why = row
         reasons = tuple(sorted({str(r)[:64] for r in why or () if r}))
@@ -276,12 +277,13 @@ def _compute(session: Session, codes: Sequence[str]) -> list[tuple[str, Span]]:
         select(
             RosterEntry.bhxh_code, RosterEntry.valid_from, RosterEntry.valid_to,
             RosterEntry.unit_code, RosterEntry.category, RosterEntry.id,
-        ).where(among(session, RosterEntry.bhxh_code, codes))
+        ).where(which(RosterEntry.bhxh_code))
     ):  # fmt: skip
         entries[code].append(Entry(valid_from, valid_to, unit_code, category, entry_id))
-    return [
+    people = sorted(records.keys() | entries.keys())
+    return people, [
         (code, span)
-        for code in codes
+        for code in people
         for span in spans_for(records.get(code, ()), entries.get(code, ()))
     ]
 
