@@ -558,12 +558,12 @@ def submission_rows(c: Campaign, seed: int) -> Iterator[dict[str, Any]]:
         }
 
 
-def status_rows(c: Campaign) -> Iterator[dict[str, Any]]:
+def review_state_rows(c: Campaign) -> Iterator[dict[str, Any]]:
     items: list[Record | Report] = sorted([*c.records, *c.reports], key=lambda x: x.submission_id)
     for item in items:
         yield {
             "submission_id": item.submission_id,
-            "status": "accepted",
+            "review_state": "accepted",
             "issues": [],
             "unit_code": item.unit,
         }
@@ -669,7 +669,7 @@ def roster_rows(c: Campaign) -> Iterator[dict[str, Any]]:
 TABLES: list[tuple[Table, Callable[[Campaign, int], Iterable[dict[str, Any]]]]] = [
     (Unit.__table__, lambda c, s: unit_rows(c)),  # type: ignore[list-item]
     (Submission.__table__, submission_rows),  # type: ignore[list-item]
-    (SubmissionStatus.__table__, lambda c, s: status_rows(c)),  # type: ignore[list-item]
+    (SubmissionStatus.__table__, lambda c, s: review_state_rows(c)),  # type: ignore[list-item]
     (InstallRecord.__table__, lambda c, s: record_rows(c)),  # type: ignore[list-item]
     (InstallReason.__table__, lambda c, s: reason_rows(c)),  # type: ignore[list-item]
     (Person.__table__, lambda c, s: person_rows(c)),  # type: ignore[list-item]

@@ -700,7 +700,7 @@ def wait_consumers(database_url: str, patience: float = 120.0) -> str:
 
 def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) -> str:
     """The rows after ``after_id`` are exactly ``sent``: one usable row per payload, same
-    bytes, a status each, an install record per accepted one, and every person counted.
+    bytes, a review state each, an install record per accepted one, and every person counted.
     Raise with what differs."""
     from sqlalchemy import func, select
 
@@ -724,12 +724,12 @@ def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) ->
                 Submission.id > after_id
             )
         ).all()
-        statuses = dict(
+        review_states = dict(
             connection.execute(
-                select(SubmissionStatus.status, func.count())
+                select(SubmissionStatus.review_state, func.count())
                 .join(Submission, Submission.id == SubmissionStatus.submission_id)
                 .where(Submission.id > after_id)
-                .group_by(SubmissionStatus.status)
+                .group_by(SubmissionStatus.review_state)
             ).all()
         )
         records = connection.scalar(
@@ -752,18 +752,20 @@ def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) ->
     changed = [i for i in expected.keys() & stored.keys() if expected[i] != stored[i]]
     if changed:
         problems.append(f"{len(changed):,} stored with other bytes, e.g. {changed[:3]}")
-    with_status = sum(statuses.values())
-    if with_status != len(sent):
-        problems.append(f"{with_status:,} statuses for {len(sent):,} submissions")
-    if records != statuses.get("accepted", 0):
-        problems.append(f"{records:,} install records for {statuses.get('accepted', 0):,} accepted")
+    with_state = sum(review_states.values())
+    if with_state != len(sent):
+        problems.append(f"{with_state:,} review states for {len(sent):,} submissions")
+    accepted = review_states.get("accepted", 0)
+    if records != accepted:
+        problems.append(f"{records:,} install records for {accepted:,} accepted")
     if counted != persons:
         problems.append(f"{counted:,} persons counted of {persons:,} recorded")
     if problems:
         raise SystemExit("DATABASE CHECK FAILED: " + "; ".join(problems))
     return (
         f"database check passed: {len(rows):,} rows = {len(sent):,} sent, payloads identical, "
-        f"statuses {dict(statuses)}, {records:,} install records, {counted:,} persons counted"
+        f"review states {dict(review_states)}, {records:,} install records, "
+        f"{counted:,} persons counted"
     )
 
 

@@ -147,7 +147,7 @@ def failed(session: Session, stream: str, entry_id: int) -> None:
     session.execute(delete(_STATUS).where(_STATUS.c.submission_id == entry_id))
     session.execute(
         insert(_STATUS),
-        {"submission_id": entry_id, "status": ReviewState.FLAGGED.value,
+        {"submission_id": entry_id, "review_state": ReviewState.FLAGGED.value,
          "issues": [PROJECTION_FAILED], "unit_code": None},
     )  # fmt: skip
 
@@ -201,10 +201,10 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
         session.execute(
             update(_STATUS)
             .where(_STATUS.c.submission_id.in_(replaced))
-            .values(status=ReviewState.SUPERSEDED.value)
+            .values(review_state=ReviewState.SUPERSEDED.value)
         )
 
-    statuses: list[dict[str, Any]] = []
+    states: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     reasons: list[dict[str, Any]] = []
     reports: list[dict[str, Any]] = []
@@ -217,8 +217,8 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
         blocking = any(i.get("blocking", True) for i in issues)
         state = _state(row.id, Verdict.FLAGGED if blocking else Verdict.ACCEPTED,
                        superseded, decisions)  # fmt: skip
-        statuses.append(
-            {"submission_id": row.id, "status": state.value, "issues": issues,
+        states.append(
+            {"submission_id": row.id, "review_state": state.value, "issues": issues,
              "unit_code": _text(values.get("unit"))}
         )  # fmt: skip
         if spec is None or state != ReviewState.ACCEPTED:
@@ -234,7 +234,7 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
             report = unit_report(row, values)
             if report is not None:
                 reports.append(report)
-    for table, new in ((_STATUS, statuses), (_RECORD, records), (_REASON, reasons),
+    for table, new in ((_STATUS, states), (_RECORD, records), (_REASON, reasons),
                        (_REPORT, reports)):  # fmt: skip
         if new:
             session.execute(insert(table), new)

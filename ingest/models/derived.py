@@ -18,7 +18,7 @@ from ingest.db import Base, JSONType, UTCDateTime, one_of, utcnow
 
 
 class ReviewState(StrEnum):
-    """Where a usable submission stands: intake's verdict, then reviewers and edits.
+    """A submission's review state: intake's verdict, then reviewers and edits.
 
     ``superseded`` when an edit replaced it; else the latest reviewer decision (``accepted`` or
     ``rejected``); else ``flagged`` when intake or a cross-record rule found a blocking
@@ -31,22 +31,23 @@ class ReviewState(StrEnum):
     SUPERSEDED = "superseded"
 
 
-STATUSES = tuple(ReviewState)
+REVIEW_STATES = tuple(ReviewState)
 
 
 class SubmissionStatus(Base):
-    """Each usable submission's outcome: validation issues, review and edits combined."""
+    """Each usable submission's review state (a :class:`ReviewState`) and its issues."""
 
     __tablename__ = "submission_status"
     __table_args__ = (
-        CheckConstraint(one_of("status", STATUSES), name="status"),
-        Index(None, "status", "submission_id"),
+        CheckConstraint(one_of("review_state", REVIEW_STATES), name="review_state"),
+        Index(None, "review_state", "submission_id"),
     )
 
     submission_id: Mapped[int] = mapped_column(
         ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
     )
-    status: Mapped[str] = mapped_column(String(16))
+    #: A :class:`ReviewState` value.
+    review_state: Mapped[str] = mapped_column(String(16))
     issues: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
 

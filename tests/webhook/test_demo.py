@@ -254,18 +254,18 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
     superseded = session.scalar(
         select(func.count())
         .select_from(SubmissionStatus)
-        .where(SubmissionStatus.status == "superseded")
+        .where(SubmissionStatus.review_state == "superseded")
     )
     assert superseded is not None and superseded >= 3
-    by_status: dict[str, set[str | None]] = {}
+    by_state: dict[str, set[str | None]] = {}
     rows = session.execute(
-        select(SubmissionStatus.status, Submission.instance_id).join(
+        select(SubmissionStatus.review_state, Submission.instance_id).join(
             Submission, Submission.id == SubmissionStatus.submission_id
         )
     )
-    for status, instance_id in rows:
-        by_status.setdefault(status, set()).add(instance_id)
-    assert by_status["flagged"] == set(plan.flawed) - by_status["superseded"]
+    for review_state, instance_id in rows:
+        by_state.setdefault(review_state, set()).add(instance_id)
+    assert by_state["flagged"] == set(plan.flawed) - by_state["superseded"]
     sources = set(session.scalars(select(Submission.source)))
     assert sources == {"openrosa"}
 
