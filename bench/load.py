@@ -2,12 +2,12 @@
 
 Builds realistic, distinct submissions before the clock starts (an ODK Collect multipart body:
 ``xml_submission_file`` with a fresh ``meta/instanceID``, a person of District 10 with a
-10-digit BHXH code, a unit from the registry, a status and, when not installed, reasons; or
+10-digit BHXH code, a unit from the registry, an app state and, when not installed, reasons; or
 the same person as a KoboToolbox REST Service JSON document), posts them to a running server
 at each concurrency level for a fixed count, and reports submissions/s and p50/p95/p99
 latency. Then it checks the database: the rows added during the run are exactly the payloads
 sent (same instance IDs, byte-identical payloads by SHA-256), none with an error, each with
-a status, and one install record per accepted submission.
+a review state, and one install record per accepted submission.
 
 The client is light on purpose (the server shares the machine): one thread per connection
 with ``http.client`` and keep-alive, bodies and Digest secrets computed before timing, and its
@@ -93,7 +93,7 @@ SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", 
 MIDDLE = ["Văn", "Thị", "Hữu", "Ngọc", "Minh", "Thanh", "Thu", "Đức", "Kim", "Quốc"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Linh", "Mai", "Nam"]
 CATEGORIES = ["cong_chuc", "vien_chuc", "nguoi_lao_dong"]
-STATUSES = [
+APP_STATES = [  # the answer to ``status``, with its weight
     ("account_active", 45),
     ("registered_pending", 10),
     ("installed_no_account", 15),
@@ -121,7 +121,7 @@ def unit_codes() -> list[str]:
 
 
 def _person(rng: random.Random, index: int, units: Sequence[str]) -> dict[str, Any]:
-    status = rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0]
+    app_state = rng.choices([s for s, _ in APP_STATES], [w for _, w in APP_STATES])[0]
     end = datetime(2021, 3, 16, 1, 0, tzinfo=UTC) + timedelta(seconds=37 * index)
     person: dict[str, Any] = {
         "instance_id": f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}",
@@ -130,15 +130,15 @@ def _person(rng: random.Random, index: int, units: Sequence[str]) -> dict[str, A
         "bhxh_code": f"{rng.randrange(10**10):010d}",
         "category": rng.choice(CATEGORIES),
         "phone": f"09{rng.randrange(10**8):08d}",
-        "status": status,
+        "status": app_state,
         "start": (end - timedelta(minutes=3)).strftime("%Y-%m-%dT%H:%M:%S.000+00:00"),
         "end": end.strftime("%Y-%m-%dT%H:%M:%S.000+00:00"),
         "install_date": end.date().isoformat(),
         "reasons": "",
     }
-    if status == "not_installed":
+    if app_state == "not_installed":
         person["reasons"] = " ".join(sorted(rng.sample(REASONS, rng.randint(1, 2))))
-    elif status == "no_smartphone":
+    elif app_state == "no_smartphone":
         person["reasons"] = "no_smartphone"
     return person
 

@@ -40,7 +40,7 @@ REASON_NAMES = {
     "declined": "Không muốn cài đặt",
     "other": "Lý do khác",
 }
-PERSON_STATUS_NAMES = {
+APP_STATE_NAMES = {
     "no_smartphone": "Không có điện thoại thông minh",
     "not_installed": "Có điện thoại, chưa cài đặt",
     "installed_no_account": "Đã cài đặt, chưa đăng ký tài khoản",
@@ -267,10 +267,10 @@ def _not_installed(ws: Any, coverage: Coverage, personal: list[dict[str, Any]]) 
     for n, person in enumerate(personal, start=1):
         unit = person.get("unit_name") or names.get(person.get("unit_code") or "", DASH)
         category = CATEGORY_NAMES.get(person.get("category") or "", (DASH,))[0]
-        status = PERSON_STATUS_NAMES.get(person.get("status"), str(person.get("status")))
+        app_state = APP_STATE_NAMES.get(person.get("status"), str(person.get("status")))
         reasons = "; ".join(REASON_NAMES.get(r, r) for r in person.get("reasons") or ())
         values: list[Cell] = [n, unit, person.get("full_name"), person.get("bhxh_code"), category,
-                              status]  # fmt: skip
+                              app_state]  # fmt: skip
         layout.row(ws, row, [*values, reasons], NOT_INSTALLED_KINDS)
         ws.cell(row, 4).number_format = "@"
         row += 1

@@ -261,7 +261,7 @@ def _values(session: Session, row: Any) -> tuple[formspec.FormSpec, dict[str, An
 
 def install_record(row: Any, values: dict[str, Any]) -> dict[str, Any]:
     """A person record's row from accepted answers."""
-    status = _text(values.get("status"))
+    app_state = _text(values.get("status"))
     return {
         "submission_id": row.id,
         "form_id": row.form_id or "",
@@ -270,9 +270,9 @@ def install_record(row: Any, values: dict[str, Any]) -> dict[str, Any]:
         "full_name": (_text(values.get("full_name")) or "")[:300],
         "category": _text(values.get("category")),
         "phone": _text(values.get("phone")),
-        "status": status,
-        "installed": status in campaign.INSTALLED_STATUSES,
-        "active": status in campaign.ACTIVE_STATUSES,
+        "app_state": app_state,
+        "installed": app_state in campaign.INSTALLED_APP_STATES,
+        "active": app_state in campaign.ACTIVE_APP_STATES,
         "install_date": _date(values.get("install_date")),
         "reasons": (_text(values.get("reasons")) or "").split(),
         "effective_at": effective_at(row),
@@ -303,7 +303,7 @@ def refresh_persons(session: Session, codes: Iterable[str]) -> None:
         for record in session.execute(
             select(
                 _RECORD.c.bhxh_code, _RECORD.c.submission_id, _RECORD.c.unit_code,
-                _RECORD.c.full_name, _RECORD.c.category, _RECORD.c.status,
+                _RECORD.c.full_name, _RECORD.c.category, _RECORD.c.app_state,
                 _RECORD.c.installed, _RECORD.c.active, _RECORD.c.effective_at,
             ).where(_RECORD.c.bhxh_code.in_(chunk))
         ):  # fmt: skip

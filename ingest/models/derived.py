@@ -71,7 +71,8 @@ class InstallRecord(Base):
     full_name: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(32))
     phone: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str | None] = mapped_column(String(32))
+    #: The form's answer to ``status`` (an ``ingest.campaign.AppState`` in VssID's forms).
+    app_state: Mapped[str | None] = mapped_column(String(32))
     installed: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=False)
     install_date: Mapped[date | None]
@@ -103,7 +104,8 @@ class Person(Base):
     unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
     full_name: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str | None] = mapped_column(String(32))
+    #: The effective record's ``app_state``.
+    app_state: Mapped[str | None] = mapped_column(String(32))
     installed: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=False)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -157,15 +157,15 @@ def test_plan__answers_as_the_form_asks_for_them(
 ):
     """Relevance and calculations are the form's: spot checks of what Collect keeps."""
     names = {u.code: u.name_vi for u in unit_list}
-    statuses: Counter[str] = Counter()
+    app_states: Counter[str] = Counter()
     for incoming in plan.submissions:
         spec, instance = _read(incoming, specs)
         values = instance.values
         if spec.form_id == "vssid_install":
-            status = values["status"]
-            statuses[status] += 1
-            assert ("install_date" in values) == (status in campaign.INSTALLED_STATUSES)
-            assert ("reasons" in values) == (status != "account_active")
+            app_state = values["status"]
+            app_states[app_state] += 1
+            assert ("install_date" in values) == (app_state in campaign.INSTALLED_APP_STATES)
+            assert ("reasons" in values) == (app_state != "account_active")
             other = "other" in (values.get("reasons") or "").split()
             assert ("reason_other" in values) == other
             assert bool(values.get("reason_other")) == other
@@ -182,7 +182,7 @@ def test_plan__answers_as_the_form_asks_for_them(
             assert values["unit_name"] == names[values["unit"]]
             day = date.fromisoformat(values["report_date"])
             assert instance.instance_name == f"{values['unit_name']} – {day:%d/%m/%Y}"
-    assert set(statuses) == set(specs["vssid_install"].fields["status"].choices or ())
+    assert set(app_states) == set(specs["vssid_install"].fields["status"].choices or ())
 
 
 def test_plan__scenario_names_an_answer_the_form_lacks__refused(

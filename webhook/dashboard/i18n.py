@@ -43,7 +43,7 @@ REASONS: Names = {
     "declined": ("Không muốn cài đặt", "Does not want to install"),
     "other": ("Lý do khác", "Other reason"),
 }
-PERSON_STATUSES: Names = {
+APP_STATES: Names = {
     "no_smartphone": ("Không có điện thoại thông minh", "No smartphone"),
     "not_installed": ("Có điện thoại, chưa cài đặt", "Has a phone, not installed"),
     "installed_no_account": ("Đã cài đặt, chưa có tài khoản", "Installed, no account yet"),
@@ -151,7 +151,7 @@ def init_app(app: Flask) -> None:
     """Give ``app``'s templates the translation and formatting helpers."""
     app.jinja_env.globals.update(
         _=translate, name=name, language=language, language_url=language_url,
-        REASONS=REASONS, PERSON_STATUSES=PERSON_STATUSES, ROLES=ROLES, KINDS=KINDS,
+        REASONS=REASONS, APP_STATES=APP_STATES, ROLES=ROLES, KINDS=KINDS,
         CATEGORIES=CATEGORIES, SOURCES=SOURCES, STATUSES=STATUSES,
     )  # fmt: skip
     app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)

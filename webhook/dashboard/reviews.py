@@ -37,7 +37,7 @@ HIDDEN_KINDS = ("group", "repeat", "note", "meta")
 #: Answers whose codes have labels of their own.
 CODE_LABELS = {
     "category": i18n.CATEGORIES,
-    "status": i18n.PERSON_STATUSES,
+    "status": i18n.APP_STATES,
     "reasons": i18n.REASONS,
     "consent": i18n.YES_NO,
 }
