@@ -25,9 +25,9 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from reports import layout
-from reports.export import CATEGORY_NAMES, KIND_NAMES, SOURCE_NAMES, STATUS_NAMES
+from reports.export import CATEGORY_NAMES, KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from reports.layout import DASH, DIRECTIVE, FILL, Cell, Header
-from reports.model import CATEGORIES, KINDS, Counts, Coverage, Rollup, UnitCoverage
+from reports.model import CATEGORIES, KINDS, Counts, Coverage, Progress, Rollup, UnitCoverage
 
 SHEETS = ("Tổng hợp", "Theo đối tượng", "Kiểm tra dữ liệu", "Danh sách chưa cài đặt")
 TITLE = "BÁO CÁO TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ"
@@ -103,8 +103,8 @@ def _summary(ws: Any, coverage: Coverage) -> None:
         for n, unit in enumerate(units, start=1):
             source = SOURCE_NAMES.get(unit.source, (unit.source or DASH,))[0]
             values = [n, unit.name_vi, source, *_counts(unit.total), _reasons(unit.reasons)]
-            layout.row(ws, row, [*values, _status_name(unit.status)], SUMMARY_KINDS)
-            layout.paint_status(ws.cell(row, 11), unit.status)
+            layout.row(ws, row, [*values, _progress_name(unit.progress)], SUMMARY_KINDS)
+            layout.paint_progress(ws.cell(row, 11), unit.progress)
             row += 1
         _total_row(ws, row, f"Cộng {KIND_NAMES[kind][0]}", rollup, units, FILL["subtotal"])
         row += 1
@@ -124,8 +124,9 @@ def _total_row(
         reasons.update(unit.reasons)
     known = len(rollup.units_unknown) < rollup.units
     values = [None, label, None, *_counts(rollup.counts, known), _reasons(reasons)]
-    layout.row(ws, row, [*values, _status_name(rollup.status)], SUMMARY_KINDS, bold=True, fill=fill)
-    layout.paint_status(ws.cell(row, 11), rollup.status)
+    layout.row(ws, row, [*values, _progress_name(rollup.progress)], SUMMARY_KINDS, bold=True,
+               fill=fill)  # fmt: skip
+    layout.paint_progress(ws.cell(row, 11), rollup.progress)
 
 
 def _summary_notes(ws: Any, row: int, coverage: Coverage) -> int:
@@ -323,5 +324,5 @@ def _reasons(reasons: Mapping[str, int], top: int = 3) -> str:
     return "; ".join(f"{REASON_NAMES.get(code, code)} ({count})" for code, count in ranked)
 
 
-def _status_name(status: str | None) -> str:
-    return STATUS_NAMES.get(status, (status or DASH,))[0]
+def _progress_name(progress: Progress | None) -> str:
+    return PROGRESS_NAMES.get(progress, (progress or DASH,))[0]

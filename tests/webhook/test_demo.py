@@ -233,7 +233,7 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
     assert result.total.units_unknown == ()
     pcts = {r.code: r.total.installed_pct for r in result.units}
     assert any(p is not None and p < 60 for p in pcts.values())
-    assert any(r.status == "reached" for r in result.units)
+    assert any(r.progress == "reached" for r in result.units)
     assert {r.source for r in result.units} == {"roster", "declared", "unit_report"}
     assert result.findings_total >= 2  # installed, not on their unit's roster
     assert result.findings == ()  # names only when asked for
