@@ -266,7 +266,8 @@ def import_command(file: Path, form_id: str, submitter: str | None) -> None:
             spec = forms.spec_of(session, form_id)
             for row in bulk.read_import(file, form_id, spec, submitter, utcnow()):
                 receipt = intake.receive(session, row.incoming, store)
-                outcome = receipt.verdict if receipt.outcome == "created" else receipt.outcome
+                created = receipt.outcome == intake.Outcome.CREATED
+                outcome = receipt.verdict if created else receipt.outcome
                 counts[outcome or receipt.outcome] = counts.get(outcome or receipt.outcome, 0) + 1
                 if receipt.error is not None:
                     click.secho(
