@@ -3,6 +3,11 @@
 They hold no timestamps of their own making, so rebuilding twice gives identical rows. The
 consumers' cursors (``consumer_cursor``) say how far into each stream of the log each
 consumer has applied.
+
+No column is called ``status``, a word with four meanings here: a submission's review state
+is ``review_state`` (:class:`ReviewState`), a person's app state ``app_state``
+(``ingest.campaign.AppState``); coverage progress (``reports.model.Progress``) and a
+receipt's outcome (``ingest.submissions.intake.Outcome``) are not stored.
 """
 
 from __future__ import annotations
