@@ -180,7 +180,7 @@ class Record:
     unit: str
     name: str
     category: str | None
-    status: str
+    app_state: str
     reasons: tuple[str, ...]
     phone: str | None
     install_date: date | None
@@ -302,17 +302,17 @@ def build(seed: int, n_units: int, n_persons: int) -> Campaign:
     rate = [rng.betavariate(7, 3) for _ in units]
     active_rate = [min(1.0, rng.betavariate(7, 3) * 1.03) for _ in units]
 
-    def status_of(i: int) -> str:
+    def app_state_of(i: int) -> str:
         if rng.random() < rate[i]:
             if rng.random() < active_rate[i]:
                 return "account_active"
             return rng.choice(("registered_pending", "installed_no_account"))
         return "no_smartphone" if rng.random() < 0.25 else "not_installed"
 
-    def reasons_of(status: str) -> tuple[str, ...]:
-        if status in INSTALLED:
+    def reasons_of(app_state: str) -> tuple[str, ...]:
+        if app_state in INSTALLED:
             return ()
-        if status == "no_smartphone":
+        if app_state == "no_smartphone":
             return ("no_smartphone",)
         first = rng.choices(REASONS[1:], (10, 25, 15, 10, 20, 8))[0]
         if rng.random() < 0.3:
@@ -335,32 +335,32 @@ def build(seed: int, n_units: int, n_persons: int) -> Campaign:
         name = _name(rng, surnames, weights)
         category = category_of(unit.kind)
         person_category.append(category)
-        status = status_of(i)
+        app_state = app_state_of(i)
         phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.6 else None
         collected = _moment(rng, CAMPAIGN_START, CAMPAIGN_END)
         installed_on = (
             collected.astimezone(LOCAL).date() - timedelta(days=rng.randrange(0, 20))
-            if status in INSTALLED
+            if app_state in INSTALLED
             else None
         )
         latest = Record(
-            p, unit.code, name, category, status, reasons_of(status), phone, installed_on,
+            p, unit.code, name, category, app_state, reasons_of(app_state), phone, installed_on,
             collected, collected + timedelta(seconds=rng.randrange(60, 2 * 86400)),
         )  # fmt: skip
         if rng.random() < 0.10:  # an earlier visit: usually not yet installed then
             earlier_at = collected - timedelta(days=rng.randrange(1, 40), hours=rng.randrange(8))
             if earlier_at.astimezone(LOCAL).date() < CAMPAIGN_START:
                 earlier_at = collected - timedelta(hours=rng.randrange(1, 8))
-            old_status = (
+            old_app_state = (
                 rng.choice(("not_installed", "installed_no_account"))
-                if status in INSTALLED
+                if app_state in INSTALLED
                 else rng.choice(("not_installed", "no_smartphone"))
             )
             old_unit = unit.code if rng.random() < 0.95 else units[rng.randrange(n_units)].code
             records.append(
                 Record(
-                    p, old_unit, name, category, old_status, reasons_of(old_status), phone,
-                    None if old_status not in INSTALLED else installed_on, earlier_at,
+                    p, old_unit, name, category, old_app_state, reasons_of(old_app_state), phone,
+                    None if old_app_state not in INSTALLED else installed_on, earlier_at,
                     earlier_at + timedelta(seconds=rng.randrange(60, 86400)),
                 )
             )  # fmt: skip
@@ -513,7 +513,7 @@ def submission_rows(c: Campaign, seed: int) -> Iterator[dict[str, Any]]:
                 "bhxh_code": c.codes[item.person],
                 "category": item.category,
                 "phone": item.phone,
-                "status": item.status,
+                "status": item.app_state,
                 "install_date": item.install_date.isoformat() if item.install_date else None,
                 "reasons": " ".join(item.reasons) or None,
                 "end": item.collected_at.astimezone(LOCAL).isoformat(),
@@ -558,12 +558,12 @@ def submission_rows(c: Campaign, seed: int) -> Iterator[dict[str, Any]]:
         }
 
 
-def status_rows(c: Campaign) -> Iterator[dict[str, Any]]:
+def review_state_rows(c: Campaign) -> Iterator[dict[str, Any]]:
     items: list[Record | Report] = sorted([*c.records, *c.reports], key=lambda x: x.submission_id)
     for item in items:
         yield {
             "submission_id": item.submission_id,
-            "status": "accepted",
+            "review_state": "accepted",
             "issues": [],
             "unit_code": item.unit,
         }
@@ -579,9 +579,9 @@ def record_rows(c: Campaign) -> Iterator[dict[str, Any]]:
             "full_name": r.name,
             "category": r.category,
             "phone": r.phone,
-            "status": r.status,
-            "installed": r.status in campaign.INSTALLED_STATUSES,
-            "active": r.status in campaign.ACTIVE_STATUSES,
+            "app_state": r.app_state,
+            "installed": r.app_state in campaign.INSTALLED_APP_STATES,
+            "active": r.app_state in campaign.ACTIVE_APP_STATES,
             "install_date": r.install_date,
             "reasons": list(r.reasons),
             "effective_at": r.collected_at,
@@ -603,9 +603,9 @@ def person_rows(c: Campaign) -> Iterator[dict[str, Any]]:
             "unit_code": r.unit,
             "full_name": r.name,
             "category": r.category,
-            "status": r.status,
-            "installed": r.status in campaign.INSTALLED_STATUSES,
-            "active": r.status in campaign.ACTIVE_STATUSES,
+            "app_state": r.app_state,
+            "installed": r.app_state in campaign.INSTALLED_APP_STATES,
+            "active": r.app_state in campaign.ACTIVE_APP_STATES,
             "effective_at": r.collected_at,
         }
 
@@ -669,7 +669,7 @@ def roster_rows(c: Campaign) -> Iterator[dict[str, Any]]:
 TABLES: list[tuple[Table, Callable[[Campaign, int], Iterable[dict[str, Any]]]]] = [
     (Unit.__table__, lambda c, s: unit_rows(c)),  # type: ignore[list-item]
     (Submission.__table__, submission_rows),  # type: ignore[list-item]
-    (SubmissionStatus.__table__, lambda c, s: status_rows(c)),  # type: ignore[list-item]
+    (SubmissionStatus.__table__, lambda c, s: review_state_rows(c)),  # type: ignore[list-item]
     (InstallRecord.__table__, lambda c, s: record_rows(c)),  # type: ignore[list-item]
     (InstallReason.__table__, lambda c, s: reason_rows(c)),  # type: ignore[list-item]
     (Person.__table__, lambda c, s: person_rows(c)),  # type: ignore[list-item]

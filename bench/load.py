@@ -2,12 +2,12 @@
 
 Builds realistic, distinct submissions before the clock starts (an ODK Collect multipart body:
 ``xml_submission_file`` with a fresh ``meta/instanceID``, a person of District 10 with a
-10-digit BHXH code, a unit from the registry, a status and, when not installed, reasons; or
+10-digit BHXH code, a unit from the registry, an app state and, when not installed, reasons; or
 the same person as a KoboToolbox REST Service JSON document), posts them to a running server
 at each concurrency level for a fixed count, and reports submissions/s and p50/p95/p99
 latency. Then it checks the database: the rows added during the run are exactly the payloads
 sent (same instance IDs, byte-identical payloads by SHA-256), none with an error, each with
-a status, and one install record per accepted submission.
+a review state, and one install record per accepted submission.
 
 The client is light on purpose (the server shares the machine): one thread per connection
 with ``http.client`` and keep-alive, bodies and Digest secrets computed before timing, and its
@@ -93,7 +93,7 @@ SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", 
 MIDDLE = ["Văn", "Thị", "Hữu", "Ngọc", "Minh", "Thanh", "Thu", "Đức", "Kim", "Quốc"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Linh", "Mai", "Nam"]
 CATEGORIES = ["cong_chuc", "vien_chuc", "nguoi_lao_dong"]
-STATUSES = [
+APP_STATES = [  # the answer to ``status``, with its weight
     ("account_active", 45),
     ("registered_pending", 10),
     ("installed_no_account", 15),
@@ -121,7 +121,7 @@ def unit_codes() -> list[str]:
 
 
 def _person(rng: random.Random, index: int, units: Sequence[str]) -> dict[str, Any]:
-    status = rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0]
+    app_state = rng.choices([s for s, _ in APP_STATES], [w for _, w in APP_STATES])[0]
     end = datetime(2021, 3, 16, 1, 0, tzinfo=UTC) + timedelta(seconds=37 * index)
     person: dict[str, Any] = {
         "instance_id": f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}",
@@ -130,15 +130,15 @@ def _person(rng: random.Random, index: int, units: Sequence[str]) -> dict[str, A
         "bhxh_code": f"{rng.randrange(10**10):010d}",
         "category": rng.choice(CATEGORIES),
         "phone": f"09{rng.randrange(10**8):08d}",
-        "status": status,
+        "status": app_state,
         "start": (end - timedelta(minutes=3)).strftime("%Y-%m-%dT%H:%M:%S.000+00:00"),
         "end": end.strftime("%Y-%m-%dT%H:%M:%S.000+00:00"),
         "install_date": end.date().isoformat(),
         "reasons": "",
     }
-    if status == "not_installed":
+    if app_state == "not_installed":
         person["reasons"] = " ".join(sorted(rng.sample(REASONS, rng.randint(1, 2))))
-    elif status == "no_smartphone":
+    elif app_state == "no_smartphone":
         person["reasons"] = "no_smartphone"
     return person
 
@@ -700,7 +700,7 @@ def wait_consumers(database_url: str, patience: float = 120.0) -> str:
 
 def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) -> str:
     """The rows after ``after_id`` are exactly ``sent``: one usable row per payload, same
-    bytes, a status each, an install record per accepted one, and every person counted.
+    bytes, a review state each, an install record per accepted one, and every person counted.
     Raise with what differs."""
     from sqlalchemy import func, select
 
@@ -724,12 +724,12 @@ def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) ->
                 Submission.id > after_id
             )
         ).all()
-        statuses = dict(
+        review_states = dict(
             connection.execute(
-                select(SubmissionStatus.status, func.count())
+                select(SubmissionStatus.review_state, func.count())
                 .join(Submission, Submission.id == SubmissionStatus.submission_id)
                 .where(Submission.id > after_id)
-                .group_by(SubmissionStatus.status)
+                .group_by(SubmissionStatus.review_state)
             ).all()
         )
         records = connection.scalar(
@@ -752,18 +752,20 @@ def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) ->
     changed = [i for i in expected.keys() & stored.keys() if expected[i] != stored[i]]
     if changed:
         problems.append(f"{len(changed):,} stored with other bytes, e.g. {changed[:3]}")
-    with_status = sum(statuses.values())
-    if with_status != len(sent):
-        problems.append(f"{with_status:,} statuses for {len(sent):,} submissions")
-    if records != statuses.get("accepted", 0):
-        problems.append(f"{records:,} install records for {statuses.get('accepted', 0):,} accepted")
+    with_state = sum(review_states.values())
+    if with_state != len(sent):
+        problems.append(f"{with_state:,} review states for {len(sent):,} submissions")
+    accepted = review_states.get("accepted", 0)
+    if records != accepted:
+        problems.append(f"{records:,} install records for {accepted:,} accepted")
     if counted != persons:
         problems.append(f"{counted:,} persons counted of {persons:,} recorded")
     if problems:
         raise SystemExit("DATABASE CHECK FAILED: " + "; ".join(problems))
     return (
         f"database check passed: {len(rows):,} rows = {len(sent):,} sent, payloads identical, "
-        f"statuses {dict(statuses)}, {records:,} install records, {counted:,} persons counted"
+        f"review states {dict(review_states)}, {records:,} install records, "
+        f"{counted:,} persons counted"
     )
 
 

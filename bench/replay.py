@@ -41,7 +41,7 @@ from machine import wait_idle  # noqa: E402  (bench/machine.py)
 
 COUNTS = {
     "submissions (usable)": "SELECT count(*) FROM submission WHERE error_code IS NULL",
-    "accepted": "SELECT count(*) FROM submission_status WHERE status = 'accepted'",
+    "accepted": "SELECT count(*) FROM submission_status WHERE review_state = 'accepted'",
     "install records": "SELECT count(*) FROM install_record",
     "reasons": "SELECT count(*) FROM install_reason",
     "persons": "SELECT count(*) FROM person",

@@ -152,8 +152,8 @@ def insert_row(connection: Connection, row: Base) -> None:
     """INSERT ``row`` with a Core statement: no unit of work.
 
     Intake's hot path writes rows nothing else in the session refers to (a just-stored
-    submission, its attachments, status, record, reasons and person); through the ORM each
-    flush costs more than the statement (bench/RESULTS.md).
+    submission, its attachments, review state, record, reasons and person); through the ORM
+    each flush costs more than the statement (bench/RESULTS.md).
     """
     table = cast(Table, row.__table__)
     statement = _inserts.get(table)

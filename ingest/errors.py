@@ -170,8 +170,8 @@ class ErrorCode(Enum):
     )
     REVIEW_NOT_REVIEWABLE = (
         "review.not_reviewable",
-        "Phiếu số {submission_id} ({status}) không thể duyệt.",
-        "Submission {submission_id} ({status}) cannot be reviewed.",
+        "Phiếu số {submission_id} ({review_state}) không thể duyệt.",
+        "Submission {submission_id} ({review_state}) cannot be reviewed.",
     )
     REVIEW_INVALID = (
         "review.invalid",

@@ -24,11 +24,13 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 from matplotlib.typing import RcKeyType
 
-from reports.export import KIND_NAMES, STATUS_NAMES
-from reports.model import KINDS, Coverage, Thresholds, UnitCoverage
+from reports.export import KIND_NAMES, PROGRESS_NAMES
+from reports.model import KINDS, Coverage, Progress, Thresholds, UnitCoverage
 
 FORMATS = ("png", "svg")
-STATUS_COLOURS = {"reached": "#2e7d32", "on_track": "#f9a825", "lagging": "#c62828"}
+PROGRESS_COLOURS = {Progress.REACHED: "#2e7d32", Progress.ON_TRACK: "#f9a825",
+                    Progress.LAGGING: "#c62828"}  # fmt: skip
+UNKNOWN_COLOUR = "#9e9e9e"
 INSTALLED_COLOUR, ACTIVE_COLOUR, TARGET_COLOUR = "#1565c0", "#00897b", "#37474f"
 STYLE: dict[RcKeyType, Any] = {
     "font.family": ["sans-serif"],  # SVG text names a generic fallback after DejaVu Sans
@@ -48,7 +50,7 @@ MAX_NAMED = 40
 
 
 def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
-    """Installed % per unit, grouped by kind of unit and coloured by status, against the
+    """Installed % per unit, grouped by kind of unit and coloured by progress, against the
     target; units whose headcount is unknown are left out and named under the chart. With
     more than :data:`MAX_BARS` units, only the ones with the lowest coverage are drawn."""
     _check(format)
@@ -72,7 +74,8 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
         bars = [(y, u) for y, (_, u) in zip(ys, rows, strict=True) if u is not None]
         pcts = [u.total.installed_pct or 0.0 for _, u in bars]
         ax.barh([y for y, _ in bars], pcts, height=0.7,
-                color=[STATUS_COLOURS.get(u.status or "", "#9e9e9e") for _, u in bars])  # fmt: skip
+                color=[PROGRESS_COLOURS[u.progress] if u.progress else UNKNOWN_COLOUR
+                       for _, u in bars])  # fmt: skip
         for (y, _), pct in zip(bars, pcts, strict=True):
             ax.text(pct + 0.8, y, _pct(pct), va="center", fontsize=7.5, zorder=4,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
@@ -89,7 +92,7 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
         _target_line(ax, t.target, vertical=True)
         # Below the axis, where no bar can be: 34 pt under the axes, past the axis label.
         below = ax.transAxes + ScaledTranslation(0, -34 / 72, fig.dpi_scale_trans)
-        ax.legend(handles=_status_legend(t), loc="upper center", bbox_to_anchor=(0.5, 0),
+        ax.legend(handles=_progress_legend(t), loc="upper center", bbox_to_anchor=(0.5, 0),
                   bbox_transform=below, ncols=4, fontsize=8, frameon=False)  # fmt: skip
         total = coverage.total.counts
         summary = (
@@ -179,17 +182,17 @@ def _target_label(target: float) -> str:
     return f"Mục tiêu {_pct(target, digits=None)}"
 
 
-def _status_legend(t: Thresholds) -> list[Artist]:
+def _progress_legend(t: Thresholds) -> list[Artist]:
     ranges = {
-        "reached": f"≥ {_pct(t.target, None)}",
-        "on_track": f"{_pct(t.on_track, None)} – dưới {_pct(t.target, None)}",
-        "lagging": f"dưới {_pct(t.on_track, None)}",
+        Progress.REACHED: f"≥ {_pct(t.target, None)}",
+        Progress.ON_TRACK: f"{_pct(t.on_track, None)} – dưới {_pct(t.target, None)}",
+        Progress.LAGGING: f"dưới {_pct(t.on_track, None)}",
     }
     target = Line2D([], [], color=TARGET_COLOUR, linestyle="--", label=_target_label(t.target))
     return [
         *(
-            Patch(color=colour, label=f"{STATUS_NAMES[status][0]} ({ranges[status]})")
-            for status, colour in STATUS_COLOURS.items()
+            Patch(color=colour, label=f"{PROGRESS_NAMES[progress][0]} ({ranges[progress]})")
+            for progress, colour in PROGRESS_COLOURS.items()
         ),
         target,
     ]

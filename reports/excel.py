@@ -25,9 +25,9 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from reports import layout
-from reports.export import CATEGORY_NAMES, KIND_NAMES, SOURCE_NAMES, STATUS_NAMES
+from reports.export import CATEGORY_NAMES, KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from reports.layout import DASH, DIRECTIVE, FILL, Cell, Header
-from reports.model import CATEGORIES, KINDS, Counts, Coverage, Rollup, UnitCoverage
+from reports.model import CATEGORIES, KINDS, Counts, Coverage, Progress, Rollup, UnitCoverage
 
 SHEETS = ("Tổng hợp", "Theo đối tượng", "Kiểm tra dữ liệu", "Danh sách chưa cài đặt")
 TITLE = "BÁO CÁO TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ"
@@ -40,7 +40,7 @@ REASON_NAMES = {
     "declined": "Không muốn cài đặt",
     "other": "Lý do khác",
 }
-PERSON_STATUS_NAMES = {
+APP_STATE_NAMES = {
     "no_smartphone": "Không có điện thoại thông minh",
     "not_installed": "Có điện thoại, chưa cài đặt",
     "installed_no_account": "Đã cài đặt, chưa đăng ký tài khoản",
@@ -103,8 +103,8 @@ def _summary(ws: Any, coverage: Coverage) -> None:
         for n, unit in enumerate(units, start=1):
             source = SOURCE_NAMES.get(unit.source, (unit.source or DASH,))[0]
             values = [n, unit.name_vi, source, *_counts(unit.total), _reasons(unit.reasons)]
-            layout.row(ws, row, [*values, _status_name(unit.status)], SUMMARY_KINDS)
-            layout.paint_status(ws.cell(row, 11), unit.status)
+            layout.row(ws, row, [*values, _progress_name(unit.progress)], SUMMARY_KINDS)
+            layout.paint_progress(ws.cell(row, 11), unit.progress)
             row += 1
         _total_row(ws, row, f"Cộng {KIND_NAMES[kind][0]}", rollup, units, FILL["subtotal"])
         row += 1
@@ -124,8 +124,9 @@ def _total_row(
         reasons.update(unit.reasons)
     known = len(rollup.units_unknown) < rollup.units
     values = [None, label, None, *_counts(rollup.counts, known), _reasons(reasons)]
-    layout.row(ws, row, [*values, _status_name(rollup.status)], SUMMARY_KINDS, bold=True, fill=fill)
-    layout.paint_status(ws.cell(row, 11), rollup.status)
+    layout.row(ws, row, [*values, _progress_name(rollup.progress)], SUMMARY_KINDS, bold=True,
+               fill=fill)  # fmt: skip
+    layout.paint_progress(ws.cell(row, 11), rollup.progress)
 
 
 def _summary_notes(ws: Any, row: int, coverage: Coverage) -> int:
@@ -267,10 +268,10 @@ def _not_installed(ws: Any, coverage: Coverage, personal: list[dict[str, Any]]) 
     for n, person in enumerate(personal, start=1):
         unit = person.get("unit_name") or names.get(person.get("unit_code") or "", DASH)
         category = CATEGORY_NAMES.get(person.get("category") or "", (DASH,))[0]
-        status = PERSON_STATUS_NAMES.get(person.get("status"), str(person.get("status")))
+        app_state = APP_STATE_NAMES.get(person.get("status"), str(person.get("status")))
         reasons = "; ".join(REASON_NAMES.get(r, r) for r in person.get("reasons") or ())
         values: list[Cell] = [n, unit, person.get("full_name"), person.get("bhxh_code"), category,
-                              status]  # fmt: skip
+                              app_state]  # fmt: skip
         layout.row(ws, row, [*values, reasons], NOT_INSTALLED_KINDS)
         ws.cell(row, 4).number_format = "@"
         row += 1
@@ -323,5 +324,5 @@ def _reasons(reasons: Mapping[str, int], top: int = 3) -> str:
     return "; ".join(f"{REASON_NAMES.get(code, code)} ({count})" for code, count in ranked)
 
 
-def _status_name(status: str | None) -> str:
-    return STATUS_NAMES.get(status, (status or DASH,))[0]
+def _progress_name(progress: Progress | None) -> str:
+    return PROGRESS_NAMES.get(progress, (progress or DASH,))[0]

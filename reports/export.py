@@ -34,7 +34,7 @@ SOURCE_NAMES = {
     "unit_report": ("Báo cáo đơn vị", "Unit report"),
     None: ("—", "—"),
 }
-STATUS_NAMES = {
+PROGRESS_NAMES = {
     "reached": ("Đạt", "Reached"),
     "on_track": ("Gần đạt", "On track"),
     "lagging": ("Chậm", "Lagging"),
@@ -62,7 +62,7 @@ def unit_row(row: UnitCoverage) -> dict[str, Any]:
         "parent": row.parent_code,
         "source": row.source,
         **_counts(row.total),
-        "status": row.status,
+        "status": row.progress,  # the document says "status" (the API's contract)
         "categories": {c: _counts(row.categories[c]) for c in CATEGORIES},
     }
 
@@ -74,7 +74,7 @@ def rollup_row(rollup: Rollup, names: dict[str, tuple[str, str]], key: str) -> d
         "name": vi,
         "name_en": en,
         **_counts(rollup.counts),
-        "status": rollup.status,
+        "status": rollup.progress,
         "units": rollup.units,
         "units_unknown": list(rollup.units_unknown),
     }
@@ -129,7 +129,7 @@ def frame(coverage: Coverage, by: str = "unit") -> pd.DataFrame:
                 "Đang sử dụng": row["active"],
                 "Tỷ lệ sử dụng (%)": row["active_pct"],
                 "Chưa cài đặt": row["not_installed"],
-                "Đánh giá": STATUS_NAMES[row["status"]][0],
+                "Đánh giá": PROGRESS_NAMES[row["status"]][0],
             }
         )
         records.append(record)
@@ -144,7 +144,7 @@ def frame(coverage: Coverage, by: str = "unit") -> pd.DataFrame:
             "Đang sử dụng": total["active"],
             "Tỷ lệ sử dụng (%)": total["active_pct"],
             "Chưa cài đặt": coverage.total.counts.not_installed,
-            "Đánh giá": STATUS_NAMES[coverage.total.status][0],
+            "Đánh giá": PROGRESS_NAMES[coverage.total.progress][0],
         }
     )
     table = pd.DataFrame.from_records(records)

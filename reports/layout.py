@@ -2,7 +2,7 @@
 
 The agency and national headings, title, date and directive at the top; header rows (a label
 over its sub-labels) with a row of column numbers; bordered rows in Times New Roman, numbers
-right-aligned and formatted, an unknown value as "—"; status colours, live against the target;
+right-aligned and formatted, an unknown value as "—"; progress colours, live against the target;
 notes, signatures, and A4 print setup with page numbers. Rows are sized to their wrapped text,
 as neither Excel nor LibreOffice grows a row to fit on opening. ``reports.excel`` decides what
 goes in each sheet; this module only how it looks (openpyxl).
@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from reports.model import Coverage, Thresholds
+from reports.model import Coverage, Progress, Thresholds
 
 AGENCY = ("BẢO HIỂM XÃ HỘI TP. HỒ CHÍ MINH", "BẢO HIỂM XÃ HỘI QUẬN 10")
 NATION = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -29,10 +29,10 @@ DASH = "—"
 FONT = "Times New Roman"  # the font of Vietnamese administrative documents (Nghị định 30/2020)
 FILL = {"header": "DDEBF7", "group": "F2F2F2", "subtotal": "EDEDED", "total": "D9D9D9"}
 #: Excel's own "Good", "Neutral" and "Bad" colours: (fill, font).
-STATUS_COLOURS = {
-    "reached": ("C6EFCE", "006100"),
-    "on_track": ("FFEB9C", "9C5700"),
-    "lagging": ("FFC7CE", "9C0006"),
+PROGRESS_COLOURS = {
+    Progress.REACHED: ("C6EFCE", "006100"),
+    Progress.ON_TRACK: ("FFEB9C", "9C5700"),
+    Progress.LAGGING: ("FFC7CE", "9C0006"),
 }
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -175,10 +175,10 @@ def _style(cell: Any, font: Font, align: str, *, fill: str | None = None) -> Non
         cell.fill = PatternFill("solid", fgColor=fill)
 
 
-def paint_status(cell: Any, status: str | None) -> None:
-    """Colour a status cell as Excel's Good, Neutral or Bad."""
-    if status in STATUS_COLOURS:
-        fill, colour = STATUS_COLOURS[status]
+def paint_progress(cell: Any, progress: Progress | None) -> None:
+    """Colour a progress cell as Excel's Good, Neutral or Bad."""
+    if progress is not None:
+        fill, colour = PROGRESS_COLOURS[progress]
         cell.fill = PatternFill("solid", fgColor=fill)
         cell.font = _font(bold=True, color=colour)
 
@@ -192,12 +192,12 @@ def colour_percentages(
     for column in columns:
         top = f"{column}{first}"
         rules = (
-            (f"AND(ISNUMBER({top}),{top}>={target})", "reached"),
-            (f"AND(ISNUMBER({top}),{top}>={on_track})", "on_track"),
-            (f"ISNUMBER({top})", "lagging"),
+            (f"AND(ISNUMBER({top}),{top}>={target})", Progress.REACHED),
+            (f"AND(ISNUMBER({top}),{top}>={on_track})", Progress.ON_TRACK),
+            (f"ISNUMBER({top})", Progress.LAGGING),
         )
-        for formula, status in rules:
-            fill, colour = STATUS_COLOURS[status]
+        for formula, progress in rules:
+            fill, colour = PROGRESS_COLOURS[progress]
             rule = FormulaRule(formula=[formula], stopIfTrue=True, font=Font(color=colour),
                                fill=PatternFill("solid", fgColor=fill, bgColor=fill))  # fmt: skip
             ws.conditional_formatting.add(f"{top}:{column}{last}", rule)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from ingest import campaign
@@ -25,6 +26,17 @@ CATEGORIES = campaign.CATEGORIES
 KINDS = tuple(sorted(KIND_ORDER, key=KIND_ORDER.__getitem__))
 
 
+class Progress(StrEnum):
+    """A unit's or rollup's coverage progress against the target (None where unknown).
+
+    The JSON document and the CLI still call it ``status`` (the API's contract).
+    """
+
+    REACHED = "reached"
+    ON_TRACK = "on_track"
+    LAGGING = "lagging"
+
+
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     """``reached`` at or above ``target``; ``on_track`` at or above ``on_track``; else lagging."""
@@ -32,12 +44,13 @@ class Thresholds:
     target: float = 100.0
     on_track: float = 80.0
 
-    def status(self, pct: float | None) -> str | None:
+    def progress(self, pct: float | None) -> Progress | None:
+        """The progress of an installed percentage (None when it is unknown)."""
         if pct is None:
             return None
         if pct >= self.target:
-            return "reached"
-        return "on_track" if pct >= self.on_track else "lagging"
+            return Progress.REACHED
+        return Progress.ON_TRACK if pct >= self.on_track else Progress.LAGGING
 
 
 def percent(part: int, whole: int | None) -> float | None:
@@ -92,7 +105,7 @@ class UnitCoverage:
     source: str | None
     total: Counts
     categories: dict[str, Counts]
-    status: str | None
+    progress: Progress | None
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -104,7 +117,7 @@ class Rollup:
     counts: Counts
     units: int
     units_unknown: tuple[str, ...]
-    status: str | None
+    progress: Progress | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +239,7 @@ def unit_row(
         source=source,
         total=total,
         categories=categories,
-        status=thresholds.status(total.installed_pct),
+        progress=thresholds.progress(total.installed_pct),
         reasons=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
 
@@ -237,7 +250,7 @@ def rollup(key: str, rows: list[UnitCoverage], thresholds: Thresholds) -> Rollup
     for row in rows:
         counts = counts + row.total
     unknown = tuple(r.code for r in rows if r.total.denominator is None)
-    return Rollup(key, counts, len(rows), unknown, thresholds.status(counts.installed_pct))
+    return Rollup(key, counts, len(rows), unknown, thresholds.progress(counts.installed_pct))
 
 
 def category_rollup(category: str, rows: list[UnitCoverage], thresholds: Thresholds) -> Rollup:
@@ -246,7 +259,7 @@ def category_rollup(category: str, rows: list[UnitCoverage], thresholds: Thresho
     for row in rows:
         counts = counts + row.categories[category]
     unknown = tuple(r.code for r in rows if r.categories[category].denominator is None)
-    return Rollup(category, counts, len(rows), unknown, thresholds.status(counts.installed_pct))
+    return Rollup(category, counts, len(rows), unknown, thresholds.progress(counts.installed_pct))
 
 
 def contribution(

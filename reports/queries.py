@@ -201,7 +201,7 @@ def report_history(
 
 def not_installed(session: Session, unit_code: str, as_of: date) -> list[dict[str, Any]]:
     """Who on ``unit_code``'s roster in force has not installed as of ``as_of`` (personal
-    data: only for roles allowed to see it), with their latest status and reasons.
+    data: only for roles allowed to see it), with their latest app state and reasons.
 
     Reads the spans as they are (the caller settled the log's consumers first)."""
     span_of = and_(PersonSpan.bhxh_code == RosterEntry.bhxh_code, *_in_force(as_of))
@@ -229,7 +229,7 @@ def not_installed(session: Session, unit_code: str, as_of: date) -> list[dict[st
                 "bhxh_code": code,
                 "full_name": name,
                 "category": category,
-                "status": record.status if record else None,
+                "status": record.app_state if record else None,  # the API's key
                 "reasons": record.reasons if record else [],
             }
         )

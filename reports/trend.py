@@ -94,7 +94,7 @@ def trend(
         counts = Counts(sums[0], sums[1], sums[2]) if known else Counts()
         unknown = tuple(code for code in order if contributions[code][0] is None)
         rollup = Rollup(
-            "total", counts, len(order), unknown, thresholds.status(counts.installed_pct)
+            "total", counts, len(order), unknown, thresholds.progress(counts.installed_pct)
         )
         result.append((day, rollup))
     return result

@@ -17,7 +17,7 @@ from ingest import campaign
 from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import ErrorCode, NotFound
-from ingest.models import STATUSES, Submission, SubmissionStatus
+from ingest.models import REVIEW_STATES, ReviewState, Submission, SubmissionStatus
 from ingest.submissions import review
 from reports import coverage, export, queries
 from reports.trend import trend
@@ -43,7 +43,7 @@ def _item(submission: Submission, state: SubmissionStatus, detail: bool) -> dict
         "collected_at": submission.collected_at.isoformat() if submission.collected_at else None,
         "submitter": submission.submitter,
         "unit_code": state.unit_code,
-        "status": state.status,
+        "status": state.review_state,
         "issues": policy.mask_issues(user, state.issues),
     }
     if policy.sees_personal_data(user):
@@ -80,20 +80,22 @@ def _int_arg(name: str, default: int, maximum: int) -> int:
 @bp.get("/submissions")
 @require("read")
 def submissions() -> Response:
-    """The submissions in a status (default ``flagged``: the review queue), oldest first."""
-    status = request.args.get("status", "flagged")
-    if status not in STATUSES:
-        raise BadRequest(f"status phải là một trong (must be one of): {', '.join(STATUSES)}")
+    """The submissions in a review state (``?status=``, default ``flagged``: the review
+    queue), oldest first."""
+    asked = request.args.get("status", ReviewState.FLAGGED)
+    if asked not in REVIEW_STATES:
+        raise BadRequest(f"status phải là một trong (must be one of): {', '.join(REVIEW_STATES)}")
+    review_state = ReviewState(asked)
     session = get_session()
     rows = review.queue(
         session,
-        status,
+        review_state,
         unit_codes=policy.unit_scope(session, g.user),
         limit=_int_arg("limit", 100, MAX_PAGE),
         offset=_int_arg("offset", 0, 10**9),
     )
     items = [_item(submission, state, detail=False) for submission, state in rows]
-    return jsonify({"status": status, "count": len(items), "items": items})
+    return jsonify({"status": review_state, "count": len(items), "items": items})
 
 
 def _visible(submission_id: int) -> tuple[Submission, SubmissionStatus]:

@@ -22,7 +22,7 @@ from ingest import campaign, forms
 from ingest.consumers.runner import BATCH
 from ingest.db import begin_write, utcnow
 from ingest.errors import VssidError
-from ingest.models import ROLES, SubmissionStatus
+from ingest.models import REVIEW_STATES, ROLES, ReviewState, SubmissionStatus
 from ingest.registry import accounts, roster, tabular, units
 from ingest.submissions import bulk, intake, media, review
 from ingest.submissions.media import MediaStore
@@ -133,21 +133,27 @@ def users_add(name: str, role: str, unit_code: str | None, password_stdin: bool)
 
 
 @review_cli.command("list")
-@click.option("--status", default="flagged", show_default=True)
+@click.option(
+    "--status",
+    "review_state",
+    default="flagged",
+    show_default=True,
+    type=click.Choice([state.value for state in REVIEW_STATES]),
+)
 @click.option("--limit", default=50, show_default=True)
 @with_appcontext
-def review_list(status: str, limit: int) -> None:
-    """List submissions in a status with their problems (no personal data)."""
+def review_list(review_state: str, limit: int) -> None:
+    """List submissions in a review state with their problems (no personal data)."""
     _settle()
     with database().sessionmaker() as session:
-        rows = review.queue(session, status, limit=limit)
+        rows = review.queue(session, ReviewState(review_state), limit=limit)
         for submission, state in rows:
             codes = ", ".join(sorted({str(i.get("code")) for i in state.issues})) or "-"
             click.echo(
                 f"{submission.id}\t{submission.form_id}\t{state.unit_code or '-'}\t"
                 f"{submission.received_at:%Y-%m-%d %H:%M}\t{codes}"
             )
-        click.echo(f"{len(rows)} {status}")
+        click.echo(f"{len(rows)} {review_state}")
 
 
 def _decide(submission_id: int, decision: str, reason: str, reviewer: str) -> None:
@@ -159,7 +165,7 @@ def _decide(submission_id: int, decision: str, reason: str, reviewer: str) -> No
     _settle()
     with database().sessionmaker() as session:
         state = session.get(SubmissionStatus, submission_id)
-        click.echo(f"Submission {submission_id}: {state.status if state else '?'}.")
+        click.echo(f"Submission {submission_id}: {state.review_state if state else '?'}.")
 
 
 @review_cli.command("accept")
@@ -260,7 +266,8 @@ def import_command(file: Path, form_id: str, submitter: str | None) -> None:
             spec = forms.spec_of(session, form_id)
             for row in bulk.read_import(file, form_id, spec, submitter, utcnow()):
                 receipt = intake.receive(session, row.incoming, store)
-                outcome = receipt.verdict if receipt.outcome == "created" else receipt.outcome
+                created = receipt.outcome == intake.Outcome.CREATED
+                outcome = receipt.verdict if created else receipt.outcome
                 counts[outcome or receipt.outcome] = counts.get(outcome or receipt.outcome, 0) + 1
                 if receipt.error is not None:
                     click.secho(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, request
 
 from ingest.errors import ErrorCode, InvalidInput
-from ingest.submissions.intake import Receipt, summary
+from ingest.submissions.intake import Outcome, Receipt, summary
 from webhook.auth import require
 from webhook.errors import RETRY_AFTER, status_for
 from webhook.intake_http import incoming, store
@@ -55,4 +55,4 @@ def _answer(receipt: Receipt) -> tuple[Response, int]:
         if status == 503:
             body.headers["Retry-After"] = str(RETRY_AFTER)
         return body, status
-    return jsonify(summary(receipt)), 201 if receipt.outcome == "created" else 200
+    return jsonify(summary(receipt)), 201 if receipt.outcome == Outcome.CREATED else 200

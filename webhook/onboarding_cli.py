@@ -19,7 +19,7 @@ from ingest.models import Submission, Unit
 from ingest.registry import accounts
 from ingest.submissions.media import MediaStore
 from reports import coverage
-from reports.model import Coverage
+from reports.model import Coverage, Progress
 from webhook import demo, onboarding, pipeline, policy
 from webhook.database import database
 from webhook.settings import thresholds_from
@@ -161,8 +161,7 @@ def _show_accounts(created: list[tuple[str, str, str]]) -> None:
 def _summary(plan: demo.DemoPlan, outcomes: Counter[str], result: Coverage, seconds: float) -> None:
     counts = ", ".join(f"{n} {name}" for name, n in sorted(outcomes.items()))
     total = result.total.counts
-    units = [r for r in result.units if r.status is not None]
-    statuses = Counter(r.status for r in units)
+    progress = Counter(r.progress for r in result.units if r.progress is not None)
     click.echo(
         f"Demo (seed {plan.seed}, as of {plan.as_of.isoformat()}): {len(plan.roster)} on rosters, "
         f"{len(plan.submissions)} submissions ({counts or 'none'}) in {seconds:.1f} s."
@@ -170,8 +169,8 @@ def _summary(plan: demo.DemoPlan, outcomes: Counter[str], result: Coverage, seco
     click.echo(
         f"District: {total.installed}/{total.denominator or 0} installed "
         f"({total.installed_pct if total.installed_pct is not None else '—'} %), "
-        f"{total.active} active; units reached {statuses['reached']}, on track "
-        f"{statuses['on_track']}, lagging {statuses['lagging']}; "
+        f"{total.active} active; units reached {progress[Progress.REACHED]}, on track "
+        f"{progress[Progress.ON_TRACK]}, lagging {progress[Progress.LAGGING]}; "
         f"{result.findings_total} not on their roster."
     )
 

@@ -83,7 +83,7 @@ def _answer(receipt: intake.Receipt) -> Response:
         )
     name = receipt.submission.instance_name
     who = f": {name}" if name else ""
-    if receipt.outcome == "duplicate":
+    if receipt.outcome == intake.Outcome.DUPLICATE:
         text = f"Phiếu này đã được nhận trước đó{who}. (Already received.)"
         return openrosa_message(text, 202, "submit_success")
     missing = receipt.missing_attachments

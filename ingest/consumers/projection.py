@@ -141,7 +141,7 @@ def failed(session: Session, stream: str, entry_id: int) -> None:
     session.execute(delete(_STATUS).where(_STATUS.c.submission_id == entry_id))
     session.execute(
         insert(_STATUS),
-        {"submission_id": entry_id, "status": ReviewState.FLAGGED.value,
+        {"submission_id": entry_id, "review_state": ReviewState.FLAGGED.value,
          "issues": [PROJECTION_FAILED], "unit_code": None},
     )  # fmt: skip
 
@@ -199,10 +199,10 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
         session.execute(
             update(_STATUS)
             .where(among(session, _STATUS.c.submission_id, replaced))
-            .values(status=ReviewState.SUPERSEDED.value)
+            .values(review_state=ReviewState.SUPERSEDED.value)
         )
 
-    statuses: list[dict[str, Any]] = []
+    states: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     reasons: list[dict[str, Any]] = []
     reports: list[dict[str, Any]] = []
@@ -215,8 +215,8 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
         blocking = any(i.get("blocking", True) for i in issues)
         state = _state(row.id, Verdict.FLAGGED if blocking else Verdict.ACCEPTED,
                        superseded, decisions)  # fmt: skip
-        statuses.append(
-            {"submission_id": row.id, "status": state.value, "issues": issues,
+        states.append(
+            {"submission_id": row.id, "review_state": state.value, "issues": issues,
              "unit_code": _text(values.get("unit"))}
         )  # fmt: skip
         if spec is None or state != ReviewState.ACCEPTED:
@@ -232,7 +232,7 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
             report = unit_report(row, values)
             if report is not None:
                 reports.append(report)
-    for table, new in ((_STATUS, statuses), (_RECORD, records), (_REASON, reasons),
+    for table, new in ((_STATUS, states), (_RECORD, records), (_REASON, reasons),
                        (_REPORT, reports)):  # fmt: skip
         if new:
             bulk_insert(session, table, new)
@@ -259,7 +259,7 @@ def _values(session: Session, row: Any) -> tuple[formspec.FormSpec, dict[str, An
 
 def install_record(row: Any, values: dict[str, Any]) -> dict[str, Any]:
     """A person record's row from accepted answers."""
-    status = _text(values.get("status"))
+    app_state = _text(values.get("status"))
     return {
         "submission_id": row.id,
         "form_id": row.form_id or "",
@@ -268,9 +268,9 @@ def install_record(row: Any, values: dict[str, Any]) -> dict[str, Any]:
         "full_name": (_text(values.get("full_name")) or "")[:300],
         "category": _text(values.get("category")),
         "phone": _text(values.get("phone")),
-        "status": status,
-        "installed": status in campaign.INSTALLED_STATUSES,
-        "active": status in campaign.ACTIVE_STATUSES,
+        "app_state": app_state,
+        "installed": app_state in campaign.INSTALLED_APP_STATES,
+        "active": app_state in campaign.ACTIVE_APP_STATES,
         "install_date": _date(values.get("install_date")),
         "reasons": (_text(values.get("reasons")) or "").split(),
         "effective_at": effective_at(row),

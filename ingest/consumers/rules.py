@@ -114,7 +114,7 @@ def _flag(session: Session, split: dict[str, list[Any]]) -> set[str]:
             session.execute(
                 update(_STATUS)
                 .where(_STATUS.c.submission_id == record.submission_id)
-                .values(status=ReviewState.FLAGGED.value, issues=[*kept, issue])
+                .values(review_state=ReviewState.FLAGGED.value, issues=[*kept, issue])
             )
             gone.append(record.submission_id)
     _drop_records(session, gone)

@@ -4,9 +4,9 @@ arrived, what reviewers decided, rosters as imported) and what consumers derive 
 from __future__ import annotations
 
 from ingest.models.derived import (
+    REVIEW_STATES,
     SPAN_INDEX,
     SPAN_INDEX_NAME,
-    STATUSES,
     ConsumerCursor,
     InstallReason,
     InstallRecord,
@@ -44,11 +44,11 @@ __all__ = [
     "CATEGORIES",
     "FORM_STATES",
     "REVIEW_DECISIONS",
+    "REVIEW_STATES",
     "ROLES",
     "SOURCES",
     "SPAN_INDEX",
     "SPAN_INDEX_NAME",
-    "STATUSES",
     "UNIT_KINDS",
     "ConsumerCursor",
     "Form",

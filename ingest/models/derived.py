@@ -3,6 +3,11 @@
 They hold no timestamps of their own making, so rebuilding twice gives identical rows. The
 consumers' cursors (``consumer_cursor``) say how far into each stream of the log each
 consumer has applied.
+
+No column is called ``status``, a word with four meanings here: a submission's review state
+is ``review_state`` (:class:`ReviewState`), a person's app state ``app_state``
+(``ingest.campaign.AppState``); coverage progress (``reports.model.Progress``) and a
+receipt's outcome (``ingest.submissions.intake.Outcome``) are not stored.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from ingest.db import Base, JSONType, UTCDateTime, one_of, utcnow
 
 
 class ReviewState(StrEnum):
-    """Where a usable submission stands: intake's verdict, then reviewers and edits.
+    """A submission's review state: intake's verdict, then reviewers and edits.
 
     ``superseded`` when an edit replaced it; else the latest reviewer decision (``accepted`` or
     ``rejected``); else ``flagged`` when intake or a cross-record rule found a blocking
@@ -31,22 +36,23 @@ class ReviewState(StrEnum):
     SUPERSEDED = "superseded"
 
 
-STATUSES = tuple(ReviewState)
+REVIEW_STATES = tuple(ReviewState)
 
 
 class SubmissionStatus(Base):
-    """Each usable submission's outcome: validation issues, review and edits combined."""
+    """Each usable submission's review state (a :class:`ReviewState`) and its issues."""
 
     __tablename__ = "submission_status"
     __table_args__ = (
-        CheckConstraint(one_of("status", STATUSES), name="status"),
-        Index(None, "status", "submission_id"),
+        CheckConstraint(one_of("review_state", REVIEW_STATES), name="review_state"),
+        Index(None, "review_state", "submission_id"),
     )
 
     submission_id: Mapped[int] = mapped_column(
         ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
     )
-    status: Mapped[str] = mapped_column(String(16))
+    #: A :class:`ReviewState` value.
+    review_state: Mapped[str] = mapped_column(String(16))
     issues: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
 
@@ -70,7 +76,8 @@ class InstallRecord(Base):
     full_name: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(32))
     phone: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str | None] = mapped_column(String(32))
+    #: The form's answer to ``status`` (an ``ingest.campaign.AppState`` in VssID's forms).
+    app_state: Mapped[str | None] = mapped_column(String(32))
     installed: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=False)
     install_date: Mapped[date | None]
@@ -102,7 +109,8 @@ class Person(Base):
     unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
     full_name: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str | None] = mapped_column(String(32))
+    #: The effective record's ``app_state``.
+    app_state: Mapped[str | None] = mapped_column(String(32))
     installed: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=False)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)

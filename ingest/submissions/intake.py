@@ -29,6 +29,7 @@ import logging
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import IO, Any, cast
 
 from sqlalchemy import Engine, Table, bindparam, select
@@ -74,6 +75,14 @@ class Incoming:
     form_hint: str | None = None
 
 
+class Outcome(StrEnum):
+    """A receipt's outcome: what intake did with one arriving payload."""
+
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """What intake did: ``created``, ``duplicate`` or ``failed`` (then ``error`` says why).
@@ -82,7 +91,7 @@ class Receipt:
     and ``issues`` what it found, for the reply to the client.
     """
 
-    outcome: str
+    outcome: Outcome
     submission: Submission
     error: VssidError | None = None
     attachments_added: tuple[str, ...] = ()
@@ -220,7 +229,7 @@ def _row(incoming: Incoming) -> Submission:
 
 def _failed(session: Session, row: Submission, error: VssidError) -> Receipt:
     store.write_failed(session, row, error)
-    return Receipt("failed", row, error)
+    return Receipt(Outcome.FAILED, row, error)
 
 
 def refuse(session: Session, incoming: Incoming, error: VssidError) -> Receipt:
@@ -324,7 +333,7 @@ def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
         )
         return _failed(session, fresh, raced)
     return Receipt(
-        "created", row, attachments_added=added, verdict=row.verdict, issues=tuple(row.issues)
+        Outcome.CREATED, row, attachments_added=added, verdict=row.verdict, issues=tuple(row.issues)
     )
 
 
@@ -376,7 +385,7 @@ def _resubmission(
         )
     added = store.store_files(existing, _files(incoming), expected, media, incoming.received_at)
     session.flush()
-    return Receipt("duplicate", existing, attachments_added=added)
+    return Receipt(Outcome.DUPLICATE, existing, attachments_added=added)
 
 
 def summary(receipt: Receipt) -> dict[str, Any]:

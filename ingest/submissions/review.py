@@ -13,24 +13,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound
-from ingest.models import REVIEW_DECISIONS, Review, Submission, SubmissionStatus
+from ingest.models import REVIEW_DECISIONS, Review, ReviewState, Submission, SubmissionStatus
 
-#: Statuses a reviewer may decide on (an edited, superseded version is history).
-REVIEWABLE = ("accepted", "flagged", "rejected")
+#: Review states a reviewer may decide on (an edited, superseded version is history).
+REVIEWABLE = (ReviewState.ACCEPTED, ReviewState.FLAGGED, ReviewState.REJECTED)
 
 
 def queue(
     session: Session,
-    status: str = "flagged",
+    review_state: ReviewState = ReviewState.FLAGGED,
     unit_codes: Collection[str] | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[tuple[Submission, SubmissionStatus]]:
-    """Submissions in ``status``, oldest first; only ``unit_codes`` when given."""
+    """Submissions in ``review_state``, oldest first; only ``unit_codes`` when given."""
     query = (
         select(Submission, SubmissionStatus)
         .join(SubmissionStatus, SubmissionStatus.submission_id == Submission.id)
-        .where(SubmissionStatus.status == status)
+        .where(SubmissionStatus.review_state == review_state)
         .order_by(Submission.id)
         .limit(limit)
         .offset(offset)
@@ -61,9 +61,11 @@ def decide(
     state = session.get(SubmissionStatus, submission_id)
     if submission is None or state is None:
         raise NotFound(ErrorCode.SUBMISSION_NOT_FOUND, submission_id=submission_id)
-    if state.status not in REVIEWABLE:
+    if state.review_state not in REVIEWABLE:
         raise Conflict(
-            ErrorCode.REVIEW_NOT_REVIEWABLE, submission_id=submission_id, status=state.status
+            ErrorCode.REVIEW_NOT_REVIEWABLE,
+            submission_id=submission_id,
+            review_state=state.review_state,
         )
     session.add(
         Review(

@@ -3,7 +3,10 @@
 Intake's conclusion moves onto the submission row (``verdict``, ``issues``, ``person_key``,
 ``supersedes_id``: an edit now names what it replaces instead of the replaced row being
 updated). Each stream of the log (submissions, reviews, roster imports) gets a position
-``(tx, id)``. The tally queue and its state give way to the consumers' cursors.
+``(tx, id)``. The tally queue and its state give way to the consumers' cursors. The derived
+tables' ``status`` columns are named for what they hold: a submission's review state
+(``submission_status.review_state``) and a person's app state (``install_record.app_state``,
+``person.app_state``).
 
 Existing data: the verdict is the stored status's issues without the cross-record rule's
 (that one is a consumer's now); the projection, rules and persons cursors start at the end of
@@ -136,8 +139,37 @@ def upgrade() -> None:
     op.drop_table('tally_queue')
     op.drop_table('tally_state')
 
+    # ``status`` meant four things: a submission's review state and a person's app state
+    # are named for what they are.
+    with op.batch_alter_table('submission_status', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_submission_status_status'))
+        batch_op.drop_constraint(batch_op.f('ck_submission_status_status'), type_='check')
+        batch_op.alter_column('status', new_column_name='review_state', existing_type=sa.String(length=16), existing_nullable=False)
+    # A second batch: SQLite's batch cannot index a column renamed in the same one.
+    with op.batch_alter_table('submission_status', schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            'review_state', "review_state IN ('accepted', 'flagged', 'rejected', 'superseded')"
+        )
+        batch_op.create_index(batch_op.f('ix_submission_status_review_state'), ['review_state', 'submission_id'], unique=False)
+    for table in ('install_record', 'person'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column('status', new_column_name='app_state', existing_type=sa.String(length=32), existing_nullable=True)
+
 
 def downgrade() -> None:
+    for table in ('person', 'install_record'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column('app_state', new_column_name='status', existing_type=sa.String(length=32), existing_nullable=True)
+    with op.batch_alter_table('submission_status', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_submission_status_review_state'))
+        batch_op.drop_constraint(batch_op.f('ck_submission_status_review_state'), type_='check')
+        batch_op.alter_column('review_state', new_column_name='status', existing_type=sa.String(length=16), existing_nullable=False)
+    # A second batch: SQLite's batch cannot index a column renamed in the same one.
+    with op.batch_alter_table('submission_status', schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            'status', "status IN ('accepted', 'flagged', 'rejected', 'superseded')"
+        )
+        batch_op.create_index(batch_op.f('ix_submission_status_status'), ['status', 'submission_id'], unique=False)
     op.create_table('tally_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('built_at', ingest.db.UTCDateTime(timezone=True), nullable=False),

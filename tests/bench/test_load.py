@@ -1,5 +1,5 @@
 """bench/load.py end to end: a real ``vssid serve``, 50 distinct submissions at concurrency 4,
-and its database check (every payload stored once, byte for byte, with a status)."""
+and its database check (every payload stored once, byte for byte, with a review state)."""
 
 from __future__ import annotations
 

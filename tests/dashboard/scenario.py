@@ -53,13 +53,13 @@ USERS = {
 FLAGGED_NAME = "Phạm Thị Dung"
 
 
-def person(code: str, name: str, unit: str, category: str, status: str, end: str,
+def person(code: str, name: str, unit: str, category: str, app_state: str, end: str,
            **extra: Any) -> dict[str, Any]:  # fmt: skip
     answers: dict[str, Any] = {
         "consent": "yes", "unit": unit, "full_name": name, "bhxh_code": code,
-        "category": category, "status": status, "end": end,
+        "category": category, "status": app_state, "end": end,
     }  # fmt: skip
-    if status in INSTALLED:
+    if app_state in INSTALLED:
         answers["install_date"] = extra.pop("install_date", end[:10])
     else:
         answers["reasons"] = extra.pop("reasons", "declined")

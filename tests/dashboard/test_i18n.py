@@ -18,7 +18,7 @@ INDIRECT = {
     *signin.NOT_FOR_DASHBOARD.values(),
     *errors.TITLES.values(),
     "Lỗi",
-    "Bị gắn cờ", "Đã từ chối", "Đã chấp nhận",  # review.html's status_names
+    "Bị gắn cờ", "Đã từ chối", "Đã chấp nhận",  # review.html's review_state_names
     "Đã chấp nhận phiếu số {id}.", "Đã từ chối phiếu số {id}.",  # reviews.review_decide
     "Vui lòng đăng nhập để xem trang này.",  # Flask-Login's message, localized
 }  # fmt: skip

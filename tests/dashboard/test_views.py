@@ -33,7 +33,7 @@ def flagged_id(session: Session) -> int:
     found = session.scalar(
         select(Submission.id)
         .join(SubmissionStatus, SubmissionStatus.submission_id == Submission.id)
-        .where(Submission.instance_id == "uuid:dung", SubmissionStatus.status == "flagged")
+        .where(Submission.instance_id == "uuid:dung", SubmissionStatus.review_state == "flagged")
     )
     assert found is not None
     return found

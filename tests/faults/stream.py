@@ -258,7 +258,7 @@ def check_stored_once(
 
     by_id = {s.instance_id: s for s in sent}
     rows = session.scalars(select(Submission).where(Submission.error_code.is_(None))).all()
-    have_status = set(session.scalars(select(SubmissionStatus.submission_id)))
+    have_state = set(session.scalars(select(SubmissionStatus.submission_id)))
     store = MediaStore(media_root)
     files = 0
     for row in rows:
@@ -267,7 +267,7 @@ def check_stored_once(
         item = by_id[str(row.instance_id)]
         assert row.payload == item.xml, row.instance_id
         assert row.verdict in ("accepted", "flagged"), f"{row.instance_id}: no verdict"
-        assert row.id in have_status, f"{row.instance_id}: no status (not applied)"
+        assert row.id in have_state, f"{row.instance_id}: no review state (not applied)"
         wanted = [item.photo_sha256] if item.photo is not None else []
         assert row.attachments_expected == len(wanted), row.instance_id
         assert [a.sha256 for a in row.attachments] == wanted, row.instance_id

@@ -1,9 +1,9 @@
 """kill -9 of the whole server (gunicorn master and workers) in the middle of a stream of
 submissions, twice; the server is started again and the phones send again what got no reply.
 
-Proved with counts: every submission stored exactly once and whole (XML, status, attachment
-row, file with the right SHA-256), a 202 only where an earlier reply was lost, and after
-``vssid media gc --older-than 0`` the files on disk are exactly the files referenced.
+Proved with counts: every submission stored exactly once and whole (XML, review state,
+attachment row, file with the right SHA-256), a 202 only where an earlier reply was lost, and
+after ``vssid media gc --older-than 0`` the files on disk are exactly the files referenced.
 """
 
 from __future__ import annotations

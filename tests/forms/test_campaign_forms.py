@@ -8,7 +8,7 @@ import re
 import pytest
 from lxml import etree
 
-from ingest import forms
+from ingest import campaign, forms
 from tests.conftest import FORMS_DIR
 
 NS = {"h": "http://www.w3.org/1999/xhtml", "xf": "http://www.w3.org/2002/xforms"}
@@ -109,6 +109,7 @@ def test_install_form__choices_match_the_contract():
         "registered_pending",
         "account_active",
     }
+    assert values("status") == set(campaign.AppState)  # the form's answers, the code's names
     assert values("reasons") == {
         "no_smartphone",
         "phone_unsupported",

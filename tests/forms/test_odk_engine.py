@@ -159,5 +159,5 @@ def test_engine_as_phone__submission_accepted(
     # What ODK's engine accepted, our validation accepts too.
     state = session.get(SubmissionStatus, row.id)
     assert state is not None
-    assert state.status == "accepted", state.issues
+    assert state.review_state == "accepted", state.issues
     assert [i for i in state.issues if i.get("blocking", True)] == []

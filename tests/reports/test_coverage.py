@@ -52,12 +52,12 @@ Q10-NV,Phòng Nội vụ Quận 10,department,10,,2
 """
 
 
-def person(code: str, name: str, unit: str, category: str, status: str, end: str, **extra: Any):
+def person(code: str, name: str, unit: str, category: str, app_state: str, end: str, **extra: Any):
     answers = {
         "consent": "yes", "unit": unit, "full_name": name, "bhxh_code": code,
-        "category": category, "status": status, "end": end,
+        "category": category, "status": app_state, "end": end,
     }  # fmt: skip
-    if status in {"installed_no_account", "registered_pending", "account_active"}:
+    if app_state in {"installed_no_account", "registered_pending", "account_active"}:
         answers["install_date"] = end[:10]
     else:
         answers["reasons"] = extra.pop("reasons", "declined")

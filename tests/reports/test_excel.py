@@ -57,15 +57,15 @@ def unit(
         sum(c.installed for c in categories.values()),
         sum(c.active for c in categories.values()),
     )
-    status = T.status(total.installed_pct)
-    return UnitCoverage(code, name, code, kind, None, source, total, categories, status,
+    progress = T.progress(total.installed_pct)
+    return UnitCoverage(code, name, code, kind, None, source, total, categories, progress,
                         reasons or {})  # fmt: skip
 
 
 def _rollup(key: str, counts: list[tuple[str, Counts]]) -> Rollup:
     total = sum((c for _, c in counts), Counts(0))
     unknown = tuple(code for code, c in counts if c.denominator is None)
-    return Rollup(key, total, len(counts), unknown, T.status(total.installed_pct))
+    return Rollup(key, total, len(counts), unknown, T.progress(total.installed_pct))
 
 
 def build(units: list[UnitCoverage], findings: tuple[Finding, ...] = (), as_of: date = AS_OF

@@ -157,15 +157,15 @@ def test_plan__answers_as_the_form_asks_for_them(
 ):
     """Relevance and calculations are the form's: spot checks of what Collect keeps."""
     names = {u.code: u.name_vi for u in unit_list}
-    statuses: Counter[str] = Counter()
+    app_states: Counter[str] = Counter()
     for incoming in plan.submissions:
         spec, instance = _read(incoming, specs)
         values = instance.values
         if spec.form_id == "vssid_install":
-            status = values["status"]
-            statuses[status] += 1
-            assert ("install_date" in values) == (status in campaign.INSTALLED_STATUSES)
-            assert ("reasons" in values) == (status != "account_active")
+            app_state = values["status"]
+            app_states[app_state] += 1
+            assert ("install_date" in values) == (app_state in campaign.INSTALLED_APP_STATES)
+            assert ("reasons" in values) == (app_state != "account_active")
             other = "other" in (values.get("reasons") or "").split()
             assert ("reason_other" in values) == other
             assert bool(values.get("reason_other")) == other
@@ -182,7 +182,7 @@ def test_plan__answers_as_the_form_asks_for_them(
             assert values["unit_name"] == names[values["unit"]]
             day = date.fromisoformat(values["report_date"])
             assert instance.instance_name == f"{values['unit_name']} – {day:%d/%m/%Y}"
-    assert set(statuses) == set(specs["vssid_install"].fields["status"].choices or ())
+    assert set(app_states) == set(specs["vssid_install"].fields["status"].choices or ())
 
 
 def test_plan__scenario_names_an_answer_the_form_lacks__refused(
@@ -233,7 +233,7 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
     assert result.total.units_unknown == ()
     pcts = {r.code: r.total.installed_pct for r in result.units}
     assert any(p is not None and p < 60 for p in pcts.values())
-    assert any(r.status == "reached" for r in result.units)
+    assert any(r.progress == "reached" for r in result.units)
     assert {r.source for r in result.units} == {"roster", "declared", "unit_report"}
     assert result.findings_total >= 2  # installed, not on their unit's roster
     assert result.findings == ()  # names only when asked for
@@ -254,18 +254,18 @@ def test_load__a_plausible_campaign_through_intake(session: Session, tmp_path: P
     superseded = session.scalar(
         select(func.count())
         .select_from(SubmissionStatus)
-        .where(SubmissionStatus.status == "superseded")
+        .where(SubmissionStatus.review_state == "superseded")
     )
     assert superseded is not None and superseded >= 3
-    by_status: dict[str, set[str | None]] = {}
+    by_state: dict[str, set[str | None]] = {}
     rows = session.execute(
-        select(SubmissionStatus.status, Submission.instance_id).join(
+        select(SubmissionStatus.review_state, Submission.instance_id).join(
             Submission, Submission.id == SubmissionStatus.submission_id
         )
     )
-    for status, instance_id in rows:
-        by_status.setdefault(status, set()).add(instance_id)
-    assert by_status["flagged"] == set(plan.flawed) - by_status["superseded"]
+    for review_state, instance_id in rows:
+        by_state.setdefault(review_state, set()).add(instance_id)
+    assert by_state["flagged"] == set(plan.flawed) - by_state["superseded"]
     sources = set(session.scalars(select(Submission.source)))
     assert sources == {"openrosa"}
 

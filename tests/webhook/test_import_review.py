@@ -22,14 +22,14 @@ def basic(user: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{PASSWORD}".encode()).decode()}
 
 
-def statuses(session: Session) -> dict[str, str]:
+def review_states(session: Session) -> dict[str, str]:
     session.rollback()
     rows = session.execute(
-        select(Submission.instance_id, SubmissionStatus.status).join(
+        select(Submission.instance_id, SubmissionStatus.review_state).join(
             SubmissionStatus, SubmissionStatus.submission_id == Submission.id
         )
     )
-    return {instance_id: status for instance_id, status in rows}
+    return {instance_id: review_state for instance_id, review_state in rows}
 
 
 def test_import__kobo_export__each_row_validated_and_projected(
@@ -41,7 +41,7 @@ def test_import__kobo_export__each_row_validated_and_projected(
     assert result.exit_code == 0, result.output
     assert "2 accepted, 1 flagged" in result.output
     assert "dòng (row) 4: flagged" in result.output
-    assert statuses(session) == {
+    assert review_states(session) == {
         "uuid:1b2c3d4e-0001-4a5b-8c6d-000000000001": "accepted",
         "uuid:1b2c3d4e-0002-4a5b-8c6d-000000000002": "accepted",
         "uuid:1b2c3d4e-0003-4a5b-8c6d-000000000003": "flagged",

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, g, has_request_context, request, url_for
 
 from ingest import campaign
-from reports.export import CATEGORY_NAMES, KIND_NAMES, SOURCE_NAMES, STATUS_NAMES
+from reports.export import CATEGORY_NAMES, KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.english import EN
 
@@ -43,7 +43,7 @@ REASONS: Names = {
     "declined": ("Không muốn cài đặt", "Does not want to install"),
     "other": ("Lý do khác", "Other reason"),
 }
-PERSON_STATUSES: Names = {
+APP_STATES: Names = {
     "no_smartphone": ("Không có điện thoại thông minh", "No smartphone"),
     "not_installed": ("Có điện thoại, chưa cài đặt", "Has a phone, not installed"),
     "installed_no_account": ("Đã cài đặt, chưa có tài khoản", "Installed, no account yet"),
@@ -61,7 +61,7 @@ ROLES: Names = {
 KINDS: Names = {code: names for code, names in KIND_NAMES.items()}
 CATEGORIES: Names = {code: names for code, names in CATEGORY_NAMES.items()}
 SOURCES: Names = SOURCE_NAMES
-STATUSES: Names = STATUS_NAMES
+PROGRESS: Names = PROGRESS_NAMES
 YES_NO: Names = {"yes": ("Có", "Yes"), "no": ("Không", "No")}
 
 
@@ -151,7 +151,7 @@ def init_app(app: Flask) -> None:
     """Give ``app``'s templates the translation and formatting helpers."""
     app.jinja_env.globals.update(
         _=translate, name=name, language=language, language_url=language_url,
-        REASONS=REASONS, PERSON_STATUSES=PERSON_STATUSES, ROLES=ROLES, KINDS=KINDS,
-        CATEGORIES=CATEGORIES, SOURCES=SOURCES, STATUSES=STATUSES,
+        REASONS=REASONS, APP_STATES=APP_STATES, ROLES=ROLES, KINDS=KINDS,
+        CATEGORIES=CATEGORIES, SOURCES=SOURCES, PROGRESS=PROGRESS,
     )  # fmt: skip
     app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)

@@ -24,7 +24,7 @@ def coverage_page() -> str:
         report=report,
         groups=tables.groups(report),
         unknown=tables.unit_names(report, report.total.units_unknown),
-        statuses=tables.status_counts(report),
+        progress_counts=tables.progress_counts(report),
         behind=tables.furthest_behind(report),
         scoped=policy.unit_scope(get_session(), scope.user()) is not None,
     )

@@ -21,7 +21,7 @@ from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import Conflict, InvalidInput
 from ingest.forms.formspec import Field
-from ingest.models import Review, Submission, SubmissionStatus, Unit
+from ingest.models import Review, ReviewState, Submission, SubmissionStatus, Unit
 from ingest.submissions import review
 from webhook import policy
 from webhook.dashboard import i18n, scope
@@ -32,12 +32,12 @@ from webhook.database import get_session
 
 PAGE_SIZE = 25
 MAX_OFFSET = 10**9
-SHOWN_STATUSES = ("flagged", "rejected", "accepted")
+SHOWN_REVIEW_STATES = (ReviewState.FLAGGED, ReviewState.REJECTED, ReviewState.ACCEPTED)
 HIDDEN_KINDS = ("group", "repeat", "note", "meta")
 #: Answers whose codes have labels of their own.
 CODE_LABELS = {
     "category": i18n.CATEGORIES,
-    "status": i18n.PERSON_STATUSES,
+    "status": i18n.APP_STATES,
     "reasons": i18n.REASONS,
     "consent": i18n.YES_NO,
 }
@@ -70,20 +70,22 @@ class Card:
 @bp.get("/review")
 @page()
 def review_queue() -> str:
-    """Submissions in a status (default: flagged), oldest first, a page at a time."""
-    status = request.args.get("status", "flagged")
-    if status not in SHOWN_STATUSES:
-        raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="status", value=status))
+    """Submissions in a review state (``?status=``, default: flagged), oldest first, a page at
+    a time."""
+    asked = request.args.get("status", ReviewState.FLAGGED)
+    if asked not in SHOWN_REVIEW_STATES:
+        raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="status", value=asked))
+    review_state = ReviewState(asked)
     offset = request.args.get("offset", "0")
     # ASCII digits only (str.isdigit() also takes "²"), and no further than a database offset
     start = min(int(offset), MAX_OFFSET) if offset.isascii() and offset.isdigit() else 0
     session = get_session()
     codes = policy.unit_scope(session, scope.user())
-    rows = review.queue(session, status, unit_codes=codes, limit=PAGE_SIZE + 1, offset=start)
+    rows = review.queue(session, review_state, unit_codes=codes, limit=PAGE_SIZE + 1, offset=start)
     cards = [_card(submission, state) for submission, state in rows[:PAGE_SIZE]]
     return render_template(
         "dashboard/review.html",
-        status=status,
+        review_state=review_state,
         cards=cards,
         offset=start,
         more=len(rows) > PAGE_SIZE,

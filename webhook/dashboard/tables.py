@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from reports.model import KINDS, Counts, Coverage, Rollup, Thresholds, UnitCoverage
+from reports.model import KINDS, Counts, Coverage, Progress, Rollup, Thresholds, UnitCoverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ def in_category(report: Coverage, category: str | None) -> Coverage:
         return report
     t = report.thresholds
     units = tuple(
-        replace(u, total=counts, status=t.status(counts.installed_pct))
+        replace(u, total=counts, progress=t.progress(counts.installed_pct))
         for u in report.units
         for counts in [u.categories[category]]
     )
@@ -54,14 +54,14 @@ def _rollup(key: str, units: list[UnitCoverage], t: Thresholds) -> Rollup:
     for unit in units:
         counts = counts + unit.total
     unknown = tuple(u.code for u in units if u.total.denominator is None)
-    return Rollup(key, counts, len(units), unknown, t.status(counts.installed_pct))
+    return Rollup(key, counts, len(units), unknown, t.progress(counts.installed_pct))
 
 
-def status_counts(report: Coverage) -> dict[str | None, int]:
+def progress_counts(report: Coverage) -> dict[Progress | None, int]:
     """How many units are reached, on track, lagging, or unknown (None)."""
-    counts: dict[str | None, int] = {"reached": 0, "on_track": 0, "lagging": 0, None: 0}
+    counts: dict[Progress | None, int] = dict.fromkeys([*Progress, None], 0)
     for unit in report.units:
-        counts[unit.status] = counts.get(unit.status, 0) + 1
+        counts[unit.progress] += 1
     return counts
 
 

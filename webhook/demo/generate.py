@@ -187,16 +187,16 @@ def _unit_records(state: State, unit: _Unit, members: list[StaffMember]) -> None
             if rng.random() < 0.7:
                 records.not_installed(state, member, day)
             continue
-        status = records.installed_status(state)
+        app_state = records.installed_app_state(state)
         earlier = None
         if rng.random() < 0.14 and day > 0:  # a first visit found them not ready yet
             earlier = rng.randrange(int(unit.start), day) if int(unit.start) < day else day - 1
             if rng.random() < 0.5:
                 records.not_installed(state, member, earlier)
             else:  # waiting then, further by the second visit
-                waiting, status = state.scenario.follow_up
+                waiting, app_state = state.scenario.follow_up
                 records.installed(state, member, earlier, waiting, since=earlier)
-        record = records.installed(state, member, day, status, since=earlier)
+        record = records.installed(state, member, day, app_state, since=earlier)
         if rng.random() < 0.01:
             records.edit(state, record, phone=people.phone(rng))  # a new phone number
 
@@ -208,8 +208,8 @@ def _declared_unit(state: State, info: UnitInfo) -> dict[str, int]:
     members = [records.person(state, info) for _ in range(total)]
     unit = _unit_profile(rng, info, len(state.workdays), lagging=False, reached=False)
     for member in members[: round(unit.target * total)]:
-        status = records.installed_status(state)
-        records.installed(state, member, _day_of(state, unit), status)
+        app_state = records.installed_app_state(state)
+        records.installed(state, member, _day_of(state, unit), app_state)
     counts = Counter(p.category for p in members)
     return {c: counts.get(c, 0) for c in state.install.choices("category")}
 
@@ -271,12 +271,12 @@ def _anomalies(
     later = min(len(state.workdays) - 1, state.workdays.index(double.day) + 2)
     moved = StaffMember(member.bhxh_code, member.full_name, member.birth_date,
                         member.category, elsewhere.code, member.phone)  # fmt: skip
-    again = records.installed(state, moved, later, records.installed_status(state))
+    again = records.installed(state, moved, later, records.installed_app_state(state))
     state.flawed |= {double.instance_id: TWO_UNITS, again.instance_id: TWO_UNITS}
     for info in rng.sample(others, 2):
         stranger = records.person(state, info)  # joined after the roster was sent
         day = rng.randrange(len(state.workdays))
-        records.installed(state, stranger, day, records.installed_status(state))
+        records.installed(state, stranger, day, records.installed_app_state(state))
 
 
 def _arrivals(state: State) -> None:

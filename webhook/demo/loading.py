@@ -109,6 +109,7 @@ def load(
         chunk = plan.submissions[first : first + batch]
         for incoming in chunk:
             receipt = intake.receive(session, incoming, store)
-            outcome = receipt.verdict if receipt.outcome == "created" else receipt.outcome
+            created = receipt.outcome == intake.Outcome.CREATED
+            outcome = receipt.verdict if created else receipt.outcome
             outcomes[outcome or receipt.outcome] += 1
         yield len(chunk)

@@ -97,13 +97,13 @@ def person(state: State, info: UnitInfo) -> StaffMember:
     return StaffMember(code, people.name(rng), born, category, info.code, phone)
 
 
-def installed_status(state: State) -> str:
-    """The status of someone who installed, by the scenario's weights."""
+def installed_app_state(state: State) -> str:
+    """The app state of someone who installed, by the scenario's weights."""
     return pick(state.rng, state.install.choices("status"), state.scenario.installed)
 
 
 def installed(
-    state: State, member: StaffMember, day_index: int, status: str, since: int | None = None
+    state: State, member: StaffMember, day_index: int, app_state: str, since: int | None = None
 ) -> Record:
     """A record of an installed person; not installed before the visit on day ``since``."""
     rng, day = state.rng, state.workdays[day_index]
@@ -115,7 +115,7 @@ def installed(
         installed_on = state.workdays[rng.randrange(first, day_index)]
     else:
         installed_on = day
-    answers = _answers(state, member, status) | {"install_date": installed_on.isoformat()}
+    answers = _answers(state, member, app_state) | {"install_date": installed_on.isoformat()}
     _reasons(state, answers, day)
     if rng.random() < 0.15:
         answers["note"] = rng.choice(state.scenario.notes)
@@ -124,8 +124,8 @@ def installed(
 
 def not_installed(state: State, member: StaffMember, day_index: int) -> Record:
     """A visit that finds someone without VssID, and why."""
-    status = pick(state.rng, state.install.choices("status"), state.scenario.not_installed)
-    answers = _answers(state, member, status)
+    app_state = pick(state.rng, state.install.choices("status"), state.scenario.not_installed)
+    answers = _answers(state, member, app_state)
     day = state.workdays[day_index]
     _reasons(state, answers, day)
     return _record(state, member, day, answers)
@@ -143,16 +143,16 @@ def edit(state: State, original: Record, **changes: str) -> Record:
     return record
 
 
-def _answers(state: State, member: StaffMember, status: str) -> dict[str, str]:
+def _answers(state: State, member: StaffMember, app_state: str) -> dict[str, str]:
     """What a person says about themselves, and how far they got."""
     return {"consent": state.scenario.consent, "unit": member.unit_code,
             "full_name": member.full_name, "bhxh_code": member.bhxh_code,
             "category": member.category, "phone": member.phone or "",
-            "status": status}  # fmt: skip
+            "status": app_state}  # fmt: skip
 
 
 def _reasons(state: State, answers: dict[str, str], day: date) -> None:
-    """Why not (yet): the scenario's reasons for the status, always where the form requires
+    """Why not (yet): the scenario's reasons for the app state, always where the form requires
     one, else as often as the scenario says. A text goes with them, which Collect keeps only
     where the form asks for it (``other`` picked)."""
     rng, scenario = state.rng, state.scenario

@@ -3,9 +3,9 @@
 A :class:`Scenario` says who installs and who does not yet, why, how staff divide into
 categories and how large units are. The answers it names are the form's own choice names,
 and :meth:`Scenario.check` refuses any the published form does not offer, so that a changed
-form makes the demo fail loudly instead of loading data the form rejects. Which questions a
-status makes relevant, what a calculation gives and in which order fields come are read from
-the form itself (:mod:`webhook.demo.collect`).
+form makes the demo fail loudly instead of loading data the form rejects. Which questions an
+app state makes relevant, what a calculation gives and in which order fields come are read
+from the form itself (:mod:`webhook.demo.collect`).
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ class Scenario:
     start: date
     #: The answer to ``consent`` (in the demo everybody agrees).
     consent: str
-    #: ``status`` of the people who install, and of those who have not installed yet.
+    #: App states (``status``) of the people who install, and of those who have not yet.
     installed: Mapping[str, int]
     not_installed: Mapping[str, int]
-    #: A first visit that found someone waiting, and the status a second visit finds.
+    #: A first visit that found someone waiting, and the app state a second visit finds.
     follow_up: tuple[str, str]
-    #: The ``reasons`` recorded with each status (one or two are picked).
+    #: The ``reasons`` recorded with each app state (one or two are picked).
     reasons: Mapping[str, Mapping[str, int]]
     #: How often a reason is recorded where the form does not require one (default: always).
     reason_rate: Mapping[str, float]
@@ -57,9 +57,9 @@ class Scenario:
     def check(self, form: CollectForm) -> None:
         """:class:`ValueError` naming every answer of the scenario that ``form`` does not
         offer (or :class:`LookupError` for a field it does not have)."""
-        statuses = {*self.installed, *self.not_installed, *self.follow_up, *self.reasons}
+        app_states = {*self.installed, *self.not_installed, *self.follow_up, *self.reasons}
         named = {
-            "status": statuses,
+            "status": app_states,
             "reasons": {r for weights in self.reasons.values() for r in weights},
             "category": {c for weights in self.categories.values() for c in weights},
         }

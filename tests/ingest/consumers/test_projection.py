@@ -77,7 +77,7 @@ def submit_only(
     return receipt
 
 
-def status_of(session: Session, receipt: intake.Receipt) -> SubmissionStatus:
+def state_of(session: Session, receipt: intake.Receipt) -> SubmissionStatus:
     state = session.get(SubmissionStatus, receipt.submission.id)
     assert state is not None
     return state
@@ -131,7 +131,7 @@ def test_invalid_code__flagged_not_counted_then_accepted_by_reviewer(
     assert [s.id for s, _ in review.queue(session)] == [receipt.submission.id]
     review.decide(session, receipt.submission.id, "accept", "Mã cũ, đã xác minh", "admin", NOW)
     settle(session)
-    assert status_of(session, receipt).status == "accepted"
+    assert state_of(session, receipt).review_state == "accepted"
     assert session.get(Person, "12345") is not None
     assert review.queue(session) == []
 
@@ -140,7 +140,7 @@ def test_reviewer_rejects__never_counts(session: Session, tmp_path: Path):
     receipt = submit(session, tmp_path)
     review.decide(session, receipt.submission.id, "reject", "Trùng người", "admin", NOW)
     settle(session)
-    assert status_of(session, receipt).status == "rejected"
+    assert state_of(session, receipt).review_state == "rejected"
     assert session.get(Person, "0791234567") is None
 
 
@@ -163,7 +163,7 @@ def test_edit_chain__only_the_latest_version_counts(session: Session, tmp_path: 
     second = submit(session, tmp_path, instance_id="uuid:a2", deprecated_id="uuid:a1",
                     status="installed_no_account")  # fmt: skip
     third = submit(session, tmp_path, instance_id="uuid:a3", deprecated_id="uuid:a2")
-    assert [status_of(session, r).status for r in (first, second, third)] == [
+    assert [state_of(session, r).review_state for r in (first, second, third)] == [
         "superseded", "superseded", "accepted",
     ]  # fmt: skip
     records = session.scalars(select(InstallRecord)).all()
@@ -175,16 +175,16 @@ def test_edit_chain__only_the_latest_version_counts(session: Session, tmp_path: 
 def test_same_code_in_two_units__both_flagged(session: Session, tmp_path: Path):
     first = submit(session, tmp_path, unit="27184")
     second = submit(session, tmp_path, unit="27190")
-    assert status_of(session, first).status == "flagged"
-    assert status_of(session, second).status == "flagged"
-    assert {i["code"] for i in status_of(session, first).issues} == {"domain.bhxh_code_two_units"}
+    assert state_of(session, first).review_state == "flagged"
+    assert state_of(session, second).review_state == "flagged"
+    assert {i["code"] for i in state_of(session, first).issues} == {"domain.bhxh_code_two_units"}
     assert session.get(Person, "0791234567") is None
 
 
 def test_same_code_same_unit__not_a_conflict(session: Session, tmp_path: Path):
     submit(session, tmp_path, unit="27184")
     second = submit(session, tmp_path, unit="27184", end="2021-03-19T09:00:00+07:00")
-    assert status_of(session, second).status == "accepted"
+    assert state_of(session, second).review_state == "accepted"
 
 
 def test_install_date_after_collection__flagged(session: Session, tmp_path: Path):
@@ -260,7 +260,7 @@ def test_reprocess__after_units_change(session: Session, tmp_path: Path):
     units.import_units(session, tabular.read_rows(extra, units.ALIASES))
     session.commit()
     _reprocess(session)
-    assert status_of(session, receipt).status == "accepted"
+    assert state_of(session, receipt).review_state == "accepted"
     assert session.get(Person, "0791234567") is not None
 
 

@@ -37,7 +37,7 @@ def test_receive__one_log_row_with_its_verdict__nothing_derived(session: Session
 
     assert settle(session) > 0
     state = session.get(SubmissionStatus, receipt.submission.id)
-    assert state is not None and (state.status, state.issues) == ("flagged", row.issues)
+    assert state is not None and (state.review_state, state.issues) == ("flagged", row.issues)
 
 
 def test_new_submission__parsed_once_by_intake(
@@ -68,7 +68,7 @@ def test_bug_while_checking__payload_kept_and_flagged_for_a_person(
     assert receipt.issues[0]["code"] == "internal.check_failed"
     settle(session)
     state = session.get(SubmissionStatus, receipt.submission.id)
-    assert state is not None and state.status == "flagged"
+    assert state is not None and state.review_state == "flagged"
     assert session.get(InstallRecord, receipt.submission.id) is None
     assert session.get(Person, answers()["bhxh_code"]) is None
 
