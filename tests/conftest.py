@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from ingest import forms
@@ -50,8 +50,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        # Whatever an earlier run (of any revision) left: every table, dependents and all.
+        for table in inspect(connection).get_table_names():
+            cascade = " CASCADE" if connection.dialect.name == "postgresql" else ""
+            connection.execute(text(f'DROP TABLE IF EXISTS "{table}"{cascade}'))
     upgrade(engine)
     yield engine
     engine.dispose()

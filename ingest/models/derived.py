@@ -1,6 +1,9 @@
 """Derived tables: rebuilt from the log by its consumers, never edited by hand.
 
-They hold no timestamps of their own making, so rebuilding twice gives identical rows. The
+They hold no timestamps of their own making, so rebuilding twice gives identical rows. They
+refer to log rows by id without foreign keys: the log is append-only, the consumers keep the
+references, and a foreign-key check per derived row doubled the cost of a replay
+(bench/RESULTS.md). The
 consumers' cursors (``consumer_cursor``) say how far into each stream of the log each
 consumer has applied.
 
@@ -16,7 +19,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ingest.db import Base, JSONType, UTCDateTime, one_of, utcnow
@@ -48,9 +51,7 @@ class SubmissionStatus(Base):
         Index(None, "review_state", "submission_id"),
     )
 
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
-    )
+    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     #: A :class:`ReviewState` value.
     review_state: Mapped[str] = mapped_column(String(16))
     issues: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
@@ -67,9 +68,7 @@ class InstallRecord(Base):
         Index(None, "effective_at"),
     )
 
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
-    )
+    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     form_id: Mapped[str] = mapped_column(String(150))
     bhxh_code: Mapped[str] = mapped_column(String(32))
     unit_code: Mapped[str | None] = mapped_column(String(64))
@@ -91,9 +90,7 @@ class InstallReason(Base):
 
     __tablename__ = "install_reason"
 
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("install_record.submission_id", ondelete="CASCADE"), primary_key=True
-    )
+    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     reason: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
@@ -103,9 +100,7 @@ class Person(Base):
     __tablename__ = "person"
 
     bhxh_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submission.id", ondelete="CASCADE"), index=True
-    )
+    submission_id: Mapped[int] = mapped_column(index=True)
     unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
     full_name: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(32))
@@ -122,9 +117,7 @@ class UnitReport(Base):
     __tablename__ = "unit_report"
     __table_args__ = (Index(None, "unit_code", "report_date"),)
 
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
-    )
+    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     unit_code: Mapped[str] = mapped_column(String(64))
     report_date: Mapped[date]
     headcount_cong_chuc: Mapped[int | None]
