@@ -206,7 +206,7 @@ def reprocess_command(batch: int) -> None:
         length=sum(lag.behind for lag in lags), label="Reprocessing", file=sys.stderr
     ) as bar:
         done = flow.run_until_idle(
-            database().sessionmaker, limit=batch, wait=True,
+            database().sessionmaker, limit=batch, wait=True, parallel=True,
             progress=lambda _name, count: bar.update(count),
         )  # fmt: skip
     seconds = time.monotonic() - started

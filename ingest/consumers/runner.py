@@ -30,6 +30,7 @@ import logging
 import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -292,18 +293,50 @@ class Pipeline:
     def run_until_idle(
         self, sessions: sessionmaker[Session], limit: int = BATCH, wait: bool = False,
         deadline: float | None = None, progress: Callable[[str, int], None] | None = None,
+        parallel: bool = False,
     ) -> int:  # fmt: skip
-        """Run every consumer, in order, until none has anything left (or ``deadline``, a
-        ``time.monotonic()`` value, passes); the entries applied."""
+        """Run every consumer until none has anything left (or ``deadline``, a
+        ``time.monotonic()`` value, passes); the entries applied.
+
+        In order, one after the other; or, with ``parallel``, the consumers that follow the
+        same one side by side, each on a connection of its own (a replay: the persons, one
+        SQL statement, are built while the tallies' Python works)."""
         total = 0
+        for level in self.levels() if parallel else [[c] for c in self.consumers]:
+            if len(level) == 1:
+                total += self._drain(sessions, level[0], limit, wait, deadline, progress)
+                continue
+            with ThreadPoolExecutor(len(level), thread_name_prefix="consumer") as pool:
+                futures = [
+                    pool.submit(self._drain, sessions, c, limit, wait, deadline, progress)
+                    for c in level
+                ]
+                total += sum(future.result() for future in futures)
+        return total
+
+    def levels(self) -> list[list[Consumer]]:
+        """The consumers in groups that may run side by side: each after the group holding
+        the consumer it follows."""
+        depth: dict[str, int] = {}
         for consumer in self.consumers:
-            while deadline is None or time.monotonic() < deadline:
-                done = self.run_batch(sessions, consumer, limit, wait)
-                if done <= 0:
-                    break
-                total += done
-                if progress is not None:
-                    progress(consumer.name, done)
+            depth[consumer.name] = 0 if consumer.after is None else depth[consumer.after] + 1
+        grouped: dict[int, list[Consumer]] = {}
+        for consumer in self.consumers:
+            grouped.setdefault(depth[consumer.name], []).append(consumer)
+        return [grouped[d] for d in sorted(grouped)]
+
+    def _drain(
+        self, sessions: sessionmaker[Session], consumer: Consumer, limit: int, wait: bool,
+        deadline: float | None, progress: Callable[[str, int], None] | None,
+    ) -> int:  # fmt: skip
+        total = 0
+        while deadline is None or time.monotonic() < deadline:
+            done = self.run_batch(sessions, consumer, limit, wait)
+            if done <= 0:
+                break
+            total += done
+            if progress is not None:
+                progress(consumer.name, done)
         return total
 
     def pending(self, session: Session) -> bool:

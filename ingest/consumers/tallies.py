@@ -9,7 +9,8 @@ or a roster entry starts or ends. :func:`spans_for` turns one person's records a
 tallies (:class:`~ingest.models.Tally`, :class:`~ingest.models.ReasonTally`) add up the spans
 open now, per unit.
 
-A consumer of the log, after the cross-record rules: for each batch it finds the people the
+A consumer of the log, after the cross-record rules (beside the persons: it reads records and
+rosters, not persons): for each batch it finds the people the
 batch's submissions, decisions and roster imports are about, recomputes their spans and moves
 the tallies by the difference. With no cursor yet (a new database, or a replay) it builds
 every span and tally from the records and rosters at once (:func:`rebuild`).
@@ -171,7 +172,7 @@ def reset(session: Session) -> None:
 
 
 CONSUMER = Consumer(
-    "tallies", apply, streams=(SUBMISSIONS, REVIEWS, ROSTERS), after="persons",
+    "tallies", apply, streams=(SUBMISSIONS, REVIEWS, ROSTERS), after="rules",
     rebuild=lambda session: _built(rebuild(session)), reset=reset,
 )  # fmt: skip
 
