@@ -53,7 +53,22 @@ class Texts:
         )
 
 
-class IssueCode(Enum):
+class _Problem:
+    """What a member of :class:`IssueCode` and :class:`CheckCode` is: a stable code, whether it
+    blocks (flags the submission for review), and its Vietnamese and English templates."""
+
+    def __init__(self, code: str, blocking: bool, vi: str, en: str) -> None:
+        self.code = code
+        self.blocking = blocking
+        self.vi = vi
+        self.en = en
+
+    def message(self, **params: object) -> Texts:
+        """The message in both languages, with ``params`` inserted."""
+        return Texts(self.vi, self.en).format(**params)
+
+
+class IssueCode(_Problem, Enum):
     """Validation issues: code, whether it blocks, (Vietnamese, English) templates.
 
     ``value.required`` and ``value.constraint`` take as ``reason`` the form's own message
@@ -107,16 +122,6 @@ class IssueCode(Enum):
         "the choice '{value}' was not checked: {reason}",
     )
 
-    def __init__(self, code: str, blocking: bool, vi: str, en: str) -> None:
-        self.code = code
-        self.blocking = blocking
-        self.vi = vi
-        self.en = en
-
-    def message(self, **params: object) -> Texts:
-        """The message in both languages, with ``params`` inserted."""
-        return Texts(self.vi, self.en).format(**params)
-
 
 #: How each type the validator checks is named in ``value.type`` (``type``).
 TYPE_NAMES: Mapping[str, Texts] = {
@@ -159,7 +164,7 @@ LIST_UNAVAILABLE = Texts("không có danh sách {file}.", "the list {file} is no
 LIST_DYNAMIC = Texts("danh sách lấy từ câu trả lời.", "the list is dynamic.")
 
 
-class CheckCode(Enum):
+class CheckCode(_Problem, Enum):
     """Checks beyond the form's rules: code, whether it blocks, (Vietnamese, English)."""
 
     UNIT_UNKNOWN = (
@@ -200,16 +205,6 @@ class CheckCode(Enum):
         "Máy chủ chưa xử lý được phiếu này; cần người xem lại.",
         "The server could not process this submission; a person must review it.",
     )
-
-    def __init__(self, code: str, blocking: bool, vi: str, en: str) -> None:
-        self.code = code
-        self.blocking = blocking
-        self.vi = vi
-        self.en = en
-
-    def message(self, **params: object) -> Texts:
-        """The message in both languages, with ``params`` inserted."""
-        return Texts(self.vi, self.en).format(**params)
 
     def stored(self, path: str = "", **params: object) -> dict[str, object]:
         """The issue as a submission keeps it (``issues`` on the log row or the state)."""

@@ -270,18 +270,3 @@ def test_log_is_never_touched_by_reprocess(session: Session, tmp_path: Path):
     _reprocess(session)
     session.rollback()
     assert [(s.id, s.payload, s.instance_id) for s in session.scalars(select(Submission))] == before
-
-
-def test_subscriber_bug__payload_kept_and_flagged(
-    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-
-    def broken(*_args: Any) -> None:
-        raise RuntimeError("a bug in a rule")
-
-    monkeypatch.setattr(intake, "validate", broken)
-    receipt = submit(session, tmp_path)
-    assert receipt.verdict == "flagged"
-    assert receipt.issues[0]["code"] == "internal.check_failed"
-    assert session.get(Submission, receipt.submission.id) is not None
-    assert session.get(Person, "0791234567") is None
