@@ -82,19 +82,27 @@ def upgrade() -> None:
             batch_op.create_index(batch_op.f(f'ix_{table}_tx'), ['tx', 'id'], unique=False)
 
     # Backfill what intake now writes on the row.
-    bind.execute(sa.text(
-        "UPDATE submission SET supersedes_id = "
-        "(SELECT p.id FROM submission p WHERE p.superseded_by_id = submission.id)"
-    ))
-    statuses = bind.execute(sa.text("SELECT submission_id, issues FROM submission_status")).all()
-    for submission_id, issues in statuses:
+    # (Row by row from Python, in executemany batches: a correlated UPDATE over the whole log
+    # would scan it once per row.)
+    edits = bind.execute(sa.text(
+        "SELECT superseded_by_id, id FROM submission WHERE superseded_by_id IS NOT NULL"
+    )).all()
+    if edits:
+        bind.execute(
+            sa.text("UPDATE submission SET supersedes_id = :old WHERE id = :new"),
+            [{"new": new, "old": old} for new, old in edits],
+        )
+    verdicts = []
+    for submission_id, issues in bind.execute(sa.text("SELECT submission_id, issues FROM submission_status")):
         if isinstance(issues, str):
             issues = json.loads(issues)
         own = [i for i in issues or [] if i.get("code") != TWO_UNITS]
         verdict = "flagged" if any(i.get("blocking", True) for i in own) else "accepted"
+        verdicts.append({"verdict": verdict, "issues": json.dumps(own, ensure_ascii=False), "id": submission_id})
+    if verdicts:
         bind.execute(
             sa.text("UPDATE submission SET verdict = :verdict, issues = :issues WHERE id = :id"),
-            {"verdict": verdict, "issues": json.dumps(own, ensure_ascii=False), "id": submission_id},
+            verdicts,
         )
     bind.execute(sa.text(
         "UPDATE submission SET verdict = 'accepted' WHERE verdict IS NULL AND error_code IS NULL"
@@ -102,13 +110,13 @@ def upgrade() -> None:
     rows = bind.execute(sa.text(
         "SELECT id, payload, content_type FROM submission WHERE error_code IS NULL"
     )).all()
-    for submission_id, payload, content_type in rows:
-        key = _person_key(bytes(payload), content_type)
-        if key is not None:
-            bind.execute(
-                sa.text("UPDATE submission SET person_key = :key WHERE id = :id"),
-                {"key": key, "id": submission_id},
-            )
+    keys = [
+        {"key": key, "id": submission_id}
+        for submission_id, payload, content_type in rows
+        if (key := _person_key(bytes(payload), content_type)) is not None
+    ]
+    if keys:
+        bind.execute(sa.text("UPDATE submission SET person_key = :key WHERE id = :id"), keys)
 
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_constraint('fk_submission_superseded_by_id_submission', type_='foreignkey')
@@ -196,11 +204,15 @@ def downgrade() -> None:
     op.drop_table('consumer_cursor')
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.add_column(sa.Column('superseded_by_id', sa.Integer(), nullable=True))
-    op.get_bind().execute(sa.text(
-        "UPDATE submission SET superseded_by_id = "
-        "(SELECT n.id FROM submission n WHERE n.supersedes_id = submission.id "
-        "AND n.error_code IS NULL)"
-    ))
+    edits = op.get_bind().execute(sa.text(
+        "SELECT id, supersedes_id FROM submission "
+        "WHERE supersedes_id IS NOT NULL AND error_code IS NULL"
+    )).all()
+    if edits:
+        op.get_bind().execute(
+            sa.text("UPDATE submission SET superseded_by_id = :new WHERE id = :old"),
+            [{"new": new, "old": old} for new, old in edits],
+        )
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_index('uq_submission_supersedes_id_usable', sqlite_where=sa.text('error_code IS NULL AND supersedes_id IS NOT NULL'), postgresql_where=sa.text('error_code IS NULL AND supersedes_id IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_submission_person_key'))
