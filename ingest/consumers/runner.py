@@ -227,6 +227,11 @@ class Pipeline:
         ``wait``)."""
         with sessions() as session:
             try:
+                # Idle consumers take no write lock (SQLite has one for the whole database).
+                idle = not self._has_work(session, consumer)
+                session.rollback()  # the check's read transaction: the batch begins anew
+                if idle:
+                    return 0
                 if not _lock(session, consumer, wait):
                     session.rollback()
                     return -1
@@ -265,6 +270,16 @@ class Pipeline:
                     return 1
             session.rollback()
             return 0
+
+    def _has_work(self, session: Session, consumer: Consumer) -> bool:
+        """Whether ``consumer`` has something to apply (read-only: a few index probes)."""
+        cursors = _cursors(session, consumer.name)
+        if not cursors and consumer.rebuild is not None:
+            return True
+        limits = self._limits(session, consumer)
+        return any(
+            _read(session, s, cursors.get(s, (ZERO, 0))[0], limits[s], 1) for s in consumer.streams
+        )
 
     def _apply(self, session: Session, consumer: Consumer, limit: int) -> int:
         cursors = _cursors(session, consumer.name)
