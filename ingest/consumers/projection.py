@@ -149,23 +149,21 @@ def failed(session: Session, stream: str, entry_id: int) -> None:
 CONSUMER = Consumer("projection", apply, streams=(SUBMISSIONS, REVIEWS), reset=reset, failed=failed)
 
 
-def project(session: Session, ids: Sequence[int]) -> set[str]:
-    """(Re)compute the state and projections of the submissions ``ids``; the person codes
-    whose records changed."""
-    changed: set[str] = set()
+def project(session: Session, ids: Sequence[int]) -> None:
+    """(Re)compute the state and projections of the submissions ``ids`` (the persons whose
+    records change follow from the log's ``person_key``: ``ingest.consumers.persons``)."""
     for chunk in chunks(ids):
-        changed |= _project(session, chunk)
-    return changed
+        _project(session, chunk)
 
 
-def _project(session: Session, ids: Sequence[int]) -> set[str]:
+def _project(session: Session, ids: Sequence[int]) -> None:
     rows = session.execute(
         select(*_COLUMNS).where(
             among(session, _SUBMISSION.c.id, ids), _SUBMISSION.c.error_code.is_(None)
         )
     ).all()
     if not rows:
-        return set()
+        return
     usable = [row.id for row in rows]
     # Edits already in the log replace these; decisions already taken decide them.
     superseded = set(
@@ -185,13 +183,8 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
         decisions[submission_id] = decision  # the latest wins
     replaced = sorted({row.supersedes_id for row in rows if row.supersedes_id} - set(usable))
 
-    # What these (and the versions they replace) projected before goes; codes remembered.
+    # What these (and the versions they replace) projected before goes.
     touched = [*usable, *replaced]
-    changed = set(
-        session.scalars(
-            select(_RECORD.c.bhxh_code).where(among(session, _RECORD.c.submission_id, touched))
-        )
-    )
     for table in (_REASON, _RECORD, _REPORT):
         session.execute(delete(table).where(among(session, table.c.submission_id, touched)))
     session.execute(delete(_STATUS).where(among(session, _STATUS.c.submission_id, usable)))
@@ -227,7 +220,6 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
             reasons.extend(
                 {"submission_id": row.id, "reason": r} for r in sorted(set(record["reasons"]))
             )
-            changed.add(record["bhxh_code"])
         elif spec.fields.keys() >= campaign.UNIT_REPORT_FIELDS:
             report = unit_report(row, values)
             if report is not None:
@@ -236,7 +228,6 @@ def _project(session: Session, ids: Sequence[int]) -> set[str]:
                        (_REPORT, reports)):  # fmt: skip
         if new:
             bulk_insert(session, table, new)
-    return changed
 
 
 def _state(

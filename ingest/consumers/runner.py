@@ -88,7 +88,7 @@ class Consumer:
     apply: Callable[[Session, Batch], None]
     streams: tuple[str, ...] = (SUBMISSIONS,)
     after: str | None = None
-    rebuild: Callable[[Session], None] | None = None
+    rebuild: Callable[[Session], object] | None = None
     reset: Callable[[Session], None] | None = None
     #: Called, in a transaction of its own, for one entry that cannot be applied (a bug):
     #: the runner then moves past it, so one bad entry never stops the consumer.

@@ -161,20 +161,10 @@ def apply(session: Session, batch: Batch) -> None:
     recompute(session, people_of(session, batch))
 
 
-def _built(_people: int) -> None:
-    return None
-
-
 def reset(session: Session) -> None:
     """Empty the spans and tallies (a replay rebuilds them)."""
     for model in (PersonSpan, Tally, ReasonTally):
         session.execute(delete(model))
-
-
-CONSUMER = Consumer(
-    "tallies", apply, streams=(SUBMISSIONS, REVIEWS, ROSTERS), after="rules",
-    rebuild=lambda session: _built(rebuild(session)), reset=reset,
-)  # fmt: skip
 
 
 def recompute(
@@ -374,3 +364,9 @@ def latest_change(session: Session) -> date | None:
     ends = session.scalar(select(func.max(PersonSpan.day_to)))
     days = [d for d in (starts, ends) if d is not None]
     return max(days) if days else None
+
+
+CONSUMER = Consumer(
+    "tallies", apply, streams=(SUBMISSIONS, REVIEWS, ROSTERS), after="rules",
+    rebuild=rebuild, reset=reset,
+)  # fmt: skip
