@@ -173,24 +173,18 @@ class CheckCode(_Problem, Enum):
         "Mã đơn vị '{unit}' không có trong danh sách đơn vị.",
         "The unit code '{unit}' is not in the units registry.",
     )
-    BHXH_CODE = (
-        "domain.bhxh_code",
+    OUTCOME_DATE_AFTER_COLLECTION = (
+        "domain.outcome_date_after_collection",
         True,
-        "Mã số BHXH '{code}' phải gồm đúng 10 chữ số.",
-        "The BHXH code '{code}' must be exactly 10 digits.",
-    )
-    INSTALL_AFTER_COLLECTION = (
-        "domain.install_after_collection",
-        True,
-        "Ngày cài đặt {installed} sau ngày ghi nhận {day:%d/%m/%Y}.",
-        "The install date {installed} is after the day it was recorded ({day:%Y-%m-%d}).",
+        "{field} ({value}) sau ngày ghi nhận {day:%d/%m/%Y}.",
+        "{field_en} ({value}) is after the day it was recorded ({day:%Y-%m-%d}).",
     )
     TWO_UNITS = (
-        "domain.bhxh_code_two_units",
+        "domain.person_two_units",
         True,
-        "Mã số BHXH {code} đã được ghi nhận ở đơn vị khác ({other_unit}); "
+        "{identifier} {code} đã được ghi nhận ở đơn vị khác ({other_unit}); "
         "cần xác định đơn vị đúng.",
-        "BHXH code {code} is also recorded in another unit ({other_unit}); "
+        "{identifier_en} {code} is also recorded in another unit ({other_unit}); "
         "decide which unit is right.",
     )
     CHECK_FAILED = (
@@ -252,8 +246,8 @@ class RejectCode(Enum):
 
     ROSTER_CODE_INVALID = (
         "roster.code_invalid",
-        "mã số BHXH '{code}' phải gồm đúng 10 chữ số",
-        "must be 10 digits",
+        "{identifier} '{code}' không đúng định dạng của biểu mẫu ({rule})",
+        "{identifier_en} does not match the form's format",
     )
     ROSTER_NAME_EMPTY = ("roster.name_empty", "thiếu họ và tên", "full_name is empty")
     ROSTER_CATEGORY_INVALID = (

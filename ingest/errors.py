@@ -63,6 +63,16 @@ class ErrorCode(Enum):
         "Tệp XLSForm '{source}' thiếu settings.version.",
         "The XLSForm '{source}' has no settings.version.",
     )
+    CAMPAIGN_INVALID = (
+        "campaign.invalid",
+        "Định nghĩa chiến dịch '{source}' không hợp lệ: {reason_vi}",
+        "The campaign definition '{source}' is invalid: {reason_en}",
+    )
+    CAMPAIGN_NOT_FOUND = (
+        "campaign.not_found",
+        "Không có chiến dịch '{campaign}'. Các chiến dịch hiện có: {known}.",
+        "There is no campaign '{campaign}'. The campaigns are: {known}.",
+    )
     FILE_UNREADABLE = (
         "file.unreadable",
         "Không đọc được tệp '{source}': {reason}",

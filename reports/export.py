@@ -1,8 +1,12 @@
 """The coverage report as a JSON document, CSV and a text table.
 
-The JSON document is the API's contract (docs/architecture.md §5): ``{"as_of", "target_pct", "rows",
-"total"}``; ``vssid report coverage --format json`` prints the same document. Rows are per
-unit, per kind of unit or per staff category (``by``). Vietnamese names first.
+The JSON document is the API's contract (docs/architecture.md §5): ``{"campaign", "as_of",
+"target_pct", "rows", "total"}``; ``vssid report coverage --format json`` prints the same
+document. Rows are per unit, per kind of unit or per category (``by``). Each count carries
+``done`` (the campaign's target outcome), ``done_pct`` and ``levels`` (the target and each
+further level, by the campaign's keys), and each key of ``levels`` again at the top with its
+percentage (``installed``, ``installed_pct``, ``active``, ``active_pct`` in VssID).
+Vietnamese names first; labels are the campaign's.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-from reports.model import CATEGORIES, Counts, Coverage, Rollup, UnitCoverage
+from ingest.campaigns import Campaign
+from reports.model import Counts, Coverage, Rollup, UnitCoverage
 
 BY = ("unit", "kind", "category")
 KIND_NAMES = {
@@ -22,11 +27,6 @@ KIND_NAMES = {
     "public_service": ("Đơn vị sự nghiệp", "Public service units"),
     "party_mass_org": ("Đảng, đoàn thể", "Party and mass organisations"),
     "ward": ("Phường", "Wards"),
-}
-CATEGORY_NAMES = {
-    "cong_chuc": ("Công chức", "Civil servants"),
-    "vien_chuc": ("Viên chức", "Public employees"),
-    "nguoi_lao_dong": ("Người lao động", "Workers"),
 }
 SOURCE_NAMES = {
     "roster": ("Danh sách", "Roster"),
@@ -42,18 +42,25 @@ PROGRESS_NAMES = {
 }
 
 
-def _counts(counts: Counts) -> dict[str, Any]:
-    return {
-        "denominator": counts.denominator,
-        "installed": counts.installed,
-        "active": counts.active,
-        "installed_pct": counts.installed_pct,
-        "active_pct": counts.active_pct,
-        "not_installed": counts.not_installed,
+def counts(campaign: Campaign, value: Counts) -> dict[str, Any]:
+    """A count's keys in the document."""
+    levels = {campaign.done.key: value.done, **{k: value.level(k) for k in campaign.level_keys}}
+    out: dict[str, Any] = {
+        "denominator": value.denominator,
+        "done": value.done,
+        "done_pct": value.done_pct,
+        "levels": levels,
+        "not_done": value.not_done,
     }
+    out[campaign.done.key] = value.done
+    out[f"{campaign.done.key}_pct"] = value.done_pct
+    for key in campaign.level_keys:
+        out[key] = value.level(key)
+        out[f"{key}_pct"] = value.level_pct(key)
+    return out
 
 
-def unit_row(row: UnitCoverage) -> dict[str, Any]:
+def unit_row(campaign: Campaign, row: UnitCoverage) -> dict[str, Any]:
     return {
         "unit_code": row.code,
         "unit_name": row.name_vi,
@@ -61,19 +68,29 @@ def unit_row(row: UnitCoverage) -> dict[str, Any]:
         "kind": row.kind,
         "parent": row.parent_code,
         "source": row.source,
-        **_counts(row.total),
+        **counts(campaign, row.total),
         "status": row.progress,  # the document says "status" (the API's contract)
-        "categories": {c: _counts(row.categories[c]) for c in CATEGORIES},
+        "categories": {c: counts(campaign, row.categories[c]) for c in campaign.category_keys},
     }
 
 
-def rollup_row(rollup: Rollup, names: dict[str, tuple[str, str]], key: str) -> dict[str, Any]:
+def category_names(campaign: Campaign) -> dict[str, tuple[str, str]]:
+    """Each category's (Vietnamese, English) name."""
+    return {
+        c.key: (c.label.get("vi", c.key), c.label.get("en", c.label.get("vi", c.key)))
+        for c in campaign.categories
+    }
+
+
+def rollup_row(
+    campaign: Campaign, rollup: Rollup, names: dict[str, tuple[str, str]], key: str
+) -> dict[str, Any]:
     vi, en = names[rollup.key]
     return {
         key: rollup.key,
         "name": vi,
         "name_en": en,
-        **_counts(rollup.counts),
+        **counts(campaign, rollup.counts),
         "status": rollup.progress,
         "units": rollup.units,
         "units_unknown": list(rollup.units_unknown),
@@ -82,28 +99,29 @@ def rollup_row(rollup: Rollup, names: dict[str, tuple[str, str]], key: str) -> d
 
 def document(coverage: Coverage, by: str = "unit") -> dict[str, Any]:
     """The JSON document of the API and the CLI."""
+    campaign = coverage.campaign
     if by == "unit":
-        rows = [unit_row(r) for r in coverage.units]
+        rows = [unit_row(campaign, r) for r in coverage.units]
     elif by == "kind":
-        rows = [rollup_row(r, KIND_NAMES, "kind") for r in coverage.kinds]
+        rows = [rollup_row(campaign, r, KIND_NAMES, "kind") for r in coverage.kinds]
     elif by == "category":
-        rows = [rollup_row(r, CATEGORY_NAMES, "category") for r in coverage.categories]
+        names = category_names(campaign)
+        rows = [rollup_row(campaign, r, names, "category") for r in coverage.categories]
     else:
         raise ValueError(f"by must be one of {BY}")
     total = coverage.total
+    total_counts = counts(campaign, total.counts)
+    del total_counts["not_done"]
     return {
+        "campaign": campaign.id,
+        "campaign_title": campaign.title.get("vi", campaign.id),
+        "campaign_title_en": campaign.title.get("en", ""),
         "as_of": coverage.as_of.isoformat(),
         "target_pct": coverage.thresholds.target,
         "by": by,
         "rows": rows,
-        "total": {
-            "denominator": total.counts.denominator,
-            "installed": total.counts.installed,
-            "active": total.counts.active,
-            "installed_pct": total.counts.installed_pct,
-            "active_pct": total.counts.active_pct,
-            "units_unknown": list(total.units_unknown),
-        },
+        "total": {**total_counts, "units_unknown": list(total.units_unknown),
+                  "status": total.progress},  # fmt: skip
         "findings": {"not_on_roster": coverage.findings_total},
     }
 
@@ -112,7 +130,23 @@ def frame(coverage: Coverage, by: str = "unit") -> pd.DataFrame:
     """The rows as a table with Vietnamese headers (for CSV and the terminal)."""
     import pandas as pd  # a third of a second to import: only when a table is asked for
 
+    campaign = coverage.campaign
     doc = document(coverage, by)
+    done_label = campaign.label(campaign.done.key)
+    measures = [(campaign.done.key, done_label)] + [
+        (k, campaign.label(k)) for k in campaign.level_keys
+    ]
+    not_done = campaign.done.not_label.get("vi", "Chưa đạt")
+
+    def numbers(row: dict[str, Any], progress: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {"Tổng số": row["denominator"]}
+        for key, label in measures:
+            out[label] = row[key]
+            out[f"Tỷ lệ {label[:1].lower()}{label[1:]} (%)"] = row[f"{key}_pct"]
+        out[not_done] = row.get("not_done")
+        out["Đánh giá"] = PROGRESS_NAMES[progress][0]
+        return out
+
     records = []
     for row in doc["rows"]:
         name = row.get("unit_name") or row.get("name")
@@ -121,34 +155,12 @@ def frame(coverage: Coverage, by: str = "unit") -> pd.DataFrame:
         if by == "unit":
             record["Loại"] = KIND_NAMES[row["kind"]][0]
             record["Nguồn số liệu"] = SOURCE_NAMES[row["source"]][0]
-        record.update(
-            {
-                "Tổng số": row["denominator"],
-                "Đã cài đặt": row["installed"],
-                "Tỷ lệ cài đặt (%)": row["installed_pct"],
-                "Đang sử dụng": row["active"],
-                "Tỷ lệ sử dụng (%)": row["active_pct"],
-                "Chưa cài đặt": row["not_installed"],
-                "Đánh giá": PROGRESS_NAMES[row["status"]][0],
-            }
-        )
+        record.update(numbers(row, row["status"]))
         records.append(record)
-    total = doc["total"]
-    records.append(
-        {
-            "Mã": "",
-            "Tên": "TỔNG CỘNG",
-            "Tổng số": total["denominator"],
-            "Đã cài đặt": total["installed"],
-            "Tỷ lệ cài đặt (%)": total["installed_pct"],
-            "Đang sử dụng": total["active"],
-            "Tỷ lệ sử dụng (%)": total["active_pct"],
-            "Chưa cài đặt": coverage.total.counts.not_installed,
-            "Đánh giá": PROGRESS_NAMES[coverage.total.progress][0],
-        }
-    )
+    total = {**doc["total"], "not_done": coverage.total.counts.not_done}
+    records.append({"Mã": "", "Tên": "TỔNG CỘNG", **numbers(total, coverage.total.progress)})
     table = pd.DataFrame.from_records(records)
-    for column in ("Tổng số", "Đã cài đặt", "Đang sử dụng", "Chưa cài đặt"):
+    for column in ("Tổng số", *(label for _k, label in measures), not_done):
         table[column] = table[column].astype("Int64")  # whole numbers, blank when unknown
     return table
 
@@ -163,5 +175,6 @@ def to_csv(coverage: Coverage, by: str = "unit") -> bytes:
 def to_table(coverage: Coverage, by: str = "unit") -> str:
     """A plain text table for the terminal."""
     table = frame(coverage, by).astype(object).where(lambda f: f.notna(), "—")
-    heading = f"Tiến độ cài đặt VssID tính đến ngày {coverage.as_of:%d/%m/%Y}"
+    title = coverage.campaign.title.get("vi", coverage.campaign.id)
+    heading = f"{title}: tiến độ tính đến ngày {coverage.as_of:%d/%m/%Y}"
     return heading + "\n" + table.to_string(index=False)

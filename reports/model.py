@@ -1,29 +1,32 @@
 """The coverage report as values, and docs/architecture.md §4's arithmetic on them (no database).
 
-:class:`Coverage` is the whole report as of a date: a :class:`UnitCoverage` row per unit,
-:class:`Rollup` sums per kind of unit, per staff category and in total, and the data-quality
-:class:`Finding` s. :func:`unit_row` applies §4's rules to one unit's counts (its denominator's
-source: roster, declared headcount, unit report, else unknown); :func:`rollup` and
-:func:`category_rollup` add the units whose denominator is known and name the others;
-:func:`contribution` is what one unit adds to a total, for the trend. ``reports.queries`` reads
-the counts these take; ``reports.coverage`` and ``reports.trend`` put the two together.
+:class:`Coverage` is one campaign's whole report as of a date: a :class:`UnitCoverage` row per
+unit, :class:`Rollup` sums per kind of unit, per category and in total, and the data-quality
+:class:`Finding` s. :class:`Counts` hold a denominator, the people ``done`` (the campaign's
+target outcome) and the people at each further level. :func:`unit_row` applies §4's rules to
+one unit's counts (its denominator's source: roster, declared headcount, unit report, else
+unknown); :func:`rollup` and :func:`category_rollup` add the units whose denominator is known
+and name the others; :func:`contribution` is what one unit adds to a total, for the trend.
+``reports.queries`` reads the counts these take; ``reports.coverage`` and ``reports.trend`` put
+the two together.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from ingest import campaign
-from ingest.models import UnitReport
+from ingest.campaigns import Campaign
+from ingest.models import DONE, PEOPLE
 from ingest.registry.units import KIND_ORDER, natural_key
 
-CATEGORIES = campaign.CATEGORIES
 KINDS = tuple(sorted(KIND_ORDER, key=KIND_ORDER.__getitem__))
+#: The category of people counted whose category is not one of the campaign's.
+UNKNOWN = "unknown"
 
 
 class Progress(StrEnum):
@@ -44,8 +47,12 @@ class Thresholds:
     target: float = 100.0
     on_track: float = 80.0
 
+    @classmethod
+    def of(cls, campaign: Campaign) -> Thresholds:
+        return cls(campaign.target_pct, campaign.on_track_pct)
+
     def progress(self, pct: float | None) -> Progress | None:
-        """The progress of an installed percentage (None when it is unknown)."""
+        """The progress of a done percentage (None when it is unknown)."""
         if pct is None:
             return None
         if pct >= self.target:
@@ -63,34 +70,35 @@ def percent(part: int, whole: int | None) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """A denominator (None: unknown) and the installed and active numerators."""
+    """A denominator (None: unknown), the people done and the people at each further level."""
 
     denominator: int | None = None
-    installed: int = 0
-    active: int = 0
+    done: int = 0
+    levels: Mapping[str, int] = field(default_factory=dict)
 
     @property
-    def installed_pct(self) -> float | None:
-        return percent(self.installed, self.denominator)
+    def done_pct(self) -> float | None:
+        return percent(self.done, self.denominator)
+
+    def level(self, key: str) -> int:
+        return self.levels.get(key, 0)
+
+    def level_pct(self, key: str) -> float | None:
+        return percent(self.level(key), self.denominator)
 
     @property
-    def active_pct(self) -> float | None:
-        return percent(self.active, self.denominator)
-
-    @property
-    def not_installed(self) -> int | None:
+    def not_done(self) -> int | None:
         if self.denominator is None:
             return None
-        return max(self.denominator - self.installed, 0)
+        return max(self.denominator - self.done, 0)
 
     def __add__(self, other: Counts) -> Counts:
         if other.denominator is None:
             return self
-        return Counts(
-            (self.denominator or 0) + other.denominator,
-            self.installed + other.installed,
-            self.active + other.active,
-        )
+        levels = dict(self.levels)
+        for key, n in other.levels.items():
+            levels[key] = levels.get(key, 0) + n
+        return Counts((self.denominator or 0) + other.denominator, self.done + other.done, levels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,19 +130,20 @@ class Rollup:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A data-quality finding: an installed person not on their unit's roster."""
+    """A data-quality finding: a person done but not on their unit's roster."""
 
     kind: str
     unit_code: str
-    bhxh_code: str
+    person_key: str
     full_name: str
     category: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """The whole report as of a date."""
+    """One campaign's whole report as of a date."""
 
+    campaign: Campaign
     as_of: date
     thresholds: Thresholds
     units: tuple[UnitCoverage, ...]
@@ -147,8 +156,26 @@ class Coverage:
 
     @property
     def findings_total(self) -> int:
-        """Installed people not on their unit's roster, over the units shown."""
+        """People done but not on their unit's roster, over the units shown."""
         return sum(self.finding_counts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A unit's own reported figures in one category: headcount (None: not reported), done,
+    and each level."""
+
+    headcount: int | None = None
+    done: int = 0
+    levels: Mapping[str, int] = field(default_factory=dict)
+
+
+#: A unit's reported figures per category, as of a date (the latest report, or their sum).
+Report = Mapping[str, Figures]
+
+#: Counted people: per (category, on roster), the people of each measure (``people``,
+#: ``done``, each level's key).
+Tallied = dict[tuple[str, bool], dict[str, int]]
 
 
 def unit_order(unit: Any) -> tuple[Any, ...]:
@@ -156,79 +183,119 @@ def unit_order(unit: Any) -> tuple[Any, ...]:
     return (KIND_ORDER[unit.kind], natural_key(unit.name_vi), unit.code)
 
 
-def by_unit(rows: Iterable[tuple[Any, ...]]) -> dict[str, dict[str, Counts]]:
-    """Rows of (unit, category, people, installed, active) as Counts per unit and category
-    (``"unknown"`` for a category outside the campaign's)."""
-    sums: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for unit, category, count, installed, active in rows:
-        key = category if category in CATEGORIES else "unknown"
-        totals = sums[unit].setdefault(key, [0, 0, 0])
-        totals[0] += int(count)
-        totals[1] += int(installed)
-        totals[2] += int(active)
-    return {
-        unit: {key: Counts(n, i, a) for key, (n, i, a) in per.items()} for unit, per in sums.items()
-    }
+def tallied(rows: Iterable[tuple[str, str, bool, str, int]]) -> dict[str, Tallied]:
+    """Rows of (unit, category, on roster, measure, people) per unit."""
+    out: dict[str, Tallied] = defaultdict(dict)
+    for unit, category, on_roster, measure, n in rows:
+        per = out[unit].setdefault((category, bool(on_roster)), {})
+        per[measure] = per.get(measure, 0) + int(n)
+    return out
 
 
-def _declared(unit: Any) -> dict[str, int] | None:
-    values = {c: getattr(unit, f"headcount_{c}") for c in CATEGORIES}
-    if all(v is None for v in values.values()):
+def _counts(measures: Mapping[str, int], levels: tuple[str, ...], with_people: bool) -> Counts:
+    return Counts(
+        measures.get(PEOPLE, 0) if with_people else None,
+        measures.get(DONE, 0),
+        {k: measures.get(k, 0) for k in levels},
+    )
+
+
+def _split(
+    counted: Tallied, campaign: Campaign, on_roster: bool
+) -> dict[str, dict[str, int]]:
+    """The measures of one side (roster members or not) per category (``unknown`` for a
+    category outside the campaign's)."""
+    out: dict[str, dict[str, int]] = {}
+    for (category, flag), measures in counted.items():
+        if flag != on_roster:
+            continue
+        key = category if category in campaign.category_keys else UNKNOWN
+        into = out.setdefault(key, {})
+        for measure, n in measures.items():
+            into[measure] = into.get(measure, 0) + n
+    return out
+
+
+def declared_of(unit: Any, campaign: Campaign, declared: Mapping[str, Mapping[str, int]]
+                ) -> dict[str, int] | None:  # fmt: skip
+    """A unit's declared denominators per category (None: none declared): the units
+    registry's ``headcount_*`` columns, or the campaign's own file."""
+    if campaign.denominators == "file":
+        values: Mapping[str, int | None] = declared.get(unit.code, {})
+    else:
+        values = {c: getattr(unit, f"headcount_{c}", None) for c in campaign.category_keys}
+    if all(values.get(c) is None for c in campaign.category_keys):
         return None
-    return {c: v or 0 for c, v in values.items()}
+    return {c: values.get(c) or 0 for c in campaign.category_keys}
 
 
 def without_roster(
-    unit: Any, records: dict[str, tuple[int, int]], report: UnitReport | None
-) -> tuple[str | None, dict[str, int] | None, dict[str, tuple[int, int]]]:
-    """docs/architecture.md §4 for a unit without a roster in force: the denominator's source, the
-    denominator per category (None: unknown), and (installed, active) per category from its
-    person ``records`` (``"unknown"`` for records without a category), or from its unit report
+    unit: Any,
+    campaign: Campaign,
+    records: dict[str, dict[str, int]],
+    report: Report | None,
+    declared: dict[str, int] | None,
+) -> tuple[str | None, dict[str, int] | None, dict[str, Figures]]:
+    """docs/architecture.md §4 for a unit without a roster in force: the denominator's source,
+    the denominator per category (None: unknown), and what is done per category from its
+    person ``records`` (``unknown`` for records without a category), or from its unit report
     when it has no person records."""
-    declared = _declared(unit)
+    keys = campaign.category_keys
     denominators: dict[str, int] | None
+    reported = report is not None and any(f.headcount is not None for f in report.values())
     if declared is not None:
         source, denominators = "declared", declared
-    elif report is not None:
+    elif report is not None and reported:
         source = "unit_report"
-        denominators = {c: getattr(report, f"headcount_{c}") or 0 for c in CATEGORIES}
+        denominators = {c: (report[c].headcount or 0) if c in report else 0 for c in keys}
     else:
         source, denominators = None, None
     if records or report is None:
-        return source, denominators, records
-    figures = {c: (getattr(report, f"installed_{c}") or 0, getattr(report, f"active_{c}") or 0)
-               for c in CATEGORIES}  # fmt: skip
-    return source, denominators, figures
+        figures = {
+            c: Figures(None, m.get(DONE, 0), {k: m.get(k, 0) for k in campaign.level_keys})
+            for c, m in records.items()
+        }
+        return source, denominators, figures
+    return source, denominators, dict(report)
 
 
 def unit_row(
     unit: Any,
-    roster: dict[str, Counts] | None,
-    records: dict[str, Counts] | None,
-    report: UnitReport | None,
+    campaign: Campaign,
+    counted: Tallied,
+    report: Report | None,
+    declared: dict[str, int] | None,
     reasons: dict[str, int],
     thresholds: Thresholds,
 ) -> UnitCoverage:
     """One unit's row from its roster counts, or else its record counts and unit report."""
+    levels = campaign.level_keys
+    roster = _split(counted, campaign, True)
     source: str | None
-    uncategorised = (0, 0)
-    if roster:
-        source, categories = "roster", {c: roster.get(c, Counts(0)) for c in CATEGORIES}
+    extra = Figures()
+    if any(m.get(PEOPLE, 0) for m in roster.values()):
+        source = "roster"
+        categories = {c: _counts(roster.get(c, {}), levels, True) for c in campaign.category_keys}
     else:
-        figures_of = {c: (v.installed, v.active) for c, v in (records or {}).items()}
-        source, denominators, figures = without_roster(unit, figures_of, report)
+        source, denominators, figures = without_roster(
+            unit, campaign, _split(counted, campaign, False), report, declared
+        )
         categories = {
-            c: Counts(None if denominators is None else denominators[c], *figures.get(c, (0, 0)))
-            for c in CATEGORIES
+            c: Counts(
+                None if denominators is None else denominators[c],
+                figures[c].done if c in figures else 0,
+                dict(figures[c].levels) if c in figures else {k: 0 for k in levels},
+            )
+            for c in campaign.category_keys
         }
         # Records without a category (outside any roster) still count in the unit's total.
-        uncategorised = figures.get("unknown", (0, 0))
+        extra = figures.get(UNKNOWN, Figures())
     total = Counts(
         sum(c.denominator for c in categories.values() if c.denominator is not None)
         if source is not None
         else None,
-        sum(c.installed for c in categories.values()) + uncategorised[0],
-        sum(c.active for c in categories.values()) + uncategorised[1],
+        sum(c.done for c in categories.values()) + extra.done,
+        {k: sum(c.level(k) for c in categories.values()) + extra.levels.get(k, 0) for k in levels},
     )
     return UnitCoverage(
         code=unit.code,
@@ -239,7 +306,7 @@ def unit_row(
         source=source,
         total=total,
         categories=categories,
-        progress=thresholds.progress(total.installed_pct),
+        progress=thresholds.progress(total.done_pct),
         reasons=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
 
@@ -250,45 +317,27 @@ def rollup(key: str, rows: list[UnitCoverage], thresholds: Thresholds) -> Rollup
     for row in rows:
         counts = counts + row.total
     unknown = tuple(r.code for r in rows if r.total.denominator is None)
-    return Rollup(key, counts, len(rows), unknown, thresholds.progress(counts.installed_pct))
+    return Rollup(key, counts, len(rows), unknown, thresholds.progress(counts.done_pct))
 
 
 def category_rollup(category: str, rows: list[UnitCoverage], thresholds: Thresholds) -> Rollup:
-    """The sum of one staff ``category`` over the units whose denominator for it is known."""
+    """The sum of one ``category`` over the units whose denominator for it is known."""
     counts = Counts()
     for row in rows:
         counts = counts + row.categories[category]
     unknown = tuple(r.code for r in rows if r.categories[category].denominator is None)
-    return Rollup(category, counts, len(rows), unknown, thresholds.progress(counts.installed_pct))
+    return Rollup(category, counts, len(rows), unknown, thresholds.progress(counts.done_pct))
 
 
 def contribution(
     unit: Any,
-    counts: dict[tuple[str, bool], list[int]],
-    report: UnitReport | None,
+    campaign: Campaign,
+    counted: Tallied,
+    report: Report | None,
+    declared: dict[str, int] | None,
     category: str | None,
-) -> tuple[int | None, int, int]:
-    """What one unit adds to a rollup (its total's, or one category's, denominator or None,
-    installed, active): :func:`unit_row`'s rules without building the row."""
-    roster = {c: v for (c, flag), v in counts.items() if flag and v[0]}
-    if roster:
-        if category is not None:
-            n, installed, active = roster.get(category, (0, 0, 0))
-            return n, installed, active
-        picked = [v for c, v in roster.items() if c in CATEGORIES]
-        return sum(v[0] for v in picked), sum(v[1] for v in picked), sum(v[2] for v in picked)
-    records: dict[str, tuple[int, int]] = {}
-    for (c, flag), v in counts.items():
-        if not flag and v[0]:
-            key = c if c in CATEGORIES else "unknown"
-            installed, active = records.get(key, (0, 0))
-            records[key] = (installed + v[1], active + v[2])
-    _source, denominators, figures = without_roster(unit, records, report)
-    if category is not None:
-        installed, active = figures.get(category, (0, 0))
-        return (None if denominators is None else denominators[category]), installed, active
-    return (
-        None if denominators is None else sum(denominators.values()),
-        sum(i for i, _a in figures.values()),
-        sum(a for _i, a in figures.values()),
-    )
+) -> Counts:
+    """What one unit adds to a rollup (its total's, or one category's): :func:`unit_row`'s
+    rules without the rest of the row."""
+    row = unit_row(unit, campaign, counted, report, declared, {}, Thresholds())
+    return row.total if category is None else row.categories[category]

@@ -7,10 +7,11 @@ state (:class:`~ingest.models.ReviewState`):
 - else the latest reviewer decision (``accepted`` or ``rejected``) if there is one;
 - else intake's verdict (``flagged`` or ``accepted``);
 
-and keeps the derived tables in step: an accepted, current submission of a person form is an
-:class:`~ingest.models.InstallRecord` (with its reasons, and its person's
-:class:`~ingest.models.Person` refreshed); an accepted unit report is a
-:class:`~ingest.models.UnitReport`. Projecting a submission again gives the same rows; a batch
+and keeps the derived tables in step, following the campaign the submission's form belongs to
+(``ingest.campaigns``): an accepted, current submission of one of its person forms (those with
+the campaign's identifier and outcome fields) is a :class:`~ingest.models.PersonRecord`; an
+accepted report of its unit-report form is a :class:`~ingest.models.UnitReport`. A form
+outside any campaign gets its review state and nothing else. Projecting a submission again gives the same rows; a batch
 is projected with a handful of set-based statements, whatever its size.
 """
 
@@ -24,16 +25,15 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ingest import campaign
+from ingest import campaigns
+from ingest.campaigns import Campaign
 from ingest.catalogue import CheckCode
 from ingest.consumers.runner import REVIEWS, SUBMISSIONS, Batch, Consumer
 from ingest.db import among, bulk_insert
 from ingest.forms import formspec
 from ingest.models import (
     FormVersion,
-    InstallReason,
-    InstallRecord,
-    Person,
+    PersonRecord,
     Review,
     ReviewState,
     Submission,
@@ -48,10 +48,8 @@ CHUNK = 5000
 
 _SUBMISSION = cast(Table, Submission.__table__)
 _STATUS = cast(Table, SubmissionStatus.__table__)
-_RECORD = cast(Table, InstallRecord.__table__)
-_REASON = cast(Table, InstallReason.__table__)
+_RECORD = cast(Table, PersonRecord.__table__)
 _REPORT = cast(Table, UnitReport.__table__)
-_PERSON = cast(Table, Person.__table__)
 _COLUMNS = (
     _SUBMISSION.c.id, _SUBMISSION.c.form_id, _SUBMISSION.c.form_version,
     _SUBMISSION.c.content_type, _SUBMISSION.c.payload, _SUBMISSION.c.collected_at,
@@ -126,7 +124,7 @@ def apply(session: Session, batch: Batch) -> None:
 
 def reset(session: Session) -> None:
     """Empty every projected table for a replay (the consumers after it empty theirs)."""
-    for model in (InstallReason, InstallRecord, UnitReport, SubmissionStatus):
+    for model in (PersonRecord, UnitReport, SubmissionStatus):
         session.execute(delete(model))
 
 
@@ -142,7 +140,7 @@ def failed(session: Session, stream: str, entry_id: int) -> None:
     session.execute(
         insert(_STATUS),
         {"submission_id": entry_id, "review_state": ReviewState.FLAGGED.value,
-         "issues": [PROJECTION_FAILED], "unit_code": None},
+         "issues": [PROJECTION_FAILED], "unit_code": None, "campaign": None},
     )  # fmt: skip
 
 
@@ -185,7 +183,7 @@ def _project(session: Session, ids: Sequence[int]) -> None:
 
     # What these (and the versions they replace) projected before goes.
     touched = [*usable, *replaced]
-    for table in (_REASON, _RECORD, _REPORT):
+    for table in (_RECORD, _REPORT):
         session.execute(delete(table).where(among(session, table.c.submission_id, touched)))
     session.execute(delete(_STATUS).where(among(session, _STATUS.c.submission_id, usable)))
     if replaced:
@@ -197,9 +195,11 @@ def _project(session: Session, ids: Sequence[int]) -> None:
 
     states: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
-    reasons: list[dict[str, Any]] = []
     reports: list[dict[str, Any]] = []
+    owners = campaigns.campaign_of_forms(session)
+    defined = {c.id: c for c in campaigns.all_campaigns(session)}
     for row in rows:
+        owner = defined.get(owners.get(row.form_id or "", ""))
         read = _values(session, row)
         spec, values = read if read is not None else (None, {})
         issues = row.issues or []
@@ -210,22 +210,19 @@ def _project(session: Session, ids: Sequence[int]) -> None:
                        superseded, decisions)  # fmt: skip
         states.append(
             {"submission_id": row.id, "review_state": state.value, "issues": issues,
-             "unit_code": _text(values.get("unit"))}
+             "unit_code": _text(values.get("unit")), "campaign": owner.id if owner else None}
         )  # fmt: skip
-        if spec is None or state != ReviewState.ACCEPTED:
+        if spec is None or owner is None or state != ReviewState.ACCEPTED:
             continue
-        if spec.fields.keys() >= campaign.PERSON_FIELDS and _text(values.get("bhxh_code")):
-            record = install_record(row, values)
-            records.append(record)
-            reasons.extend(
-                {"submission_id": row.id, "reason": r} for r in sorted(set(record["reasons"]))
-            )
-        elif spec.fields.keys() >= campaign.UNIT_REPORT_FIELDS:
-            report = unit_report(row, values)
+        if is_person_form(owner, spec):
+            record = person_record(owner, row, values)
+            if record is not None:
+                records.append(record)
+        elif is_report_form(owner, spec):
+            report = unit_report(owner, row, values)
             if report is not None:
                 reports.append(report)
-    for table, new in ((_STATUS, states), (_RECORD, records), (_REASON, reasons),
-                       (_REPORT, reports)):  # fmt: skip
+    for table, new in ((_STATUS, states), (_RECORD, records), (_REPORT, reports)):
         if new:
             bulk_insert(session, table, new)
 
@@ -248,39 +245,70 @@ def _values(session: Session, row: Any) -> tuple[formspec.FormSpec, dict[str, An
     return spec, read_payload(row.payload, row.content_type, spec).values
 
 
-def install_record(row: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """A person record's row from accepted answers."""
-    app_state = _text(values.get("status"))
+def is_person_form(campaign: Campaign, spec: formspec.FormSpec) -> bool:
+    """Whether a campaign's form yields person records: it has the identifier and outcome."""
+    person = campaign.person
+    return person is not None and {person.identifier, person.outcome} <= spec.fields.keys()
+
+
+def is_report_form(campaign: Campaign, spec: formspec.FormSpec) -> bool:
+    """Whether a campaign's form is its unit report: the report's unit and date fields, and
+    no person identifier."""
+    report = campaign.unit_report
+    if report is None or not {report.unit, report.date} <= spec.fields.keys():
+        return False
+    return campaign.person is None or campaign.person.identifier not in spec.fields
+
+
+def person_record(campaign: Campaign, row: Any, values: dict[str, Any]) -> dict[str, Any] | None:
+    """A person record's row from accepted answers (None without an identifier)."""
+    person = campaign.person
+    assert person is not None
+    key = _text(values.get(person.identifier))
+    if key is None:
+        return None
+    outcome = _text(values.get(person.outcome))
+    done, levels = campaign.level_of(outcome)
+    reasons = _text(values.get(person.reasons)) if person.reasons else None
     return {
         "submission_id": row.id,
+        "campaign": campaign.id,
         "form_id": row.form_id or "",
-        "bhxh_code": _text(values.get("bhxh_code")) or "",
-        "unit_code": _text(values.get("unit")),
-        "full_name": (_text(values.get("full_name")) or "")[:300],
-        "category": _text(values.get("category")),
-        "phone": _text(values.get("phone")),
-        "app_state": app_state,
-        "installed": app_state in campaign.INSTALLED_APP_STATES,
-        "active": app_state in campaign.ACTIVE_APP_STATES,
-        "install_date": _date(values.get("install_date")),
-        "reasons": (_text(values.get("reasons")) or "").split(),
+        "person_key": key[:64],
+        "unit_code": _text(values.get(person.unit)),
+        "full_name": (_text(values.get(person.name)) or "")[:300],
+        "category": _text(values.get(person.category)) if person.category else None,
+        "outcome": outcome[:64] if outcome else None,
+        "done": done,
+        "levels": " ".join(levels),
+        "outcome_date": _date(values.get(person.outcome_date)) if person.outcome_date else None,
+        "reasons": (reasons or "").split(),
         "effective_at": effective_at(row),
     }
 
 
-def unit_report(row: Any, values: dict[str, Any]) -> dict[str, Any] | None:
+def unit_report(campaign: Campaign, row: Any, values: dict[str, Any]) -> dict[str, Any] | None:
     """A unit report's row from accepted answers (None without a unit or a date)."""
-    unit_code, report_date = _text(values.get("unit")), _date(values.get("report_date"))
+    fields = campaign.unit_report
+    assert fields is not None
+    unit_code, report_date = _text(values.get(fields.unit)), _date(values.get(fields.date))
     if unit_code is None or report_date is None:
         return None
-    counts = {
-        f"{measure}_{category}": _int(values.get(f"{measure}_{category}"))
-        for measure in ("headcount", "installed", "active")
-        for category in campaign.CATEGORIES
+
+    def number(pattern: str | None, category: str) -> int | None:
+        return _int(values.get(pattern.replace("{category}", category))) if pattern else None
+
+    figures = {
+        c: {
+            "headcount": number(fields.headcount, c),
+            "done": number(fields.done, c) or 0,
+            "levels": {k: number(p, c) or 0 for k, p in fields.levels.items()},
+        }
+        for c in campaign.category_keys
     }
     return {
-        "submission_id": row.id, "unit_code": unit_code, "report_date": report_date,
-        "effective_at": effective_at(row), **counts,
+        "submission_id": row.id, "campaign": campaign.id, "unit_code": unit_code,
+        "report_date": report_date, "figures": figures, "effective_at": effective_at(row),
     }  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 """Cross-record rules: what no single record shows, applied after the projection.
 
-``domain.bhxh_code_two_units``: a person (BHXH code) has current accepted records in two or
-more units. Every such record that no reviewer has decided on is flagged (its record leaves
+``domain.person_two_units``: a person (the campaign's identifier: a BHXH code in VssID, a
+CCCD in VNeID) has current accepted records in two or more units of the same campaign. Every such record that no reviewer has decided on is flagged (its record leaves
 the counts) until a reviewer says which unit is right; a record a reviewer accepted stays.
 
 The rule is a function of the records as they stand, not of the order they came in, so
@@ -17,21 +17,32 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ingest import campaigns
 from ingest.catalogue import CheckCode
 from ingest.consumers.projection import chunks
 from ingest.consumers.runner import REVIEWS, SUBMISSIONS, Batch, Consumer
 from ingest.db import among
-from ingest.models import InstallReason, InstallRecord, Review, ReviewState, SubmissionStatus
+from ingest.models import PersonRecord, Review, ReviewState, SubmissionStatus
 
 TWO_UNITS = CheckCode.TWO_UNITS.code
 
-_RECORD = cast(Table, InstallRecord.__table__)
+_RECORD = cast(Table, PersonRecord.__table__)
 _STATUS = cast(Table, SubmissionStatus.__table__)
 
+#: A person: (campaign, the campaign's identifier).
+PersonKey = tuple[str, str]
 
-def two_units_issue(code: str, other_unit: str) -> dict[str, object]:
+
+def two_units_issue(
+    campaign: campaigns.Campaign | None, code: str, other_unit: str
+) -> dict[str, object]:
     """The issue of a record whose person is also recorded in ``other_unit``."""
-    return CheckCode.TWO_UNITS.stored("bhxh_code", code=code, other_unit=other_unit)
+    labels = campaign.identifier_label if campaign else {}
+    path = campaign.person.identifier if campaign and campaign.person else ""
+    return CheckCode.TWO_UNITS.stored(
+        path, code=code, other_unit=other_unit, identifier=labels.get("vi", path),
+        identifier_en=labels.get("en", path),
+    )  # fmt: skip
 
 
 def apply(session: Session, batch: Batch) -> None:
@@ -41,26 +52,30 @@ def apply(session: Session, batch: Batch) -> None:
         ids.extend(
             session.scalars(select(Review.submission_id).where(among(session, Review.id, chunk)))
         )
-    codes: set[str] = set()
+    people: set[PersonKey] = set()
     for chunk in chunks(sorted(set(ids))):
-        codes.update(
-            session.scalars(
-                select(_RECORD.c.bhxh_code).where(among(session, _RECORD.c.submission_id, chunk))
+        people.update(
+            (c, k) for c, k in session.execute(
+                select(_RECORD.c.campaign, _RECORD.c.person_key).where(
+                    among(session, _RECORD.c.submission_id, chunk)
+                )
             )
-        )
-    check(session, codes)
+        )  # fmt: skip
+    check(session, people)
 
 
 def rebuild(session: Session) -> None:
     """Check everyone with records in more than one unit (one grouped query)."""
     check(
         session,
-        session.scalars(
-            select(_RECORD.c.bhxh_code)
-            .group_by(_RECORD.c.bhxh_code)
-            .having(func.count(func.distinct(_RECORD.c.unit_code)) > 1)
-        ),
-    )
+        [
+            (c, k) for c, k in session.execute(
+                select(_RECORD.c.campaign, _RECORD.c.person_key)
+                .group_by(_RECORD.c.campaign, _RECORD.c.person_key)
+                .having(func.count(func.distinct(_RECORD.c.unit_code)) > 1)
+            )
+        ],
+    )  # fmt: skip
 
 
 CONSUMER = Consumer(
@@ -69,23 +84,31 @@ CONSUMER = Consumer(
 )  # fmt: skip
 
 
-def check(session: Session, codes: Iterable[str]) -> None:
-    """Flag the undecided records of each of ``codes`` that is recorded in two units."""
-    flagged: set[str] = set()
-    for chunk in chunks(sorted(set(codes))):
-        by_code: dict[str, list[Any]] = defaultdict(list)
-        for record in session.execute(
-            select(_RECORD.c.bhxh_code, _RECORD.c.submission_id, _RECORD.c.unit_code).where(
-                among(session, _RECORD.c.bhxh_code, chunk), _RECORD.c.unit_code.is_not(None)
-            )
-        ):
-            by_code[record.bhxh_code].append(record)
-        split = {c: rs for c, rs in by_code.items() if len({r.unit_code for r in rs}) > 1}
-        if split:
-            flagged |= _flag(session, split)
+def check(session: Session, people: Iterable[PersonKey]) -> None:
+    """Flag the undecided records of each person recorded in two units of their campaign."""
+    by_campaign: dict[str, set[str]] = defaultdict(set)
+    for campaign_id, key in people:
+        by_campaign[campaign_id].add(key)
+    for campaign_id, keys in sorted(by_campaign.items()):
+        campaign = campaigns.cached(session, campaign_id)
+        for chunk in chunks(sorted(keys)):
+            by_key: dict[str, list[Any]] = defaultdict(list)
+            for record in session.execute(
+                select(_RECORD.c.person_key, _RECORD.c.submission_id, _RECORD.c.unit_code).where(
+                    _RECORD.c.campaign == campaign_id,
+                    among(session, _RECORD.c.person_key, chunk),
+                    _RECORD.c.unit_code.is_not(None),
+                )
+            ):
+                by_key[record.person_key].append(record)
+            split = {k: rs for k, rs in by_key.items() if len({r.unit_code for r in rs}) > 1}
+            if split:
+                _flag(session, campaign, split)
 
 
-def _flag(session: Session, split: dict[str, list[Any]]) -> set[str]:
+def _flag(
+    session: Session, campaign: campaigns.Campaign | None, split: dict[str, list[Any]]
+) -> None:
     ids = [r.submission_id for records in split.values() for r in records]
     reviewed = set(
         session.scalars(
@@ -109,7 +132,7 @@ def _flag(session: Session, split: dict[str, list[Any]]) -> set[str]:
                 (r for r in records if r.unit_code != record.unit_code),
                 key=lambda r: r.submission_id,
             )
-            issue = two_units_issue(code, other.unit_code)
+            issue = two_units_issue(campaign, code, other.unit_code)
             kept = [i for i in issues[record.submission_id] or [] if i.get("code") != TWO_UNITS]
             session.execute(
                 update(_STATUS)
@@ -118,9 +141,7 @@ def _flag(session: Session, split: dict[str, list[Any]]) -> set[str]:
             )
             gone.append(record.submission_id)
     _drop_records(session, gone)
-    return set(split)
 
 
 def _drop_records(session: Session, ids: Sequence[int]) -> None:
-    for model in (InstallReason, InstallRecord):
-        session.execute(delete(model).where(among(session, model.submission_id, ids)))
+    session.execute(delete(_RECORD).where(among(session, _RECORD.c.submission_id, ids)))

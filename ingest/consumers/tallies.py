@@ -1,13 +1,13 @@
 """Coverage tallies: what the reports count, kept up to date so a report reads per-unit rows.
 
-A person counts in coverage, on each day, in one unit and category, as a roster member or not,
-installed and active or not (docs/architecture.md §4). That is a function of their install
-records (the effective record is the latest collected on or before the day) and their roster
+A person counts in a campaign's coverage, on each day, in one unit and category, as a roster
+member or not, done or not, and at each further level or not (docs/architecture.md §4). That
+is a function of their records (the effective record is the latest collected on or before the day) and their roster
 entries (the entry in force that day), and it changes only on the days a record was collected
 or a roster entry starts or ends. :func:`spans_for` turns one person's records and entries into
 :class:`~ingest.models.PersonSpan` rows, one per stretch of days with the same state; the
 tallies (:class:`~ingest.models.Tally`, :class:`~ingest.models.ReasonTally`) add up the spans
-open now, per unit.
+open now, per campaign and unit: a row per measure (``people``, ``done``, each level's key).
 
 A consumer of the log, after the cross-record rules (beside the persons: it reads records and
 rosters, not persons): for each batch it finds the people the
@@ -27,12 +27,14 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from ingest import campaign
-from ingest.consumers.persons import people_of
+from ingest.campaigns import LOCAL_TZ
+from ingest.consumers.persons import PersonKey, by_campaign, people_of
 from ingest.consumers.runner import REVIEWS, ROSTERS, SUBMISSIONS, Batch, Consumer
 from ingest.db import among, bulk_insert, upsert
 from ingest.models import (
-    InstallRecord,
+    DONE,
+    PEOPLE,
+    PersonRecord,
     PersonSpan,
     ReasonTally,
     RosterEntry,
@@ -45,20 +47,20 @@ BATCH = 2000
 # Core tables: executemany with plain INSERTs (the ORM's bulk path inserts row by row here).
 _SPANS = cast(Table, PersonSpan.__table__)
 
-CountKey = tuple[str, str, bool]  # unit_code, category, on_roster
+CountKey = tuple[str, str, bool, str]  # unit_code, category, on_roster, measure
 ReasonKey = tuple[str, bool, str]  # unit_code, on_roster, reason
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """The parts of an install record that decide how its person counts."""
+    """The parts of a person record that decide how its person counts."""
 
     effective_at: datetime
     submission_id: int
     unit_code: str | None
     category: str | None
-    installed: bool
-    active: bool
+    done: bool
+    levels: tuple[str, ...]
     reasons: tuple[str, ...]
 
 
@@ -82,8 +84,8 @@ class Span:
     unit_code: str
     category: str
     on_roster: bool
-    installed: bool
-    active: bool
+    done: bool
+    levels: tuple[str, ...]
     submission_id: int | None
     reasons: tuple[str, ...]
 
@@ -93,7 +95,7 @@ class Span:
 
 def local_day(moment: datetime) -> date:
     """The day (Vietnam time) a record collected at ``moment`` starts to count."""
-    return moment.astimezone(campaign.LOCAL_TZ).date()
+    return moment.astimezone(LOCAL_TZ).date()
 
 
 def spans_for(records: Iterable[Record], entries: Iterable[Entry]) -> list[Span]:
@@ -132,23 +134,23 @@ def _in_force(entries: Sequence[Entry], day: date) -> Entry | None:
 
 
 def _state(day: date, day_to: date | None, record: Record | None, entry: Entry | None) -> Span:
-    installed = bool(record and record.installed)
+    done = bool(record and record.done)
     return Span(
         day_from=day,
         day_to=day_to,
         unit_code=(entry.unit_code if entry else record.unit_code if record else None) or "",
         category=(entry.category if entry else record.category if record else None) or "",
         on_roster=entry is not None,
-        installed=installed,
-        active=bool(record and record.active),
+        done=done,
+        levels=record.levels if record is not None else (),
         submission_id=record.submission_id if record else None,
-        reasons=record.reasons if record is not None and not installed else (),
+        reasons=record.reasons if record is not None and not done else (),
     )
 
 
 def _fields(span: Span) -> tuple[Any, ...]:
     return (
-        span.unit_code, span.category, span.on_roster, span.installed, span.active,
+        span.unit_code, span.category, span.on_roster, span.done, span.levels,
         span.submission_id, span.reasons,
     )  # fmt: skip
 
@@ -168,53 +170,58 @@ def reset(session: Session) -> None:
 
 
 def recompute(
-    session: Session, people: Iterable[str], progress: Callable[[int], None] | None = None
+    session: Session, people: Iterable[PersonKey], progress: Callable[[int], None] | None = None
 ) -> int:
     """Recompute the spans of ``people`` and move the tallies by the difference; how many."""
-    codes = sorted(set(people))
-    counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
-    reasons: dict[ReasonKey, int] = defaultdict(int)
-    for chunk in _chunks(codes, BATCH):
-        old = session.scalars(
-            select(PersonSpan).where(among(session, PersonSpan.bhxh_code, chunk))
-        ).all()
-        for row in old:
-            if row.day_to is None:
-                _count(counts, reasons, _from_row(row), -1)
-        session.execute(delete(PersonSpan).where(among(session, PersonSpan.bhxh_code, chunk)))
-        _people, new = _compute(session, lambda column: among(session, column, chunk))  # noqa: B023
-        _insert_spans(session, new)
-        for _code, span in new:
-            if span.day_to is None:
-                _count(counts, reasons, span, +1)
-        if progress is not None:
-            progress(len(chunk))
-    _add(session, counts, reasons)
-    return len(codes)
+    done = 0
+    for campaign_id, keys in by_campaign(people).items():
+        counts: dict[CountKey, int] = defaultdict(int)
+        reasons: dict[ReasonKey, int] = defaultdict(int)
+        for chunk in _chunks(keys, BATCH):
+            mine = (PersonSpan.campaign == campaign_id, among(session, PersonSpan.person_key, chunk))
+            for row in session.scalars(select(PersonSpan).where(*mine)):
+                if row.day_to is None:
+                    _count(counts, reasons, _from_row(row), -1)
+            session.execute(delete(PersonSpan).where(*mine))
+            _people, new = _compute(
+                session, campaign_id, lambda column: among(session, column, chunk)  # noqa: B023
+            )
+            _insert_spans(session, campaign_id, new)
+            for _key, span in new:
+                if span.day_to is None:
+                    _count(counts, reasons, span, +1)
+            if progress is not None:
+                progress(len(chunk))
+        _add(session, campaign_id, counts, reasons)
+        done += len(keys)
+    return done
 
 
 def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
     """Build every span and tally from the records and rosters; how many people.
 
-    Reads both tables in ranges of codes (index range scans, :data:`REBUILD_BATCH` people at
-    a time), not by lists of codes: at national scale the lookups were half the time."""
+    Reads both tables per campaign in ranges of identifiers (index range scans,
+    :data:`REBUILD_BATCH` people at a time), not by lists of them: at national scale the
+    lookups were half the time."""
     reset(session)
-    counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
-    reasons: dict[ReasonKey, int] = defaultdict(int)
     done = 0
-    for after, upto in _ranges(session):
-        people, new = _compute(
-            session,
-            lambda column: (column > after) & (column <= upto),  # noqa: B023  (used at once)
-        )
-        _insert_spans(session, new)
-        for _code, span in new:
-            if span.day_to is None:
-                _count(counts, reasons, span, +1)
-        done += len(people)
-        if progress is not None:
-            progress(len(people))
-    _add(session, counts, reasons)
+    for campaign_id in _campaigns(session):
+        counts: dict[CountKey, int] = defaultdict(int)
+        reasons: dict[ReasonKey, int] = defaultdict(int)
+        for after, upto in _ranges(session, campaign_id):
+            people, new = _compute(
+                session,
+                campaign_id,
+                lambda column: (column > after) & (column <= upto),  # noqa: B023  (used at once)
+            )
+            _insert_spans(session, campaign_id, new)
+            for _key, span in new:
+                if span.day_to is None:
+                    _count(counts, reasons, span, +1)
+            done += len(people)
+            if progress is not None:
+                progress(len(people))
+        _add(session, campaign_id, counts, reasons)
     return done
 
 
@@ -222,20 +229,29 @@ def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> 
 REBUILD_BATCH = 10_000
 
 
-def _ranges(session: Session) -> Iterator[tuple[str, str]]:
-    """Ranges ``(after, upto]`` of codes covering every person, about
-    :data:`REBUILD_BATCH` rows of each table at a time (keyset over both tables' indexes)."""
+def _campaigns(session: Session) -> list[str]:
+    """The campaigns with records or roster entries."""
+    found = set(session.scalars(select(PersonRecord.campaign).distinct()))
+    found |= set(session.scalars(select(RosterEntry.campaign).distinct()))
+    return sorted(found)
+
+
+def _ranges(session: Session, campaign_id: str) -> Iterator[tuple[str, str]]:
+    """Ranges ``(after, upto]`` of a campaign's identifiers covering every person there,
+    about :data:`REBUILD_BATCH` rows of each table at a time (keyset over both tables'
+    indexes)."""
     last = ""
     while True:
         ends = []
-        for column in (InstallRecord.bhxh_code, RosterEntry.bhxh_code):
+        for model in (PersonRecord, RosterEntry):
+            column = model.person_key
+            mine = (model.campaign == campaign_id, column > last)
             end = session.scalar(
-                select(column).where(column > last).order_by(column)
-                .offset(REBUILD_BATCH - 1).limit(1)
-            )  # fmt: skip
+                select(column).where(*mine).order_by(column).offset(REBUILD_BATCH - 1).limit(1)
+            )
             if end is not None:
                 ends.append((end, True))
-            elif rest := session.scalar(select(func.max(column)).where(column > last)):
+            elif rest := session.scalar(select(func.max(column)).where(*mine)):
                 ends.append((rest, False))
         if not ends:
             return
@@ -247,90 +263,92 @@ def _ranges(session: Session) -> Iterator[tuple[str, str]]:
 
 
 def _compute(
-    session: Session, which: Callable[[Any], Any]
+    session: Session, campaign_id: str, which: Callable[[Any], Any]
 ) -> tuple[list[str], list[tuple[str, Span]]]:
-    """The people whose code ``which(column)`` selects, and their spans."""
+    """The people of a campaign whose key ``which(column)`` selects, and their spans."""
     records: dict[str, list[Record]] = defaultdict(list)
+    r = PersonRecord
     for row in session.execute(
-        select(
-            InstallRecord.bhxh_code, InstallRecord.effective_at, InstallRecord.submission_id,
-            InstallRecord.unit_code, InstallRecord.category, InstallRecord.installed,
-            InstallRecord.active, InstallRecord.reasons,
-        ).where(which(InstallRecord.bhxh_code))
+        select(r.person_key, r.effective_at, r.submission_id, r.unit_code, r.category, r.done,
+               r.levels, r.reasons)
+        .where(r.campaign == campaign_id, which(r.person_key))
     ):  # fmt: skip
-        code, at, submission_id, unit_code, category, installed, active, why = row
-        reasons = tuple(sorted({str(r)[:64] for r in why or () if r}))
-        records[code].append(
-            Record(at, submission_id, unit_code, category, installed, active, reasons)
+        key, at, submission_id, unit_code, category, done, levels, why = row
+        reasons = tuple(sorted({str(x)[:64] for x in why or () if x}))
+        records[key].append(
+            Record(at, submission_id, unit_code, category, done, tuple(levels.split()), reasons)
         )
     entries: dict[str, list[Entry]] = defaultdict(list)
-    for code, valid_from, valid_to, unit_code, category, entry_id in session.execute(
-        select(
-            RosterEntry.bhxh_code, RosterEntry.valid_from, RosterEntry.valid_to,
-            RosterEntry.unit_code, RosterEntry.category, RosterEntry.id,
-        ).where(which(RosterEntry.bhxh_code))
+    e = RosterEntry
+    for key, valid_from, valid_to, unit_code, category, entry_id in session.execute(
+        select(e.person_key, e.valid_from, e.valid_to, e.unit_code, e.category, e.id)
+        .where(e.campaign == campaign_id, which(e.person_key))
     ):  # fmt: skip
-        entries[code].append(Entry(valid_from, valid_to, unit_code, category, entry_id))
+        entries[key].append(Entry(valid_from, valid_to, unit_code, category, entry_id))
     people = sorted(records.keys() | entries.keys())
     return people, [
-        (code, span)
-        for code in people
-        for span in spans_for(records.get(code, ()), entries.get(code, ()))
+        (key, span)
+        for key in people
+        for span in spans_for(records.get(key, ()), entries.get(key, ()))
     ]
 
 
-def _insert_spans(session: Session, spans: list[tuple[str, Span]]) -> None:
+def _insert_spans(session: Session, campaign_id: str, spans: list[tuple[str, Span]]) -> None:
     if spans:
         bulk_insert(
             session,
             _SPANS,
             [
                 {
-                    "bhxh_code": code, "day_from": s.day_from, "day_to": s.day_to,
-                    "unit_code": s.unit_code, "category": s.category, "on_roster": s.on_roster,
-                    "installed": s.installed, "active": s.active,
+                    "campaign": campaign_id, "person_key": key, "day_from": s.day_from,
+                    "day_to": s.day_to, "unit_code": s.unit_code, "category": s.category,
+                    "on_roster": s.on_roster, "done": s.done, "levels": " ".join(s.levels),
                     "submission_id": s.submission_id, "reasons": " ".join(s.reasons),
                 }
-                for code, s in spans
+                for key, s in spans
             ],
         )  # fmt: skip
 
 
 def _from_row(row: PersonSpan) -> Span:
     return Span(
-        row.day_from, row.day_to, row.unit_code, row.category, row.on_roster, row.installed,
-        row.active, row.submission_id, tuple(row.reasons.split()),
+        row.day_from, row.day_to, row.unit_code, row.category, row.on_roster, row.done,
+        tuple(row.levels.split()), row.submission_id, tuple(row.reasons.split()),
     )  # fmt: skip
 
 
 def _count(
-    counts: dict[CountKey, list[int]], reasons: dict[ReasonKey, int], span: Span, sign: int
+    counts: dict[CountKey, int], reasons: dict[ReasonKey, int], span: Span, sign: int
 ) -> None:
-    totals = counts[(span.unit_code, span.category, span.on_roster)]
-    totals[0] += sign
-    totals[1] += sign * span.installed
-    totals[2] += sign * span.active
+    where = (span.unit_code, span.category, span.on_roster)
+    counts[(*where, PEOPLE)] += sign
+    if span.done:
+        counts[(*where, DONE)] += sign
+    for level in span.levels:
+        counts[(*where, level)] += sign
     for reason in span.reasons:
         reasons[(span.unit_code, span.on_roster, reason)] += sign
 
 
 def _add(
-    session: Session, counts: dict[CountKey, list[int]], reasons: dict[ReasonKey, int]
-) -> None:
-    """Move the tallies by ``counts`` and ``reasons`` (an upsert that adds)."""
+    session: Session, campaign_id: str, counts: dict[CountKey, int],
+    reasons: dict[ReasonKey, int],
+) -> None:  # fmt: skip
+    """Move a campaign's tallies by ``counts`` and ``reasons`` (an upsert that adds)."""
     count_rows = [
-        {"unit_code": u, "category": c, "on_roster": r, "people": n, "installed": i, "active": a}
-        for (u, c, r), (n, i, a) in counts.items()
-        if n or i or a
-    ]
+        {"campaign": campaign_id, "unit_code": u, "category": c, "on_roster": r, "measure": m,
+         "people": n}
+        for (u, c, r, m), n in counts.items()
+        if n
+    ]  # fmt: skip
     reason_rows = [
-        {"unit_code": u, "on_roster": r, "reason": why, "people": n}
+        {"campaign": campaign_id, "unit_code": u, "on_roster": r, "reason": why, "people": n}
         for (u, r, why), n in reasons.items()
         if n
     ]
-    _upsert_add(session, Tally, count_rows, ("unit_code", "category", "on_roster"),
-                ("people", "installed", "active"))  # fmt: skip
-    _upsert_add(session, ReasonTally, reason_rows, ("unit_code", "on_roster", "reason"),
+    _upsert_add(session, Tally, count_rows,
+                ("campaign", "unit_code", "category", "on_roster", "measure"), ("people",))  # fmt: skip
+    _upsert_add(session, ReasonTally, reason_rows, ("campaign", "unit_code", "on_roster", "reason"),
                 ("people",))  # fmt: skip
 
 
@@ -358,10 +376,11 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def latest_change(session: Session) -> date | None:
-    """The last day on which any span starts or ends (None: no spans)."""
-    starts = session.scalar(select(func.max(PersonSpan.day_from)))
-    ends = session.scalar(select(func.max(PersonSpan.day_to)))
+def latest_change(session: Session, campaign_id: str) -> date | None:
+    """The last day on which any of a campaign's spans starts or ends (None: no spans)."""
+    mine = PersonSpan.campaign == campaign_id
+    starts = session.scalar(select(func.max(PersonSpan.day_from)).where(mine))
+    ends = session.scalar(select(func.max(PersonSpan.day_to)).where(mine))
     days = [d for d in (starts, ends) if d is not None]
     return max(days) if days else None
 

@@ -95,6 +95,11 @@ class FormSpec:
     group_paths: frozenset[str] = frozenset()
     languages: tuple[str, ...] = ()
     default_language: str | None = None
+    #: Each select's choices in the form's order, with their labels per language (a file's
+    #: choices are not known here).
+    choice_labels: Mapping[str, Mapping[str, Texts]] = dataclasses.field(
+        default_factory=dict, compare=False, hash=False
+    )
 
     def relevance(self, path: str) -> tuple[str, ...]:
         """Every expression that must be true for ``path`` to be relevant, outermost first."""
@@ -197,6 +202,42 @@ def _choices(
     return frozenset(_child_text(n, ref) for n in nodes), None
 
 
+def _choice_labels(
+    control: etree._Element, secondary: dict[str, etree._Element], itext: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """A select's choices in order, with their labels: inline items, or an internal
+    secondary instance whose items name their label's text (pyxform's ``itextId``)."""
+    items = control.findall("xf:item", NS)
+    if items:
+        return {
+            (i.findtext("xf:value", "", NS) or "").strip(): _label(i, itext) for i in items
+        }
+    itemset = control.find("xf:itemset", NS)
+    match = _ITEMSET.match(itemset.get("nodeset", "")) if itemset is not None else None
+    if itemset is None or match is None or match.group(1) not in secondary:
+        return {}
+    instance = secondary[match.group(1)]
+    if instance.get("src"):
+        return {}
+    value = itemset.find("xf:value", NS)
+    ref = value.get("ref", "name") if value is not None else "name"
+    label = itemset.find("xf:label", NS)
+    label_ref = (label.get("ref") or "label") if label is not None else "label"
+    text_id = re.match(r"""^\s*jr:itext\(\s*(\w+)\s*\)\s*$""", label_ref)
+    nodes = [instance]
+    for step in match.group(2).strip("/").split("/"):
+        nodes = [c for n in nodes for c in n if _local(c.tag) == step]
+    out: dict[str, dict[str, str]] = {}
+    for node in nodes:
+        name = _child_text(node, ref)
+        if text_id:
+            out[name] = dict(itext.get(_child_text(node, text_id.group(1)), {}))
+        else:
+            text = _child_text(node, label_ref)
+            out[name] = {"": text} if text else {}
+    return out
+
+
 def _child_text(element: etree._Element, name: str) -> str:
     for child in element:
         if _local(child.tag) == name:
@@ -245,6 +286,7 @@ def _parse(md5: str, xml: str) -> FormSpec:
             controls.setdefault(_relative(ref, root_name), element)
 
     fields: dict[str, Field] = {}
+    choice_labels: dict[str, dict[str, dict[str, str]]] = {}
     groups: set[str] = set()
     for path, element in _instance_nodes(primary):
         bind = binds.get(path, {})
@@ -264,6 +306,8 @@ def _parse(md5: str, xml: str) -> FormSpec:
             if control is not None and kind.startswith("select")
             else (None, None)
         )
+        if control is not None and kind.startswith("select"):
+            choice_labels[path] = _choice_labels(control, secondary, itext)
         fields[path] = Field(
             path=path,
             kind=kind,
@@ -292,6 +336,7 @@ def _parse(md5: str, xml: str) -> FormSpec:
         group_paths=frozenset(groups),
         languages=languages,
         default_language=default,
+        choice_labels=choice_labels,
     )
 
 

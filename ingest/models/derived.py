@@ -8,8 +8,8 @@ consumers' cursors (``consumer_cursor``) say how far into each stream of the log
 consumer has applied.
 
 No column is called ``status``, a word with four meanings here: a submission's review state
-is ``review_state`` (:class:`ReviewState`), a person's app state ``app_state``
-(``ingest.campaign.AppState``); coverage progress (``reports.model.Progress``) and a
+is ``review_state`` (:class:`ReviewState`), a person's answer to the campaign's outcome
+question ``outcome``; coverage progress (``reports.model.Progress``) and a
 receipt's outcome (``ingest.submissions.intake.Outcome``) are not stored.
 """
 
@@ -56,139 +56,142 @@ class SubmissionStatus(Base):
     review_state: Mapped[str] = mapped_column(String(16))
     issues: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: The campaign of the submission's form (None: a form outside any campaign).
+    campaign: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
-class InstallRecord(Base):
-    """An accepted, current record of one person's VssID state (``vssid_install``)."""
+class PersonRecord(Base):
+    """An accepted, current record of one person's outcome in a campaign.
 
-    __tablename__ = "install_record"
+    ``outcome`` is the answer to the campaign's outcome field (VssID: ``status``); ``done``
+    whether it counts as the campaign's target, ``levels`` the further levels it reaches
+    (space-separated keys, e.g. ``active``); ``outcome_date`` the campaign's date field
+    (VssID: ``install_date``).
+    """
+
+    __tablename__ = "person_record"
     __table_args__ = (
-        Index(None, "bhxh_code", "effective_at"),
-        Index(None, "unit_code", "effective_at"),
+        Index(None, "campaign", "person_key", "effective_at"),
+        Index(None, "campaign", "unit_code", "effective_at"),
         Index(None, "effective_at"),
     )
 
     submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    campaign: Mapped[str] = mapped_column(String(32))
     form_id: Mapped[str] = mapped_column(String(150))
-    bhxh_code: Mapped[str] = mapped_column(String(32))
+    person_key: Mapped[str] = mapped_column(String(64))
     unit_code: Mapped[str | None] = mapped_column(String(64))
     full_name: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(32))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    #: The form's answer to ``status`` (an ``ingest.campaign.AppState`` in VssID's forms).
-    app_state: Mapped[str | None] = mapped_column(String(32))
-    installed: Mapped[bool] = mapped_column(default=False)
-    active: Mapped[bool] = mapped_column(default=False)
-    install_date: Mapped[date | None]
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    done: Mapped[bool] = mapped_column(default=False)
+    levels: Mapped[str] = mapped_column(Text, default="")
+    outcome_date: Mapped[date | None]
     reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
     #: When the record was collected (form ``end``), else when it arrived: orders records.
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class InstallReason(Base):
-    """One reason a person gave for not installing (or not using) the app, per record."""
-
-    __tablename__ = "install_reason"
-
-    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    reason: Mapped[str] = mapped_column(String(64), primary_key=True)
-
-
 class Person(Base):
-    """A person's effective record now: the latest current accepted record for the code."""
+    """A person's effective record now, in a campaign: the latest current accepted record."""
 
     __tablename__ = "person"
 
-    bhxh_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(32), primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     submission_id: Mapped[int] = mapped_column(index=True)
     unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
     full_name: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(32))
-    #: The effective record's ``app_state``.
-    app_state: Mapped[str | None] = mapped_column(String(32))
-    installed: Mapped[bool] = mapped_column(default=False)
-    active: Mapped[bool] = mapped_column(default=False)
+    #: The effective record's ``outcome``.
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    done: Mapped[bool] = mapped_column(default=False)
+    levels: Mapped[str] = mapped_column(Text, default="")
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class UnitReport(Base):
-    """A unit's own dated summary (``vssid_unit_report``), accepted and current."""
+    """A unit's own dated figures in a campaign, accepted and current.
+
+    ``figures`` per category: ``{"headcount": n | None, "done": n, "levels": {key: n}}``.
+    """
 
     __tablename__ = "unit_report"
-    __table_args__ = (Index(None, "unit_code", "report_date"),)
+    __table_args__ = (Index(None, "campaign", "unit_code", "report_date"),)
 
     submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    campaign: Mapped[str] = mapped_column(String(32))
     unit_code: Mapped[str] = mapped_column(String(64))
     report_date: Mapped[date]
-    headcount_cong_chuc: Mapped[int | None]
-    headcount_vien_chuc: Mapped[int | None]
-    headcount_nguoi_lao_dong: Mapped[int | None]
-    installed_cong_chuc: Mapped[int | None]
-    installed_vien_chuc: Mapped[int | None]
-    installed_nguoi_lao_dong: Mapped[int | None]
-    active_cong_chuc: Mapped[int | None]
-    active_vien_chuc: Mapped[int | None]
-    active_nguoi_lao_dong: Mapped[int | None]
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-SPAN_INDEX_NAME = "ix_person_span_unit_code"
-SPAN_INDEX = ("unit_code", "category", "on_roster", "day_from", "day_to", "installed", "active",
-              "reasons")  # fmt: skip
+SPAN_INDEX_NAME = "ix_person_span_campaign"
+SPAN_INDEX = ("campaign", "unit_code", "category", "on_roster", "day_from", "day_to", "done",
+              "levels", "reasons")  # fmt: skip
 
 
 class PersonSpan(Base):
-    """A stretch of days over which one person counts the same way in coverage.
+    """A stretch of days over which one person counts the same way in a campaign's coverage.
 
-    Derived (by :mod:`ingest.consumers.tallies`) from the person's install records and roster
-    entries: from
-    ``day_from`` until ``day_to`` (exclusive; open when NULL) the person belongs to
-    ``unit_code`` in ``category`` (the roster's when ``on_roster``, else the effective record's;
-    ``''`` when unknown) and their effective record, if any, is ``submission_id``. The person
-    counts as of a date when a span is in force that day.
+    Derived (by :mod:`ingest.consumers.tallies`) from the person's records and roster
+    entries: from ``day_from`` until ``day_to`` (exclusive; open when NULL) the person
+    belongs to ``unit_code`` in ``category`` (the roster's when ``on_roster``, else the
+    effective record's; ``''`` when unknown) and their effective record, if any, is
+    ``submission_id``. The person counts as of a date when a span is in force that day.
     """
 
     __tablename__ = "person_span"
     __table_args__ = (
         # Covering: a report as of a date groups the spans in force from this index alone.
-        Index(None, *SPAN_INDEX),
-        Index(None, "day_from"),
-        Index(None, "day_to"),
+        Index(SPAN_INDEX_NAME, *SPAN_INDEX),
+        Index(None, "campaign", "day_from"),
+        Index(None, "campaign", "day_to"),
     )
 
-    bhxh_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(32), primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     day_from: Mapped[date] = mapped_column(primary_key=True)
     day_to: Mapped[date | None]
     unit_code: Mapped[str] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(32))
     on_roster: Mapped[bool]
-    installed: Mapped[bool]
-    active: Mapped[bool]
-    #: The effective record (an ``install_record``), or NULL for a roster member without one.
+    done: Mapped[bool]
+    #: The further levels reached, space-separated keys.
+    levels: Mapped[str] = mapped_column(Text, default="")
+    #: The effective record (a ``person_record``), or NULL for a roster member without one.
     submission_id: Mapped[int | None]
-    #: The record's reasons when not installed, space-separated (kept so a span can be undone
+    #: The record's reasons when not done, space-separated (kept so a span can be undone
     #: after its record is gone).
     reasons: Mapped[str] = mapped_column(Text, default="")
 
 
+#: The tally's measure of everyone counted; ``done`` and each level key are the others.
+PEOPLE = "people"
+DONE = "done"
+
+
 class Tally(Base):
-    """People counted now (over open spans) per unit, category and roster membership."""
+    """People counted now (over open spans) per campaign, unit, category, roster membership
+    and measure: ``people``, ``done``, or a further level's key."""
 
     __tablename__ = "coverage_tally"
 
+    campaign: Mapped[str] = mapped_column(String(32), primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
     on_roster: Mapped[bool] = mapped_column(primary_key=True)
+    measure: Mapped[str] = mapped_column(String(32), primary_key=True)
     people: Mapped[int] = mapped_column(default=0)
-    installed: Mapped[int] = mapped_column(default=0)
-    active: Mapped[int] = mapped_column(default=0)
 
 
 class ReasonTally(Base):
-    """People counted now who have not installed, per unit, roster membership and reason."""
+    """People counted now who are not done, per campaign, unit, roster membership and reason."""
 
     __tablename__ = "reason_tally"
 
+    campaign: Mapped[str] = mapped_column(String(32), primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     on_roster: Mapped[bool] = mapped_column(primary_key=True)
     reason: Mapped[str] = mapped_column(String(64), primary_key=True)

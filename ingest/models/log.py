@@ -27,7 +27,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ingest.db import Base, JSONType, UTCDateTime, one_of, utcnow
-from ingest.models.registry import CATEGORIES
 
 SOURCES = ("openrosa", "kobo", "import")
 
@@ -105,7 +104,7 @@ class Submission(Base):
     supersedes_id: Mapped[int | None] = mapped_column(
         ForeignKey("submission.id", ondelete="RESTRICT")
     )
-    #: The campaign's identifier of the person the record is about (``bhxh_code``), if any.
+    #: The campaign's identifier of the person the record is about (VssID: ``bhxh_code``).
     person_key: Mapped[str | None] = mapped_column(String(64))
     verdict: Mapped[str | None] = mapped_column(String(16))
     issues: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
@@ -167,6 +166,7 @@ class RosterImport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tx: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    campaign: Mapped[str] = mapped_column(String(32))
     person_keys: Mapped[list[str]] = mapped_column(JSONType, default=list)
     source_name: Mapped[str] = mapped_column(String(300))
     as_of: Mapped[date]
@@ -175,7 +175,8 @@ class RosterImport(Base):
 
 
 class RosterEntry(Base):
-    """A person on a unit's roster from ``valid_from`` until ``valid_to`` (exclusive).
+    """A person on a unit's roster in a campaign from ``valid_from`` until ``valid_to``
+    (exclusive), identified by the campaign's identifier (``person_key``).
 
     Importing a unit's roster as of a date closes its open entries on that date and opens
     the new ones, so the roster in force on any date can be asked for: history is kept.
@@ -183,16 +184,16 @@ class RosterEntry(Base):
 
     __tablename__ = "roster_entry"
     __table_args__ = (
-        CheckConstraint(one_of("category", CATEGORIES), name="category"),
         CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_period"),
-        Index(None, "unit_code", "valid_from"),
-        Index(None, "bhxh_code", "valid_from"),
+        Index(None, "campaign", "unit_code", "valid_from"),
+        Index(None, "campaign", "person_key", "valid_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("roster_import.id", ondelete="CASCADE"))
+    campaign: Mapped[str] = mapped_column(String(32))
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code", ondelete="RESTRICT"))
-    bhxh_code: Mapped[str] = mapped_column(String(32))
+    person_key: Mapped[str] = mapped_column(String(64))
     full_name: Mapped[str] = mapped_column(String(300))
     birth_date: Mapped[date | None]
     category: Mapped[str] = mapped_column(String(32))

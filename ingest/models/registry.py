@@ -79,6 +79,38 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class Campaign(Base):
+    """A campaign as published: its resolved definition (``ingest.campaigns.definition``)."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title_vi: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    source_name: Mapped[str] = mapped_column(String(300), default="")
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CampaignHeadcount(Base):
+    """A unit's declared denominator in one campaign and category, from the campaign's own
+    file (``denominators.source = "file"``: e.g. a ward's resident population)."""
+
+    __tablename__ = "campaign_headcount"
+    __table_args__ = (CheckConstraint("headcount >= 0", name="headcount_not_negative"),)
+
+    campaign: Mapped[str] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_code: Mapped[str] = mapped_column(
+        ForeignKey("unit.code", ondelete="RESTRICT"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    headcount: Mapped[int]
+
+
 class Form(Base):
     """A form known to the server, by its XForm id; its versions are immutable."""
 
@@ -89,6 +121,10 @@ class Form(Base):
     title: Mapped[str] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(16), default="open")
     current_version: Mapped[str] = mapped_column(String(64))
+    #: The campaign the form belongs to (None: a form outside any campaign, counted nowhere).
+    campaign_id: Mapped[str | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

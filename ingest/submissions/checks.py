@@ -3,11 +3,12 @@
 Codes (stable; texts in ``ingest.catalogue.CheckCode``):
 
 - ``domain.unit_unknown``: the unit code is not in the units registry;
-- ``domain.bhxh_code``: the BHXH code is not exactly 10 digits (kept as text: leading zeros);
-- ``domain.install_after_collection``: the install date is after the day it was recorded.
+- ``domain.outcome_date_after_collection``: the campaign's outcome date (VssID: the install
+  date) is after the day it was recorded.
 
-They apply to any form with the fields they name, so a next campaign's forms get them too.
-Rules across records (the same person in two units) are a consumer's: ``ingest.consumers.rules``.
+Formats (a BHXH code's 10 digits, a CCCD's 12) are the form's own constraints: the form is
+the one truth for them. Rules across records (the same person in two units) are a consumer's:
+``ingest.consumers.rules``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ingest import campaign
+from ingest.campaigns import LOCAL_TZ, Campaign
 from ingest.catalogue import CheckCode
 from ingest.forms import formspec
 from ingest.forms.validate import Context, Issue
@@ -32,10 +33,6 @@ def value(values: dict[str, Any], name: str) -> str | None:
     if answer is None or isinstance(answer, list | dict):
         return None
     return str(answer).strip() or None
-
-
-def _valid_code(code: str) -> bool:
-    return code.isascii() and code.isdigit() and len(code) == campaign.BHXH_CODE_LENGTH
 
 
 def unit_paths(spec: formspec.FormSpec) -> set[str]:
@@ -56,7 +53,7 @@ def unit_codes_named(spec: formspec.FormSpec, values: dict[str, Any]) -> set[str
 def context(moment: datetime, units: UnitCodes) -> Context:
     """What validating a record collected at ``moment`` needs to know of the world."""
     return Context(
-        today=moment.astimezone(campaign.LOCAL_TZ).date(),
+        today=moment.astimezone(LOCAL_TZ).date(),
         now=moment,
         external_choices={"units.csv": units.codes},
     )
@@ -68,7 +65,12 @@ def _issue(check: CheckCode, path: str, **params: object) -> Issue:
 
 
 def record_issues(
-    values: dict[str, Any], collected: datetime, found: list[Issue], units: UnitCodes
+    values: dict[str, Any],
+    collected: datetime,
+    found: list[Issue],
+    units: UnitCodes,
+    spec: formspec.FormSpec,
+    campaign: Campaign | None,
 ) -> list[Issue]:
     """The record's own checks' issues (skipping paths the form's rules already flagged)."""
     flagged = {i.path for i in found if i.blocking}
@@ -76,17 +78,28 @@ def record_issues(
     unit = value(values, "unit")
     if unit is not None and unit not in units.codes and "unit" not in flagged:
         issues.append(_issue(CheckCode.UNIT_UNKNOWN, "unit", unit=unit))
-    code = value(values, "bhxh_code")
-    if code is not None and "bhxh_code" not in flagged and not _valid_code(code):
-        issues.append(_issue(CheckCode.BHXH_CODE, "bhxh_code", code=code))
-    installed = value(values, "install_date")
-    day = collected.astimezone(campaign.LOCAL_TZ).date()
-    if installed is not None and installed[:10] > day.isoformat():
+    name = campaign.person.outcome_date if campaign and campaign.person else None
+    answered = value(values, name) if name else None
+    day = collected.astimezone(LOCAL_TZ).date()
+    if name and answered is not None and name not in flagged and answered[:10] > day.isoformat():
+        labels = spec.fields[name].labels if name in spec.fields else {}
+        vi, en = _labels(labels, name)
         issues.append(
-            _issue(CheckCode.INSTALL_AFTER_COLLECTION, "install_date", installed=installed[:10],
-                   day=day)
+            _issue(CheckCode.OUTCOME_DATE_AFTER_COLLECTION, name, field=vi, field_en=en,
+                   value=answered[:10], day=day)
         )  # fmt: skip
     return issues
+
+
+def _labels(labels: Any, fallback: str) -> tuple[str, str]:
+    """A field's Vietnamese and English labels (by the form's language names)."""
+    vi = en = ""
+    for language, text in labels.items():
+        if "(en)" in language or language.lower().startswith("english"):
+            en = en or text
+        else:
+            vi = vi or text
+    return vi or en or fallback, en or vi or fallback
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:

@@ -36,7 +36,8 @@ from sqlalchemy import Engine, Table, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ingest import campaign
+from ingest import campaigns
+from ingest.campaigns import Campaign
 from ingest.catalogue import CheckCode
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, VssidError
 from ingest.forms import formspec
@@ -242,7 +243,11 @@ def _files(incoming: Incoming) -> list[tuple[str, str, IO[bytes]]]:
 
 
 def check(
-    session: Session, spec: formspec.FormSpec, values: dict[str, Any], collected: datetime
+    session: Session,
+    spec: formspec.FormSpec,
+    values: dict[str, Any],
+    collected: datetime,
+    campaign: Campaign | None = None,
 ) -> list[dict[str, Any]]:
     """Every issue of a record: its form's rules and its own checks (as stored). A bug while
     checking keeps the record, flagged for a person, instead of losing it."""
@@ -251,7 +256,7 @@ def check(
             session, unit_codes.load(session), checks.unit_codes_named(spec, values)
         )
         issues = validate(spec, values, checks.context(collected, units))
-        issues += checks.record_issues(values, collected, issues, units)
+        issues += checks.record_issues(values, collected, issues, units, spec, campaign)
     except SQLAlchemyError:
         raise  # the database is the problem: the caller answers "retry later"
     except Exception:
@@ -313,8 +318,13 @@ def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
     )
     row.supersedes_id = previous.id if previous is not None else None
     row.attachments_expected = len(expected)
-    row.person_key = (checks.value(instance.values, campaign.PERSON_KEY) or "")[:64] or None
-    row.issues = check(session, spec, instance.values, row.collected_at or row.received_at)
+    owner = campaigns.cached(session, form.campaign_id)
+    identifier = owner.person.identifier if owner and owner.person else None
+    if identifier is not None and identifier in spec.fields:
+        row.person_key = (checks.value(instance.values, identifier) or "")[:64] or None
+    row.issues = check(
+        session, spec, instance.values, row.collected_at or row.received_at, owner
+    )
     blocking = any(issue.get("blocking", True) for issue in row.issues)
     row.verdict = Verdict.FLAGGED if blocking else Verdict.ACCEPTED
 

@@ -1,0 +1,597 @@
+"""A campaign's definition: what makes one drive different from the next, as data.
+
+An administrator writes it in a TOML file beside the campaign's XLSForms
+(``forms/<id>.campaign.toml``; docs/campaigns.md is the reference). :func:`parse` reads the
+file's table into a :class:`Campaign` and :func:`resolve` checks it against the compiled forms,
+taking from them what the forms already say (the identifier's label, the staff categories and
+their labels, the outcome's choices); every mistake is an :class:`~ingest.errors.InvalidInput`
+with a Vietnamese and an English reason. What is stored (:meth:`Campaign.as_dict`) is the
+resolved definition, so the consumers and reports never read files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ingest.errors import ErrorCode, InvalidInput
+from ingest.forms.formspec import FormSpec
+
+#: What a campaign's id, a level's key and a category's key look like.
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+#: Keys a level may not take: the coverage document's own.
+RESERVED_KEYS = frozenset({
+    "people", "done", "denominator", "levels", "total", "unknown", "status", "source", "kind",
+    "unit_code", "unit_name", "unit_name_en", "parent", "categories", "units", "units_unknown",
+    "name", "name_en", "category", "not_done", "campaign", "reasons",
+})  # fmt: skip
+MODES = ("latest", "sum")
+
+Texts = Mapping[str, str]
+
+
+class DefinitionError(Exception):
+    """One mistake in a definition, in Vietnamese and English (raised as InvalidInput)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi, self.en = vi, en
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """An outcome people reach: the target (``done``) or a further level of it.
+
+    A person reaches it when the campaign's outcome field answers one of ``values``."""
+
+    key: str
+    values: frozenset[str]
+    label: Texts
+    #: What people not there yet are called (``done`` only), e.g. "Chưa cài đặt".
+    not_label: Texts = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "values": sorted(self.values), "label": dict(self.label),
+                "not_label": dict(self.not_label)}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A staff category (or the one group a count-only campaign counts)."""
+
+    key: str
+    label: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFields:
+    """Which fields of the campaign's person forms say who, where, what and when.
+
+    A campaign form that has the ``identifier`` and ``outcome`` fields yields person records.
+    """
+
+    identifier: str
+    outcome: str
+    name: str = "full_name"
+    unit: str = "unit"
+    category: str | None = "category"
+    outcome_date: str | None = None
+    reasons: str | None = None
+    birth_date: str | None = "birth_date"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitReportFields:
+    """A unit's own dated figures: which form field holds each, per category.
+
+    ``{category}`` in a field name stands for each category's key. ``mode`` ``latest``: the
+    latest report on or before a date is the unit's figures (a snapshot, as in VssID's unit
+    report); ``sum``: the reports up to the date add up (dated outreach reports).
+    """
+
+    date: str = "report_date"
+    unit: str = "unit"
+    mode: str = "latest"
+    headcount: str | None = None
+    done: str = ""
+    levels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportHeader:
+    """What the official report says above and below its table (Decree 30/2020 layout)."""
+
+    parent_agency: str = ""
+    agency: str = ""
+    number: str = ""
+    place: str = ""
+    letter_date: date | None = None
+    title: Texts = field(default_factory=dict)
+    legal_basis: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    signer_title: str = ""
+    signer_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """A campaign, resolved against its forms."""
+
+    id: str
+    title: Texts
+    forms: tuple[str, ...]
+    categories: tuple[Category, ...]
+    done: Level
+    levels: tuple[Level, ...] = ()
+    person: PersonFields | None = None
+    identifier_label: Texts = field(default_factory=dict)
+    #: The identifier field's constraint in the person form: the one truth for its format.
+    identifier_constraint: str | None = None
+    outcome_labels: Mapping[str, Texts] = field(default_factory=dict)
+    reason_labels: Mapping[str, Texts] = field(default_factory=dict)
+    unit_report: UnitReportFields | None = None
+    #: ``units``: the registry's declared headcounts; ``file``: the campaign's own list.
+    denominators: str = "units"
+    target_pct: float = 100.0
+    on_track_pct: float = 80.0
+    start_date: date | None = None
+    report: ReportHeader = field(default_factory=ReportHeader)
+
+    @property
+    def category_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.categories)
+
+    @property
+    def level_keys(self) -> tuple[str, ...]:
+        return tuple(level.key for level in self.levels)
+
+    def level_of(self, outcome: str | None) -> tuple[bool, tuple[str, ...]]:
+        """Whether an outcome answer counts as done, and the further levels it reaches."""
+        if outcome is None:
+            return False, ()
+        return outcome in self.done.values, tuple(
+            level.key for level in self.levels if outcome in level.values
+        )
+
+    def label(self, key: str, lang: str = "vi") -> str:
+        """The label of ``done``, a level, a category, an outcome or a reason, by key."""
+        for level in (self.done, *self.levels):
+            if level.key == key or (key == "done" and level is self.done):
+                return _pick(level.label, lang, key)
+        for category in self.categories:
+            if category.key == key:
+                return _pick(category.label, lang, key)
+        for table in (self.outcome_labels, self.reason_labels):
+            if key in table:
+                return _pick(table[key], lang, key)
+        return key
+
+    def as_dict(self) -> dict[str, Any]:
+        """The resolved definition as stored (JSON)."""
+        return {
+            "id": self.id,
+            "title": dict(self.title),
+            "forms": list(self.forms),
+            "categories": [{"key": c.key, "label": dict(c.label)} for c in self.categories],
+            "done": self.done.as_dict(),
+            "levels": [level.as_dict() for level in self.levels],
+            "person": None if self.person is None else _fields(self.person),
+            "identifier_label": dict(self.identifier_label),
+            "identifier_constraint": self.identifier_constraint,
+            "outcome_labels": {k: dict(v) for k, v in self.outcome_labels.items()},
+            "reason_labels": {k: dict(v) for k, v in self.reason_labels.items()},
+            "unit_report": None if self.unit_report is None else _fields(self.unit_report),
+            "denominators": self.denominators,
+            "target_pct": self.target_pct,
+            "on_track_pct": self.on_track_pct,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "report": {
+                **_fields(self.report),
+                "letter_date": self.report.letter_date.isoformat()
+                if self.report.letter_date
+                else None,
+            },
+        }
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in value.__dataclass_fields__:
+        item = getattr(value, name)
+        out[name] = (
+            list(item) if isinstance(item, tuple) else dict(item) if isinstance(item, Mapping)
+            else item
+        )  # fmt: skip
+    return out
+
+
+def _pick(texts: Texts, lang: str, fallback: str) -> str:
+    return texts.get(lang) or texts.get("vi") or texts.get("en") or fallback
+
+
+def from_dict(data: Mapping[str, Any]) -> Campaign:
+    """A stored definition back as a :class:`Campaign`."""
+    person = data.get("person")
+    unit_report = data.get("unit_report")
+    report = dict(data.get("report") or {})
+    letter = report.pop("letter_date", None)
+    return Campaign(
+        id=data["id"],
+        title=data.get("title") or {},
+        forms=tuple(data.get("forms") or ()),
+        categories=tuple(Category(c["key"], c.get("label") or {}) for c in data["categories"]),
+        done=_level(data["done"]),
+        levels=tuple(_level(level) for level in data.get("levels") or ()),
+        person=PersonFields(**person) if person else None,
+        identifier_label=data.get("identifier_label") or {},
+        identifier_constraint=data.get("identifier_constraint"),
+        outcome_labels=data.get("outcome_labels") or {},
+        reason_labels=data.get("reason_labels") or {},
+        unit_report=UnitReportFields(**unit_report) if unit_report else None,
+        denominators=data.get("denominators") or "units",
+        target_pct=float(data.get("target_pct", 100.0)),
+        on_track_pct=float(data.get("on_track_pct", 80.0)),
+        start_date=date.fromisoformat(data["start_date"]) if data.get("start_date") else None,
+        report=ReportHeader(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in report.items()},
+            letter_date=date.fromisoformat(letter) if letter else None,
+        ),
+    )
+
+
+def _level(data: Mapping[str, Any]) -> Level:
+    return Level(data["key"], frozenset(data.get("values") or ()), data.get("label") or {},
+                 data.get("not_label") or {})  # fmt: skip
+
+
+# Reading a definition file -------------------------------------------------------------
+
+
+def parse(source: str, data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
+    """The campaign that the TOML table ``data`` (read from ``source``) defines, checked
+    against ``specs`` (its forms' compiled specs, by form id); InvalidInput if it is wrong."""
+    try:
+        return _parse(data, specs)
+    except DefinitionError as exc:
+        raise InvalidInput(
+            ErrorCode.CAMPAIGN_INVALID, source=source, reason_vi=exc.vi, reason_en=exc.en
+        ) from None
+
+
+def _parse(data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
+    known = {"id", "title", "forms", "categories", "person", "done", "levels", "unit_report",
+             "denominators", "target_pct", "on_track_pct", "start_date", "report"}  # fmt: skip
+    _no_unknown(data, known, "")
+    campaign_id = _key(data.get("id"), "id")
+    title = _texts(data.get("title"), "title", required=True)
+    forms = tuple(specs)
+    target = _number(data.get("target_pct", 100), "target_pct")
+    on_track = _number(data.get("on_track_pct", 80), "on_track_pct")
+    if not 0 < on_track <= target:
+        raise DefinitionError(
+            "on_track_pct phải lớn hơn 0 và không lớn hơn target_pct.",
+            "on_track_pct must be above 0 and at most target_pct.",
+        )
+    person = _person(data.get("person"), specs)
+    person_spec = _person_spec(person, specs) if person else None
+    report_fields = _unit_report(data.get("unit_report"), specs)
+    if person is None and report_fields is None:
+        raise DefinitionError(
+            "chiến dịch cần [person] (mỗi người một phiếu) hoặc [unit_report] (số liệu đơn vị).",
+            "a campaign needs [person] (one record per person) or [unit_report] (unit figures).",
+        )
+    categories = _categories(data.get("categories"), person, person_spec)
+    done = _outcome(data.get("done"), "done", person, person_spec)
+    levels = tuple(
+        _outcome(level, f"levels[{n}]", person, person_spec)
+        for n, level in enumerate(_list(data.get("levels", []), "levels"))
+    )
+    keys = [done.key, *(level.key for level in levels)]
+    if len(set(keys)) != len(keys):
+        raise DefinitionError("các mức (done, levels) trùng khóa.", "done and levels repeat a key.")
+    if report_fields is not None:
+        _check_report_fields(report_fields, specs, categories, levels)
+    denominators = data.get("denominators", {"source": "units"})
+    source = (denominators or {}).get("source", "units") if isinstance(denominators, dict) else ""
+    if source not in ("units", "file"):
+        raise DefinitionError(
+            "denominators.source phải là 'units' (số biên chế khai báo trong danh sách đơn vị) "
+            "hoặc 'file' (tệp riêng của chiến dịch).",
+            "denominators.source must be 'units' (the units registry's declared headcounts) "
+            "or 'file' (the campaign's own file).",
+        )
+    outcome_field = person_spec.fields[person.outcome] if person and person_spec else None
+    return Campaign(
+        id=campaign_id,
+        title=title,
+        forms=forms,
+        categories=categories,
+        done=done,
+        levels=levels,
+        person=person,
+        identifier_label=_field_labels(person_spec, person.identifier) if person else {},
+        identifier_constraint=(
+            person_spec.fields[person.identifier].constraint if person and person_spec else None
+        ),
+        outcome_labels=_choice_labels(person_spec, outcome_field) if outcome_field else {},
+        reason_labels=(
+            _choice_labels(person_spec, person_spec.fields[person.reasons])
+            if person and person_spec and person.reasons
+            else {}
+        ),
+        unit_report=report_fields,
+        denominators=source,
+        target_pct=target,
+        on_track_pct=on_track,
+        start_date=_date(data.get("start_date"), "start_date"),
+        report=_report(data.get("report", {})),
+    )
+
+
+def _no_unknown(data: Mapping[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
+        names = ", ".join(f"{where}{name}" for name in unknown)
+        raise DefinitionError(
+            f"khóa không được hỗ trợ: {names} (xem docs/campaigns.md).",
+            f"unsupported keys: {names} (see docs/campaigns.md).",
+        )
+
+
+def _key(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not KEY.match(value):
+        raise DefinitionError(
+            f"{name} phải gồm chữ thường không dấu, chữ số hoặc '_' (tối đa 32 ký tự), "
+            f"bắt đầu bằng chữ cái; nhận được {value!r}.",
+            f"{name} must be lower-case letters, digits or '_' (at most 32), starting with a "
+            f"letter; got {value!r}.",
+        )
+    return value
+
+
+def _texts(value: Any, name: str, required: bool = False) -> dict[str, str]:
+    if value is None and not required:
+        return {}
+    if isinstance(value, str) and value.strip():
+        return {"vi": value.strip()}
+    if isinstance(value, dict) and isinstance(value.get("vi"), str) and value["vi"].strip():
+        return {k: str(v).strip() for k, v in value.items() if k in ("vi", "en") and v}
+    raise DefinitionError(
+        f"{name} cần một nhãn tiếng Việt: {name} = {{ vi = \"…\", en = \"…\" }}.",
+        f"{name} needs a Vietnamese label: {name} = {{ vi = \"…\", en = \"…\" }}.",
+    )
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 100:
+        raise DefinitionError(
+            f"{name} phải là một số từ 0 đến 100; nhận được {value!r}.",
+            f"{name} must be a number from 0 to 100; got {value!r}.",
+        )
+    return float(value)
+
+
+def _date(value: Any, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DefinitionError(
+            f"{name} phải là ngày dạng YYYY-MM-DD; nhận được {value!r}.",
+            f"{name} must be a date written YYYY-MM-DD; got {value!r}.",
+        ) from None
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise DefinitionError(f"{name} phải là một danh sách.", f"{name} must be a list.")
+    return value
+
+
+def _person(value: Any, specs: Mapping[str, FormSpec]) -> PersonFields | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise DefinitionError("[person] phải là một bảng.", "[person] must be a table.")
+    names = set(PersonFields.__dataclass_fields__)
+    _no_unknown(value, names, "person.")
+    for required in ("identifier", "outcome"):
+        if not isinstance(value.get(required), str):
+            raise DefinitionError(
+                f"[person] cần '{required}': tên trường trong biểu mẫu.",
+                f"[person] needs '{required}': the name of a field of the form.",
+            )
+    return PersonFields(**{k: v for k, v in value.items() if v != ""})
+
+
+def _person_spec(person: PersonFields, specs: Mapping[str, FormSpec]) -> FormSpec:
+    """The campaign's first form with the identifier and outcome fields (checked)."""
+    for spec in specs.values():
+        if person.identifier in spec.fields and person.outcome in spec.fields:
+            for name in (person.name, person.unit, person.category, person.outcome_date,
+                         person.reasons):  # fmt: skip
+                if name and name not in spec.fields:
+                    raise DefinitionError(
+                        f"biểu mẫu '{spec.form_id}' không có trường '{name}' mà [person] nêu.",
+                        f"form '{spec.form_id}' has no field '{name}' named in [person].",
+                    )
+            if spec.fields[person.outcome].kind != "select_one":
+                raise DefinitionError(
+                    f"trường kết quả '{person.outcome}' phải là câu hỏi select_one.",
+                    f"the outcome field '{person.outcome}' must be a select_one question.",
+                )
+            return spec
+    raise DefinitionError(
+        f"không biểu mẫu nào của chiến dịch có cả trường '{person.identifier}' và "
+        f"'{person.outcome}'.",
+        f"none of the campaign's forms has both fields '{person.identifier}' and "
+        f"'{person.outcome}'.",
+    )
+
+
+def _categories(
+    value: Any, person: PersonFields | None, spec: FormSpec | None
+) -> tuple[Category, ...]:
+    if value is not None:
+        out = []
+        for n, item in enumerate(_list(value, "categories")):
+            if not isinstance(item, dict):
+                raise DefinitionError(
+                    "mỗi mục của categories là { key = \"…\", label = { vi = \"…\" } }.",
+                    "each item of categories is { key = \"…\", label = { vi = \"…\" } }.",
+                )
+            out.append(Category(_key(item.get("key"), f"categories[{n}].key"),
+                                _texts(item.get("label"), f"categories[{n}].label", True)))  # fmt: skip
+        if out:
+            return tuple(out)
+    if person is not None and spec is not None and person.category:
+        labels = _choice_labels(spec, spec.fields[person.category])
+        if labels:
+            return tuple(Category(key, texts) for key, texts in labels.items())
+    raise DefinitionError(
+        "chiến dịch cần danh sách đối tượng: khai báo categories, hoặc [person].category là "
+        "một câu hỏi select_one của biểu mẫu.",
+        "the campaign needs its categories: declare categories, or make [person].category a "
+        "select_one question of the form.",
+    )
+
+
+def _outcome(
+    value: Any, name: str, person: PersonFields | None, spec: FormSpec | None
+) -> Level:
+    if not isinstance(value, dict):
+        raise DefinitionError(
+            f"{name} phải là một bảng: {{ key = \"…\", values = [\"…\"], label = {{ vi = \"…\" }} }}.",
+            f"{name} must be a table: {{ key = \"…\", values = [\"…\"], label = {{ vi = \"…\" }} }}.",
+        )
+    _no_unknown(value, {"key", "values", "label", *(("not_label",) if name == "done" else ())},
+                f"{name}.")  # fmt: skip
+    key = _key(value.get("key"), f"{name}.key")
+    if key in RESERVED_KEYS:
+        raise DefinitionError(
+            f"{name}.key không được là {key!r} (tên dành riêng).",
+            f"{name}.key cannot be {key!r} (a reserved name).",
+        )
+    values = frozenset(str(v) for v in _list(value.get("values", []), f"{name}.values"))
+    if person is not None and spec is not None:
+        choices = spec.fields[person.outcome].choices or frozenset()
+        unknown = sorted(values - choices)
+        if not values or unknown:
+            raise DefinitionError(
+                f"{name}.values phải là các lựa chọn của câu hỏi '{person.outcome}' "
+                f"({', '.join(sorted(choices))}); không hợp lệ: {', '.join(unknown) or '(trống)'}.",
+                f"{name}.values must be choices of the question '{person.outcome}' "
+                f"({', '.join(sorted(choices))}); not valid: {', '.join(unknown) or '(empty)'}.",
+            )
+    label = _texts(value.get("label"), f"{name}.label", required=True)
+    not_label = _texts(value.get("not_label"), f"{name}.not_label") or {
+        "vi": f"Chưa đạt ({label['vi'].lower()})", "en": f"Not yet ({label.get('en', key).lower()})"
+    }
+    return Level(key, values, label, not_label)
+
+
+def _unit_report(value: Any, specs: Mapping[str, FormSpec]) -> UnitReportFields | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise DefinitionError("[unit_report] phải là một bảng.", "[unit_report] must be a table.")
+    _no_unknown(value, set(UnitReportFields.__dataclass_fields__), "unit_report.")
+    fields = UnitReportFields(**value)
+    if fields.mode not in MODES:
+        raise DefinitionError(
+            "unit_report.mode là 'latest' (báo cáo mới nhất) hoặc 'sum' (cộng dồn các báo cáo).",
+            "unit_report.mode is 'latest' (the latest report) or 'sum' (reports add up).",
+        )
+    if not fields.done:
+        raise DefinitionError(
+            "[unit_report] cần 'done': trường số người đạt (có thể dùng {category}).",
+            "[unit_report] needs 'done': the field of people done (may use {category}).",
+        )
+    return fields
+
+
+def report_form(campaign: Campaign, specs: Mapping[str, FormSpec]) -> FormSpec | None:
+    """The campaign's unit-report form: the first with the report's date field and no
+    identifier."""
+    if campaign.unit_report is None:
+        return None
+    identifier = campaign.person.identifier if campaign.person else None
+    for spec in specs.values():
+        if campaign.unit_report.date in spec.fields and identifier not in spec.fields:
+            return spec
+    return None
+
+
+def _check_report_fields(
+    fields: UnitReportFields,
+    specs: Mapping[str, FormSpec],
+    categories: Sequence[Category],
+    levels: Sequence[Level],
+) -> None:
+    spec = next(
+        (s for s in specs.values() if fields.date in s.fields and fields.unit in s.fields), None
+    )
+    if spec is None:
+        raise DefinitionError(
+            f"không biểu mẫu nào của chiến dịch có trường '{fields.unit}' và '{fields.date}' "
+            "mà [unit_report] nêu.",
+            f"none of the campaign's forms has the fields '{fields.unit}' and '{fields.date}' "
+            "named in [unit_report].",
+        )
+    unknown_levels = sorted(set(fields.levels) - {level.key for level in levels})
+    if unknown_levels:
+        raise DefinitionError(
+            f"unit_report.levels nêu mức không có trong levels: {', '.join(unknown_levels)}.",
+            f"unit_report.levels names levels not in levels: {', '.join(unknown_levels)}.",
+        )
+    patterns = [p for p in (fields.headcount, fields.done, *fields.levels.values()) if p]
+    for pattern in patterns:
+        for category in categories:
+            name = pattern.replace("{category}", category.key)
+            if name not in spec.fields:
+                raise DefinitionError(
+                    f"biểu mẫu '{spec.form_id}' không có trường '{name}' ([unit_report]).",
+                    f"form '{spec.form_id}' has no field '{name}' ([unit_report]).",
+                )
+
+
+def _report(value: Any) -> ReportHeader:
+    if not isinstance(value, dict):
+        raise DefinitionError("[report] phải là một bảng.", "[report] must be a table.")
+    _no_unknown(value, set(ReportHeader.__dataclass_fields__), "report.")
+    out: dict[str, Any] = {}
+    for name, item in value.items():
+        if name == "title":
+            out[name] = _texts(item, "report.title")
+        elif name == "letter_date":
+            out[name] = _date(item, "report.letter_date")
+        elif name in ("legal_basis", "recipients"):
+            out[name] = tuple(str(v) for v in _list(item, f"report.{name}"))
+        else:
+            out[name] = str(item)
+    return ReportHeader(**out)
+
+
+def _language(name: str) -> str:
+    match = re.search(r"\((\w+)\)\s*$", name)
+    return match.group(1).lower() if match else (name.strip().lower()[:2] or "vi")
+
+
+def _field_labels(spec: FormSpec | None, name: str) -> dict[str, str]:
+    if spec is None or name not in spec.fields:
+        return {}
+    return {_language(lang): text for lang, text in spec.fields[name].labels.items() if text}
+
+
+def _choice_labels(spec: FormSpec | None, field_: Any) -> dict[str, dict[str, str]]:
+    """A select's choices with their labels per language, in the form's order."""
+    if spec is None or field_ is None:
+        return {}
+    labels = spec.choice_labels.get(field_.path, {})
+    if labels:
+        return {k: {_language(lang): t for lang, t in v.items()} for k, v in labels.items()}
+    return {choice: {} for choice in sorted(field_.choices or ())}

@@ -1,0 +1,184 @@
+"""Publishing campaigns: definition files beside their XLSForms, checked, then stored.
+
+A campaign is a TOML file ``<id>.campaign.toml`` anywhere under the forms folder, naming its
+XLSForms by file name (relative to the definition). :func:`publish` compiles and publishes
+those forms (``ingest.forms.registry``; a published version never changes), resolves the
+definition against them (:func:`ingest.campaigns.definition.parse`), and stores it: the
+campaign row, each form's ``campaign_id`` and, for ``denominators.source = "file"``, the
+campaign's declared headcounts. Every mistake is an InvalidInput in Vietnamese and English.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ingest.campaigns.definition import Campaign, DefinitionError, parse
+from ingest.errors import ErrorCode, InvalidInput
+from ingest.forms import formspec
+from ingest.forms.registry import CompiledForm
+from ingest.models import Campaign as CampaignRow
+from ingest.models import CampaignHeadcount, Form, Unit
+from ingest.registry import tabular
+
+SUFFIX = ".campaign.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionFile:
+    """A definition as read: its path, its table, its bytes' hash and its forms' files."""
+
+    path: Path
+    data: Mapping[str, Any]
+    sha256: str
+    form_files: tuple[Path, ...]
+
+
+def definition_files(forms_dir: Path) -> list[Path]:
+    """Every campaign definition under ``forms_dir``."""
+    return sorted(p for p in forms_dir.rglob(f"*{SUFFIX}") if not p.name.startswith("."))
+
+
+def _invalid(path: Path, vi: str, en: str) -> InvalidInput:
+    return InvalidInput(ErrorCode.CAMPAIGN_INVALID, source=path.name, reason_vi=vi, reason_en=en)
+
+
+def read(path: Path) -> DefinitionFile:
+    """A definition file read and its forms located; InvalidInput if it cannot be."""
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(ErrorCode.FILE_UNREADABLE, source=path.name, reason=str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _invalid(path, f"không phải TOML hợp lệ ({exc}).", f"not valid TOML ({exc}).") from None
+    names = data.get("forms")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise _invalid(
+            path,
+            "cần 'forms': danh sách tệp XLSForm của chiến dịch, ví dụ forms = [\"phieu.xlsx\"].",
+            "needs 'forms': the campaign's XLSForm files, e.g. forms = [\"form.xlsx\"].",
+        )
+    files = []
+    for name in names:
+        candidate = (path.parent / name).resolve()
+        if not candidate.is_file():
+            raise _invalid(
+                path,
+                f"không tìm thấy tệp biểu mẫu '{name}' cạnh tệp định nghĩa.",
+                f"the form file '{name}' is not beside the definition.",
+            )
+        files.append(candidate)
+    expected = path.name.removesuffix(SUFFIX)
+    if data.get("id") != expected:
+        raise _invalid(
+            path,
+            f"id trong tệp ({data.get('id')!r}) phải trùng tên tệp ('{expected}').",
+            f"the id in the file ({data.get('id')!r}) must match the file name ('{expected}').",
+        )
+    return DefinitionFile(path, data, hashlib.sha256(raw).hexdigest(), tuple(files))
+
+
+def resolve(definition: DefinitionFile, compiled: Mapping[Path, CompiledForm]) -> Campaign:
+    """The campaign a definition defines over its compiled forms (InvalidInput if wrong)."""
+    specs = {}
+    for path in definition.form_files:
+        form = compiled[path]
+        specs[form.form_id] = formspec.spec_for(form.md5, form.xml)
+    return parse(definition.path.name, definition.data, specs)
+
+
+def store(session: Session, definition: DefinitionFile, campaign: Campaign) -> str:
+    """Store a resolved campaign (its forms must be published); ``new``, ``updated`` or
+    ``unchanged``. The caller commits."""
+    for form_id in campaign.forms:
+        form = session.get(Form, form_id)
+        if form is None:  # pragma: no cover - publish() publishes the forms first
+            raise _invalid(definition.path, f"biểu mẫu '{form_id}' chưa được phát hành.",
+                           f"form '{form_id}' is not published.")  # fmt: skip
+        if form.campaign_id not in (None, campaign.id):
+            raise _invalid(
+                definition.path,
+                f"biểu mẫu '{form_id}' đã thuộc chiến dịch '{form.campaign_id}'.",
+                f"form '{form_id}' already belongs to the campaign '{form.campaign_id}'.",
+            )
+    headcounts = _headcounts(session, definition, campaign)
+    row = session.get(CampaignRow, campaign.id)
+    stored = campaign.as_dict()
+    if row is not None and row.definition == stored and headcounts is None:
+        outcome = "unchanged"
+    else:
+        outcome = "new" if row is None else "updated"
+    if row is None:
+        row = CampaignRow(id=campaign.id)
+        session.add(row)
+    row.title_vi = campaign.title.get("vi", campaign.id)
+    row.title_en = campaign.title.get("en", "")
+    row.definition = stored
+    row.source_name = definition.path.name
+    row.source_sha256 = definition.sha256
+    session.flush()
+    for form in session.scalars(select(Form).where(Form.form_id.in_(campaign.forms))):
+        form.campaign_id = campaign.id
+    if headcounts is not None:
+        session.execute(delete(CampaignHeadcount).where(CampaignHeadcount.campaign == campaign.id))
+        session.add_all(headcounts)
+    session.flush()
+    return outcome
+
+
+def _headcounts(
+    session: Session, definition: DefinitionFile, campaign: Campaign
+) -> list[CampaignHeadcount] | None:
+    """The campaign's declared denominators from its own file (None: it has none)."""
+    if campaign.denominators != "file":
+        return None
+    spec = definition.data.get("denominators") or {}
+    name = spec.get("file") if isinstance(spec, dict) else None
+    path = definition.path.parent / str(name or "")
+    if not name or not path.is_file():
+        raise _invalid(
+            definition.path,
+            "denominators.source = 'file' cần denominators.file: tệp CSV/XLSX (cột unit_code và "
+            "một cột cho mỗi đối tượng) cạnh tệp định nghĩa.",
+            "denominators.source = 'file' needs denominators.file: a CSV/XLSX (columns "
+            "unit_code and one per category) beside the definition.",
+        )
+    units = set(session.scalars(select(Unit.code)))
+    keys = campaign.category_keys
+    try:
+        aliases = {tabular.normalise_header(k): k for k in ("unit_code", *keys)}
+        aliases |= {"mã đơn vị": "unit_code", "ma don vi": "unit_code"}
+        rows = list(tabular.read_rows(path, aliases, required=("unit_code", *keys)))
+    except InvalidInput as error:
+        raise _invalid(definition.path, error.message_vi, error.message_en) from None
+    out = []
+    for row in rows:
+        unit = row.cells.get("unit_code", "").strip()
+        if unit not in units:
+            raise _invalid(
+                definition.path,
+                f"{path.name} dòng {row.number}: không có đơn vị mã '{unit}'.",
+                f"{path.name} row {row.number}: no unit has the code '{unit}'.",
+            )
+        for key in keys:
+            text = row.cells.get(key, "").replace(".", "").replace(",", "").strip()
+            if not text.isdigit():
+                raise _invalid(
+                    definition.path,
+                    f"{path.name} dòng {row.number}: '{key}' phải là số nguyên không âm.",
+                    f"{path.name} row {row.number}: '{key}' must be a whole number, not negative.",
+                )
+            out.append(CampaignHeadcount(campaign=campaign.id, unit_code=unit, category=key,
+                                         headcount=int(text)))  # fmt: skip
+    return out
+
+
+__all__ = ["DefinitionError", "DefinitionFile", "definition_files", "read", "resolve", "store"]
