@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ingest.campaigns import LOCAL_TZ, Campaign, declared_headcounts
 from ingest.consumers import tallies
+from ingest.models import CATEGORIES as UNIT_HEADCOUNTS
 from ingest.models import (
     DONE,
     PEOPLE,
@@ -33,7 +34,6 @@ from ingest.models import (
     UnitReport,
 )
 from ingest.registry.roster import in_force
-from ingest.registry.units import CATEGORIES as UNIT_HEADCOUNTS
 from reports.model import Figures, Finding, Report, unit_order
 
 #: A counted row: unit, category, on roster, measure, people.

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from ingest import forms
+from ingest.campaigns import publish
 from ingest.db import Base, make_engine
 from ingest.registry import accounts, tabular, units
 from webhook import create_app
@@ -119,11 +120,11 @@ def default_units(session: Session) -> units.ImportReport:
 
 
 @pytest.fixture
-def published(session: Session, default_units: units.ImportReport) -> list[forms.PublishResult]:
-    results = [
-        forms.publish(session, forms.compile_xlsform(p), forms.media_dir_for(FORMS_DIR, p))
-        for p in forms.xlsform_files(FORMS_DIR)
-    ]
+def published(session: Session, default_units: units.ImportReport) -> list[publish.Published]:
+    """Every shipped form and campaign, published as ``vssid forms publish`` does."""
+    results = publish.publish_folder(session, FORMS_DIR)
+    failed = [f"{r.path.name}: {r.error.message_en}" for r in results if r.error is not None]
+    assert not failed, failed
     session.commit()
     return results
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import BadRequest, Forbidden
 
-from ingest import campaign
+from ingest.campaigns import LOCAL_TZ
 from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import ErrorCode, NotFound
@@ -24,7 +24,7 @@ from reports.trend import trend
 from webhook import pipeline, policy
 from webhook.auth import require
 from webhook.database import get_session
-from webhook.settings import thresholds_from
+from webhook.settings import campaign_named
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PAGE = 500
@@ -87,9 +87,13 @@ def submissions() -> Response:
         raise BadRequest(f"status phải là một trong (must be one of): {', '.join(REVIEW_STATES)}")
     review_state = ReviewState(asked)
     session = get_session()
+    campaign = request.args.get("campaign")
+    if campaign is not None:
+        campaign = campaign_named(session, campaign).id  # 404 for an unknown campaign
     rows = review.queue(
         session,
         review_state,
+        campaign=campaign,
         unit_codes=policy.unit_scope(session, g.user),
         limit=_int_arg("limit", 100, MAX_PAGE),
         offset=_int_arg("offset", 0, 10**9),
@@ -146,7 +150,7 @@ def submission_review(submission_id: int) -> Response:
 def _as_of() -> date:
     raw = request.args.get("as_of")
     if raw is None:
-        return utcnow().astimezone(campaign.LOCAL_TZ).date()
+        return utcnow().astimezone(LOCAL_TZ).date()
     try:
         return coverage.parse_day(raw)
     except ValueError:
@@ -159,16 +163,15 @@ def _as_of() -> date:
 @bp.get("/coverage")
 @require("read")
 def coverage_report() -> Response:
-    """Coverage as of a date, by unit, kind or category (a unit account: its own units)."""
+    """A campaign's coverage (``?campaign=``, default ``VSSID_DEFAULT_CAMPAIGN``) as of a
+    date, by unit, kind or category (a unit account: its own units)."""
     by = request.args.get("by", "unit")
     if by not in export.BY:
         raise BadRequest(f"by phải là một trong (must be one of): {', '.join(export.BY)}")
     session = get_session()
+    campaign = campaign_named(session, request.args.get("campaign"))
     result = coverage.compute(
-        session,
-        _as_of(),
-        thresholds_from(current_app.config),
-        unit_codes=policy.unit_scope(session, g.user),
+        session, campaign, _as_of(), unit_codes=policy.unit_scope(session, g.user)
     )
     return jsonify(export.document(result, by))
 
@@ -176,38 +179,39 @@ def coverage_report() -> Response:
 @bp.get("/units/<code>")
 @require("read")
 def unit_detail(code: str) -> Response:
-    """One unit: its row, by category, daily trend, reasons, and (for roles allowed personal
-    data) who on its roster has not installed yet."""
+    """One unit in a campaign: its row, by category, daily trend, reasons, and (for roles
+    allowed personal data) who on its roster is not done yet (``not_done``, and under the
+    campaign's own word: ``not_installed`` in VssID)."""
     session = get_session()
     policy.require_unit(session, g.user, code)
+    campaign = campaign_named(session, request.args.get("campaign"))
     as_of = _as_of()
-    thresholds = thresholds_from(current_app.config)
     personal = policy.sees_personal_data(g.user)
-    result = coverage.compute(session, as_of, thresholds, unit_codes=[code], with_findings=personal)
+    result = coverage.compute(
+        session, campaign, as_of, unit_codes=[code], with_findings=personal
+    )
     (row,) = result.units
     days = [as_of - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    daily = trend(session, days, unit_codes=[code], thresholds=thresholds)
+    daily = trend(session, campaign, days, unit_codes=[code])
     body: dict[str, Any] = {
+        "campaign": campaign.id,
         "as_of": as_of.isoformat(),
-        "target_pct": thresholds.target,
-        "unit": export.unit_row(row),
+        "target_pct": result.thresholds.target,
+        "unit": export.unit_row(campaign, row),
         "reasons": row.reasons,
         "trend": [
-            {
-                "date": day.isoformat(),
-                "installed": total.counts.installed,
-                "active": total.counts.active,
-                "installed_pct": total.counts.installed_pct,
-                "active_pct": total.counts.active_pct,
-            }
+            {"date": day.isoformat(), **export.counts(campaign, total.counts)}
             for day, total in daily
         ],
         "findings": {"not_on_roster": result.findings_total},
     }
     if personal:
-        body["not_installed"] = queries.not_installed(session, code, as_of)
+        waiting = queries.not_done(session, campaign, code, as_of)
+        body["not_done"] = waiting
+        body[f"not_{campaign.done.key}"] = waiting
+        identifier = campaign.person.identifier if campaign.person else "person_key"
         body["not_on_roster"] = [
-            {"bhxh_code": f.bhxh_code, "full_name": f.full_name, "category": f.category}
+            {identifier: f.person_key, "full_name": f.full_name, "category": f.category}
             for f in result.findings
         ]
     return jsonify(body)

@@ -18,7 +18,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from ingest import campaign, forms
+from ingest import campaigns, forms
+from ingest.campaigns import LOCAL_TZ, publish
 from ingest.consumers.runner import BATCH
 from ingest.db import begin_write, utcnow
 from ingest.errors import VssidError
@@ -29,7 +30,7 @@ from ingest.submissions.media import MediaStore
 from reports import coverage, export
 from webhook import migrate, pipeline
 from webhook.database import database
-from webhook.settings import thresholds_from
+from webhook.settings import campaign_named
 
 db_cli = AppGroup("db", help="Database schema.")
 forms_cli = AppGroup("forms", help="XLSForms and published form versions.")
@@ -40,6 +41,8 @@ roster_cli = AppGroup("roster", help="Staff rosters: the denominators of coverag
 report_cli = AppGroup("report", help="Coverage reports.")
 media_cli = AppGroup("media", help="Submission attachments on disk.")
 consumers_cli = AppGroup("consumers", help="The log's consumers: what is derived from it.")
+campaigns_cli = AppGroup("campaigns", help="Campaigns: defined by files beside their forms.")
+CAMPAIGN_HELP = "Campaign id (default VSSID_DEFAULT_CAMPAIGN); see `vssid campaigns list`."
 
 
 def _fail(error: VssidError) -> None:
@@ -65,31 +68,47 @@ def db_upgrade(revision: str) -> None:
     "forms_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of XLSForms (default VSSID_FORMS_DIR).",
+    help="Folder of XLSForms and campaign definitions (default VSSID_FORMS_DIR).",
 )
 @with_appcontext
 def forms_publish(forms_dir: Path | None) -> None:
-    """Compile every XLSForm and register new versions; refuse a changed published version."""
+    """Compile every XLSForm and register new versions (refusing a changed published
+    version), then check and publish every campaign definition (``*.campaign.toml``)."""
     folder = forms_dir or Path(current_app.config["FORMS_DIR"])
     if not folder.is_dir():
         raise click.ClickException(f"Không có thư mục biểu mẫu (no forms folder): {folder}")
+    with database().sessionmaker.begin() as session:
+        results = publish.publish_folder(session, folder)
     failed = 0
-    for path in forms.xlsform_files(folder):
-        try:
-            compiled = forms.compile_xlsform(path)
-            with database().sessionmaker.begin() as session:
-                result = forms.publish(session, compiled, forms.media_dir_for(folder, path))
-        except VssidError as error:
+    for result in results:
+        name = result.path.relative_to(folder) if result.path.is_relative_to(folder) else result.path
+        if result.error is not None:
             failed += 1
-            click.secho(f"✗ {path.name}: [{error.code}] {error.message_vi}", fg="red", err=True)
-            click.secho(f"  {error.message_en}", fg="red", err=True)
+            click.secho(f"✗ {name}: [{result.error.code}] {result.error.message_vi}", fg="red",
+                        err=True)  # fmt: skip
+            click.secho(f"  {result.error.message_en}", fg="red", err=True)
             continue
-        media = f", media: {', '.join(result.attachments)}" if result.attachments else ""
-        click.echo(f"✓ {path.name}: {compiled.form_id} v{compiled.version} {result.outcome}{media}")
-        for warning in compiled.warnings:
+        what = "campaign " if result.kind == "campaign" else ""
+        click.echo(f"✓ {name}: {what}{result.detail} {result.outcome}")
+        for warning in result.warnings:
             click.secho(f"  warning: {warning}", fg="yellow")
     if failed:
         sys.exit(1)
+
+
+@campaigns_cli.command("list")
+@with_appcontext
+def campaigns_list() -> None:
+    """One line per campaign: its id, its title and its forms."""
+    with database().sessionmaker() as session:
+        found = campaigns.all_campaigns(session)
+    default = current_app.config["DEFAULT_CAMPAIGN"]
+    if not found:
+        click.echo("Chưa có chiến dịch nào (no campaigns yet): vssid forms publish")
+    for campaign in found:
+        mark = " (mặc định/default)" if campaign.id == default else ""
+        title = campaign.title.get("vi", campaign.id)
+        click.echo(f"{campaign.id}\t{title}{mark}\t{', '.join(campaign.forms)}")
 
 
 @units_cli.command("import")
@@ -295,22 +314,32 @@ def import_command(file: Path, form_id: str, submitter: str | None) -> None:
     help="Date the roster is in force (YYYY-MM-DD; default today).",
 )
 @click.option("--by", "imported_by", default=None, help="Who imports it (kept with the import).")
+@click.option("--campaign", "campaign_id", default=None, help=CAMPAIGN_HELP)
 @with_appcontext
-def roster_import(file: Path, as_of: str | None, imported_by: str | None) -> None:
-    """Replace the rosters of the units named in FILE (CSV or XLSX) as of a date."""
-    day = _date_option(as_of) or utcnow().astimezone(campaign.LOCAL_TZ).date()
+def roster_import(
+    file: Path, as_of: str | None, imported_by: str | None, campaign_id: str | None
+) -> None:
+    """Replace a campaign's rosters of the units named in FILE (CSV or XLSX) as of a date."""
+    day = _date_option(as_of) or utcnow().astimezone(LOCAL_TZ).date()
     try:
         with database().sessionmaker.begin() as session:
             begin_write(session)
-            rows = list(tabular.read_rows(file, roster.ALIASES, required=roster.REQUIRED))
+            campaign = campaign_named(session, campaign_id)
+            if campaign.person is None:
+                raise click.ClickException(
+                    f"Chiến dịch '{campaign.id}' không theo dõi từng người nên không có danh "
+                    f"sách (campaign '{campaign.id}' counts no persons, so it has no roster)."
+                )
+            aliases = roster.aliases(campaign)
+            rows = list(tabular.read_rows(file, aliases, required=roster.REQUIRED))
             with click.progressbar(length=len(rows), label="Roster", file=sys.stderr) as bar:
                 report = roster.import_roster(
-                    session, rows, day, file.name, imported_by, progress=bar.update
+                    session, campaign, rows, day, file.name, imported_by, progress=bar.update
                 )
     except VssidError as error:
         _fail(error)
         return
-    click.echo(f"{file.name} (as of {day.isoformat()}): {report.summary()}")
+    click.echo(f"{file.name} ({campaign.id}, as of {day.isoformat()}): {report.summary()}")
     for code, old, new in report.moved:
         click.echo(f"  moved: {code} {old} → {new}")
     for number, reason in report.rejected:
@@ -340,10 +369,13 @@ def _date_option(value: str | None) -> date | None:
     show_default=True,
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--campaign", "campaign_id", default=None, help=CAMPAIGN_HELP)
 @with_appcontext
-def report_coverage(by: str, as_of: str | None, fmt: str, out: Path | None) -> None:
-    """The coverage report (no personal data; JSON is the API's document)."""
-    day = _date_option(as_of) or utcnow().astimezone(campaign.LOCAL_TZ).date()
+def report_coverage(
+    by: str, as_of: str | None, fmt: str, out: Path | None, campaign_id: str | None
+) -> None:
+    """A campaign's coverage report (no personal data; JSON is the API's document)."""
+    day = _date_option(as_of) or utcnow().astimezone(LOCAL_TZ).date()
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs --out FILE")
     # A short batch that allocates about a million objects, none in reference cycles: the
@@ -351,8 +383,11 @@ def report_coverage(by: str, as_of: str | None, fmt: str, out: Path | None) -> N
     gc.disable()
     try:
         data = _coverage_output(
-            day, by, fmt, indent=2 if out is None and sys.stdout.isatty() else None
+            campaign_id, day, by, fmt, indent=2 if out is None and sys.stdout.isatty() else None
         )
+    except VssidError as error:
+        _fail(error)
+        return
     finally:
         gc.enable()
     if out is None:
@@ -363,12 +398,14 @@ def report_coverage(by: str, as_of: str | None, fmt: str, out: Path | None) -> N
         click.echo(f"Wrote {out} ({len(data)} bytes).", err=True)
 
 
-def _coverage_output(day: date, by: str, fmt: str, indent: int | None) -> bytes:
+def _coverage_output(
+    campaign_id: str | None, day: date, by: str, fmt: str, indent: int | None
+) -> bytes:
     """The report's bytes (JSON indented for a person at a terminal; compact, 3× faster to
     write, for programs)."""
     _settle()
     with database().sessionmaker() as session:
-        result = coverage.compute(session, day, thresholds_from(current_app.config))
+        result = coverage.compute(session, campaign_named(session, campaign_id), day)
     if fmt == "json":
         data = (
             json.dumps(export.document(result, by), ensure_ascii=False, indent=indent) + "\n"
@@ -440,6 +477,7 @@ def init_app(app: Flask) -> None:
         report_cli,
         media_cli,
         consumers_cli,
+        campaigns_cli,
         reprocess_command,
         import_command,
         serve,

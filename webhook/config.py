@@ -14,8 +14,8 @@
                            QR codes); default: the address of each request
 ``VSSID_REALM``            the HTTP Digest realm (changing it invalidates Digest secrets)
 ``VSSID_DIGEST_NONCE_TTL`` seconds a Digest nonce stays valid before ``stale=true``
-``VSSID_TARGET_PCT``       the campaign's target, in percent installed (default 100)
-``VSSID_ON_TRACK_PCT``     at or above this a unit is "on track" (default 80)
+``VSSID_DEFAULT_CAMPAIGN`` the campaign reports show when none is named (default
+                           ``vssid``); targets and thresholds are each campaign's own
 ``VSSID_CONSUMERS_INTERVAL_SECONDS``  how often each server worker runs the log's consumers
                            in the background (default 1; 0: only when a reader settles)
 ``VSSID_SETTLE_SECONDS``   a page or API answer waits at most this long for the consumers
@@ -45,8 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": None,
     "REALM": "VssID",
     "DIGEST_NONCE_TTL": 12 * 3600,
-    "TARGET_PCT": 100.0,
-    "ON_TRACK_PCT": 80.0,
+    "DEFAULT_CAMPAIGN": "vssid",
     "CONSUMERS_INTERVAL_SECONDS": 1.0,
     "SETTLE_SECONDS": 10.0,
     "STATEMENT_TIMEOUT_SECONDS": 30.0,

@@ -1,16 +1,21 @@
-"""Report settings read from the app's configuration (``VSSID_TARGET_PCT``…)."""
+"""Which campaign a request or command is about: the one named, else the default
+(``VSSID_DEFAULT_CAMPAIGN``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from flask import current_app
+from sqlalchemy.orm import Session
 
-from reports.model import Thresholds
+from ingest import campaigns
+from ingest.campaigns import Campaign
 
 
-def thresholds_from(config: Mapping[str, Any]) -> Thresholds:
-    """The coverage thresholds: ``TARGET_PCT`` (default 100) and ``ON_TRACK_PCT`` (80)."""
-    return Thresholds(
-        target=float(config.get("TARGET_PCT", 100.0)),
-        on_track=float(config.get("ON_TRACK_PCT", 80.0)),
-    )
+def default_campaign() -> str:
+    """The campaign shown when none is named."""
+    return str(current_app.config.get("DEFAULT_CAMPAIGN") or campaigns.DEFAULT_CAMPAIGN)
+
+
+def campaign_named(session: Session, campaign_id: str | None) -> Campaign:
+    """The campaign ``campaign_id``, or the default; NotFound (naming the campaigns there
+    are) when there is no such campaign."""
+    return campaigns.load(session, campaign_id or default_campaign())

@@ -21,8 +21,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns.definition import Campaign, DefinitionError, parse
-from ingest.errors import ErrorCode, InvalidInput
+from ingest.campaigns.store import forget
+from ingest.errors import ErrorCode, InvalidInput, VssidError
 from ingest.forms import formspec
+from ingest.forms import registry
 from ingest.forms.registry import CompiledForm
 from ingest.models import Campaign as CampaignRow
 from ingest.models import CampaignHeadcount, Form, Unit
@@ -181,4 +183,66 @@ def _headcounts(
     return out
 
 
-__all__ = ["DefinitionError", "DefinitionFile", "definition_files", "read", "resolve", "store"]
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What publishing one file did: a form (``new``, ``new_version``, ``unchanged``) or a
+    campaign (``new``, ``updated``, ``unchanged``), or the error that stopped it."""
+
+    path: Path
+    kind: str
+    outcome: str = ""
+    detail: str = ""
+    warnings: tuple[str, ...] = ()
+    error: VssidError | None = None
+
+
+def publish_folder(session: Session, forms_dir: Path) -> list[Published]:
+    """Publish every XLSForm under ``forms_dir``, then every campaign defined there whose
+    forms published. A file that fails is reported and does not stop the others (nothing of
+    it is written); the caller commits."""
+    results: list[Published] = []
+    definitions: list[DefinitionFile] = []
+    for path in definition_files(forms_dir):
+        try:
+            definitions.append(read(path))
+        except VssidError as error:
+            results.append(Published(path, "campaign", error=error))
+    compiled: dict[Path, CompiledForm] = {}
+    for path in registry.xlsform_files(forms_dir):
+        try:
+            form = registry.compile_xlsform(path)
+            result = registry.publish(session, form, registry.media_dir_for(forms_dir, path))
+        except VssidError as error:
+            results.append(Published(path, "form", error=error))
+            continue
+        compiled[path.resolve()] = form
+        media = f", media: {', '.join(result.attachments)}" if result.attachments else ""
+        results.append(
+            Published(path, "form", result.outcome, f"{form.form_id} v{form.version}{media}",
+                      form.warnings)
+        )  # fmt: skip
+    for definition in definitions:
+        missing = [p.name for p in definition.form_files if p not in compiled]
+        try:
+            if missing:
+                raise _invalid(
+                    definition.path,
+                    f"biểu mẫu chưa phát hành được: {', '.join(missing)}.",
+                    f"forms that did not publish: {', '.join(missing)}.",
+                )
+            campaign = resolve(definition, compiled)
+            outcome = store(session, definition, campaign)
+        except VssidError as error:
+            results.append(Published(definition.path, "campaign", error=error))
+            continue
+        results.append(
+            Published(definition.path, "campaign", outcome,
+                      f"{campaign.id}: {', '.join(campaign.forms)}")
+        )  # fmt: skip
+    forget()
+    return results
+
+
+__all__ = [
+    "Published",
+    "publish_folder","DefinitionError", "DefinitionFile", "definition_files", "read", "resolve", "store"]

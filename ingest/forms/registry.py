@@ -176,17 +176,21 @@ def publish(session: Session, compiled: CompiledForm, media_dir: Path) -> Publis
 
 
 def xlsform_files(forms_dir: Path) -> list[Path]:
-    """The XLSForms in ``forms_dir``, skipping office lock files (``~$…``)."""
+    """The XLSForms under ``forms_dir`` (a campaign may keep its own in a subfolder), skipping
+    office lock files (``~$…``), hidden files and media folders."""
     return sorted(
         p
-        for p in forms_dir.iterdir()
-        if p.suffix.lower() in XLSFORM_SUFFIXES and not p.name.startswith(("~$", "."))
-    )
+        for p in forms_dir.rglob("*")
+        if p.suffix.lower() in XLSFORM_SUFFIXES
+        and not p.name.startswith(("~$", "."))
+        and not any(part.endswith("-media") or part.startswith(".")
+                    for part in p.relative_to(forms_dir).parts[:-1])
+    )  # fmt: skip
 
 
 def media_dir_for(forms_dir: Path, xlsform: Path) -> Path:
-    """Where a form's static media live: ``forms/<stem>-media/`` (the pyxform convention)."""
-    return forms_dir / f"{xlsform.stem}-media"
+    """Where a form's static media live: ``<stem>-media/`` beside it (the pyxform convention)."""
+    return xlsform.parent / f"{xlsform.stem}-media"
 
 
 def current_version(session: Session, form_id: str) -> FormVersion:

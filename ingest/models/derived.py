@@ -71,8 +71,8 @@ class PersonRecord(Base):
 
     __tablename__ = "person_record"
     __table_args__ = (
-        Index(None, "campaign", "person_key", "effective_at"),
-        Index(None, "campaign", "unit_code", "effective_at"),
+        Index("ix_person_record_person", "campaign", "person_key", "effective_at"),
+        Index("ix_person_record_unit", "campaign", "unit_code", "effective_at"),
         Index(None, "effective_at"),
     )
 
@@ -117,7 +117,7 @@ class UnitReport(Base):
     """
 
     __tablename__ = "unit_report"
-    __table_args__ = (Index(None, "campaign", "unit_code", "report_date"),)
+    __table_args__ = (Index("ix_unit_report_unit", "campaign", "unit_code", "report_date"),)
 
     submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     campaign: Mapped[str] = mapped_column(String(32))
@@ -127,7 +127,7 @@ class UnitReport(Base):
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-SPAN_INDEX_NAME = "ix_person_span_campaign"
+SPAN_INDEX_NAME = "ix_person_span_counted"
 SPAN_INDEX = ("campaign", "unit_code", "category", "on_roster", "day_from", "day_to", "done",
               "levels", "reasons")  # fmt: skip
 
@@ -146,8 +146,8 @@ class PersonSpan(Base):
     __table_args__ = (
         # Covering: a report as of a date groups the spans in force from this index alone.
         Index(SPAN_INDEX_NAME, *SPAN_INDEX),
-        Index(None, "campaign", "day_from"),
-        Index(None, "campaign", "day_to"),
+        Index("ix_person_span_day_from", "campaign", "day_from"),
+        Index("ix_person_span_day_to", "campaign", "day_to"),
     )
 
     campaign: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -185,8 +185,8 @@ class RosterEntry(Base):
     __tablename__ = "roster_entry"
     __table_args__ = (
         CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_period"),
-        Index(None, "campaign", "unit_code", "valid_from"),
-        Index(None, "campaign", "person_key", "valid_from"),
+        Index("ix_roster_entry_unit", "campaign", "unit_code", "valid_from"),
+        Index("ix_roster_entry_person", "campaign", "person_key", "valid_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

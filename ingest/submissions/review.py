@@ -25,8 +25,10 @@ def queue(
     unit_codes: Collection[str] | None = None,
     limit: int = 100,
     offset: int = 0,
+    campaign: str | None = None,
 ) -> list[tuple[Submission, SubmissionStatus]]:
-    """Submissions in ``review_state``, oldest first; only ``unit_codes`` when given."""
+    """Submissions in ``review_state``, oldest first; only ``unit_codes`` and one
+    ``campaign``'s when given."""
     query = (
         select(Submission, SubmissionStatus)
         .join(SubmissionStatus, SubmissionStatus.submission_id == Submission.id)
@@ -37,6 +39,8 @@ def queue(
     )
     if unit_codes is not None:
         query = query.where(SubmissionStatus.unit_code.in_(unit_codes))
+    if campaign is not None:
+        query = query.where(SubmissionStatus.campaign == campaign)
     return [(submission, state) for submission, state in session.execute(query)]
 
 

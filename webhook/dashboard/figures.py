@@ -12,7 +12,7 @@ from flask import Response, current_app
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
-from ingest import campaign
+from ingest.campaigns import LOCAL_TZ
 from ingest.models import InstallRecord, UnitReport
 from reports.trend import trend
 from webhook.dashboard import scope, tables
@@ -89,4 +89,4 @@ def trend_days(as_of: date) -> list[date]:
 
 
 def _local(moment: datetime | None) -> date | None:
-    return moment.astimezone(campaign.LOCAL_TZ).date() if moment is not None else None
+    return moment.astimezone(LOCAL_TZ).date() if moment is not None else None

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, has_request_context, request, url_for
 
-from ingest import campaign
+from ingest.campaigns import LOCAL_TZ
 from reports.export import CATEGORY_NAMES, KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.english import EN
@@ -125,7 +125,7 @@ def moment(value: datetime | None) -> str:
     """A time in Vietnam's time zone, ``dd/mm/yyyy HH:MM``."""
     if value is None:
         return "—"
-    local = value.astimezone(campaign.LOCAL_TZ)
+    local = value.astimezone(LOCAL_TZ)
     return f"{day(local.date())} {local:%H:%M}"
 
 

@@ -20,17 +20,17 @@ from flask_login import current_user  # type: ignore[import-untyped]
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
-from ingest import campaign
 from ingest import errors as ingest_errors
+from ingest.campaigns import LOCAL_TZ, Campaign
 from ingest.db import utcnow
 from ingest.models import Unit, User
 from ingest.registry.units import subtree
 from reports import coverage
-from reports.model import CATEGORIES, KINDS, Coverage
+from reports.model import KINDS, Coverage
 from webhook import policy
 from webhook.dashboard.i18n import _
 from webhook.database import get_session
-from webhook.settings import thresholds_from
+from webhook.settings import campaign_named, default_campaign
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,9 +76,10 @@ def require_unit(code: str) -> Unit:
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """What a page or download shows: as of a date, optionally one kind of unit, one
-    staff category, or one unit and those under it."""
+    """What a page or download shows: one campaign as of a date, optionally one kind of
+    unit, one category, or one unit and those under it."""
 
+    campaign: Campaign
     as_of: date
     kind: str | None = None
     category: str | None = None
@@ -87,30 +88,36 @@ class View:
     def args(self, **changes: Any) -> dict[str, str]:
         """Query arguments that reproduce this view (with ``changes``), for ``url_for``."""
         view = replace(self, **changes)
-        values = {"as_of": view.as_of.isoformat(), "kind": view.kind,
+        campaign = view.campaign.id if view.campaign.id != default_campaign() else None
+        values = {"campaign": campaign, "as_of": view.as_of.isoformat(), "kind": view.kind,
                   "category": view.category, "unit": view.unit}  # fmt: skip
         return {k: v for k, v in values.items() if v}
 
 
 def today() -> date:
     """Today in Vietnam."""
-    return utcnow().astimezone(campaign.LOCAL_TZ).date()
+    return utcnow().astimezone(LOCAL_TZ).date()
 
 
 def view_from_request(unit: str | None = None) -> View:
-    """The view asked for by ``?as_of=&kind=&category=&unit=`` (400 on a bad value)."""
+    """The view asked for by ``?campaign=&as_of=&kind=&category=&unit=`` (400 on a bad
+    value, 404 for an unknown campaign)."""
     args = request.args
+    try:
+        campaign = campaign_named(get_session(), args.get("campaign") or None)
+    except ingest_errors.NotFound:
+        raise NotFound(_("Không có chiến dịch này: {value}", value=args.get("campaign"))) from None
     raw = args.get("as_of") or ""
     try:
         as_of = coverage.parse_day(raw) if raw else today()
     except ValueError:
         raise BadRequest(_("Ngày không hợp lệ, cần dạng YYYY-MM-DD: {value}", value=raw)) from None
     kind = _choice(args.get("kind"), KINDS, "kind")
-    category = _choice(args.get("category"), CATEGORIES, "category")
+    category = _choice(args.get("category"), campaign.category_keys, "category")
     unit = unit or args.get("unit") or None
     if unit is not None:
         require_unit(unit)
-    return View(as_of, kind, category, unit)
+    return View(campaign, as_of, kind, category, unit)
 
 
 def _choice(value: str | None, allowed: Collection[str], name: str) -> str | None:
@@ -137,11 +144,10 @@ def unit_codes(view: View) -> set[str] | None:
 def coverage_for(view: View, with_findings: bool = False) -> Coverage:
     """The coverage report for ``view``, restricted to what the account may see (findings
     listed by name only when asked for: personal data)."""
-    thresholds = thresholds_from(current_app.config)
     return coverage.compute(
         get_session(),
+        view.campaign,
         view.as_of,
-        thresholds,
         unit_codes=unit_codes(view),
         with_findings=with_findings,
     )

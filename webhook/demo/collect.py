@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from ingest import campaign
+from ingest.campaigns import LOCAL_TZ
 from ingest.forms import xpath
 from ingest.forms.formspec import Field, FormSpec
 
@@ -156,7 +156,7 @@ class _Filling:
                     item = etree.SubElement(holder, "item")
                     for column, text in row.items():
                         etree.SubElement(item, column).text = text or None
-        local = moment.astimezone(campaign.LOCAL_TZ)
+        local = moment.astimezone(LOCAL_TZ)
         self.document = xpath.Document(root, local.date(), moment)
 
     def settle(self, until: str | None = None) -> dict[str, str | None]:

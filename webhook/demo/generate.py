@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from ingest import campaign
+from ingest.campaigns import LOCAL_TZ
 from ingest.forms.formspec import FormSpec
 from ingest.submissions import intake
 from webhook.demo import people, records
@@ -234,7 +234,7 @@ def _unit_reports(state: State, info: UnitInfo) -> None:
                        f"active_{category}": str(math.floor(installed * 0.85))}  # fmt: skip
         values["reporter_name"] = people.name(rng)
         values["reporter_phone"] = people.phone(rng)
-        end = datetime.combine(day, time(16, rng.randint(0, 50)), campaign.LOCAL_TZ)
+        end = datetime.combine(day, time(16, rng.randint(0, 50)), LOCAL_TZ)
         state.records.append(Record(report.form_id, info.code, values, end, COLLECTOR,
                                     people.instance_id(rng), seconds=400))  # fmt: skip
 
@@ -295,7 +295,7 @@ def _arrivals(state: State) -> None:
 
 
 def _collect_time(moment: datetime) -> str:
-    local = moment.astimezone(campaign.LOCAL_TZ)
+    local = moment.astimezone(LOCAL_TZ)
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}+07:00"
 
 

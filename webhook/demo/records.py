@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from ingest import campaign
+from ingest.campaigns import LOCAL_TZ
 from webhook.demo import people
 from webhook.demo.collect import CollectForm
 from webhook.demo.scenario import COLLECTOR, UNIT_COLLECTORS, Scenario
@@ -62,7 +62,7 @@ class Record:
     @property
     def day(self) -> date:
         """The local day it was collected on."""
-        return self.end.astimezone(campaign.LOCAL_TZ).date()
+        return self.end.astimezone(LOCAL_TZ).date()
 
 
 @dataclass(slots=True)
@@ -134,7 +134,7 @@ def not_installed(state: State, member: StaffMember, day_index: int) -> Record:
 def edit(state: State, original: Record, **changes: str) -> Record:
     """An edit of ``original``: new instance ID, ``deprecatedID`` the old one, later ``end``."""
     rng = state.rng
-    closing = datetime.combine(original.day, CLOSING, campaign.LOCAL_TZ)
+    closing = datetime.combine(original.day, CLOSING, LOCAL_TZ)
     end = min(original.end + timedelta(minutes=rng.randint(5, 90)), closing)
     record = Record(original.form_id, original.unit, {**original.values, **changes}, end,
                     original.submitter, people.instance_id(rng), original.instance_id,
@@ -158,7 +158,7 @@ def _reasons(state: State, answers: dict[str, str], day: date) -> None:
     rng, scenario = state.rng, state.scenario
     weights = scenario.reasons.get(answers["status"], {})
     rate = scenario.reason_rate.get(answers["status"], 1.0)
-    noon = datetime.combine(day, time(12), campaign.LOCAL_TZ)
+    noon = datetime.combine(day, time(12), LOCAL_TZ)
     if not weights or (
         rng.random() >= rate and not state.install.required("reasons", answers, noon)
     ):
@@ -182,5 +182,5 @@ def _moment(state: State, day: date) -> datetime:
     """A time of the office day ``day`` (Vietnam time), with milliseconds as Collect writes."""
     start, end, _weight = state.rng.choices(SLOTS, weights=[s[2] for s in SLOTS])[0]
     minute = state.rng.uniform(start, end)
-    local = datetime.combine(day, time(0), campaign.LOCAL_TZ) + timedelta(minutes=minute)
+    local = datetime.combine(day, time(0), LOCAL_TZ) + timedelta(minutes=minute)
     return local.replace(microsecond=state.rng.randrange(1000) * 1000)
