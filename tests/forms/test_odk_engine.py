@@ -98,7 +98,12 @@ def test_engine_as_phone__downloads_over_openrosa_with_digest(
         )
     assert code == 0, report
     server = report["server"]
-    assert set(server["formList"]["formIDs"]) == {"vssid_install", "vssid_unit_report"}
+    assert set(server["formList"]["formIDs"]) == {
+        "vssid_install",
+        "vssid_unit_report",
+        "vneid_level2",
+        "vssid_residents_outreach",
+    }
     assert server["form"]["hashOk"] is True
     assert [m["filename"] for m in report["media"]] == ["units.csv"]
     assert all(m["hashOk"] for m in report["media"])
