@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 from ingest.campaigns.definition import Campaign, DefinitionError, parse
 from ingest.campaigns.store import forget
 from ingest.errors import ErrorCode, InvalidInput, VssidError
-from ingest.forms import formspec
-from ingest.forms import registry
+from ingest.forms import formspec, registry
 from ingest.forms.registry import CompiledForm
 from ingest.models import Campaign as CampaignRow
 from ingest.models import CampaignHeadcount, Form, Unit
@@ -244,5 +243,12 @@ def publish_folder(session: Session, forms_dir: Path) -> list[Published]:
 
 
 __all__ = [
+    "DefinitionError",
+    "DefinitionFile",
     "Published",
-    "publish_folder","DefinitionError", "DefinitionFile", "definition_files", "read", "resolve", "store"]
+    "definition_files",
+    "publish_folder",
+    "read",
+    "resolve",
+    "store",
+]

@@ -19,8 +19,8 @@ from ingest import campaigns
 from ingest.consumers.projection import chunks
 from ingest.consumers.runner import REVIEWS, ROSTERS, SUBMISSIONS, Batch, Consumer
 from ingest.db import among, bulk_insert
-from ingest.models import PersonRecord, Review, RosterImport, Submission
 from ingest.models import Person as PersonRow
+from ingest.models import PersonRecord, Review, RosterImport, Submission
 
 #: A person: (campaign, the campaign's identifier).
 PersonKey = tuple[str, str]

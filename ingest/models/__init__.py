@@ -4,11 +4,11 @@ arrived, what reviewers decided, rosters as imported) and what consumers derive 
 from __future__ import annotations
 
 from ingest.models.derived import (
+    DONE,
+    PEOPLE,
     REVIEW_STATES,
     SPAN_INDEX,
     SPAN_INDEX_NAME,
-    DONE,
-    PEOPLE,
     ConsumerCursor,
     Person,
     PersonRecord,
@@ -45,7 +45,9 @@ from ingest.models.registry import (
 
 __all__ = [
     "CATEGORIES",
+    "DONE",
     "FORM_STATES",
+    "PEOPLE",
     "REVIEW_DECISIONS",
     "REVIEW_STATES",
     "ROLES",
@@ -53,8 +55,6 @@ __all__ = [
     "SPAN_INDEX",
     "SPAN_INDEX_NAME",
     "UNIT_KINDS",
-    "DONE",
-    "PEOPLE",
     "Campaign",
     "CampaignHeadcount",
     "ConsumerCursor",

@@ -25,7 +25,7 @@ Create Date: 2026-12-06 13:10:00
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -241,7 +241,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f('fk_form_campaign_id_campaign'), 'campaign', ['campaign_id'], ['id'], ondelete='RESTRICT')
 
     # Today's data is the VssID campaign's.
-    now = bind.execute(sa.select(sa.func.current_timestamp())).scalar()
+    now = datetime.now(UTC)
     op.bulk_insert(campaign, [{
         'id': 'vssid', 'title_vi': VSSID['title']['vi'], 'title_en': VSSID['title']['en'],
         'definition': VSSID, 'source_name': 'vssid.campaign.toml', 'source_sha256': '',
@@ -284,8 +284,124 @@ def upgrade() -> None:
     )
 
 
-def downgrade() -> None:
-    raise NotImplementedError(
-        'Campaigns cannot be folded back into the VssID-only schema: restore a backup taken '
-        'before upgrading.'
+def _previous_derived_tables() -> None:
+    """0006's derived tables, empty: its consumers rebuild them from the log."""
+    def stamp() -> sa.Column:
+        return sa.Column('effective_at', ingest.db.UTCDateTime(timezone=True), nullable=False)
+
+    op.create_table('install_record',
+    sa.Column('submission_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('form_id', sa.String(length=150), nullable=False),
+    sa.Column('bhxh_code', sa.String(length=32), nullable=False),
+    sa.Column('unit_code', sa.String(length=64), nullable=True),
+    sa.Column('full_name', sa.String(length=300), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=True),
+    sa.Column('phone', sa.String(length=32), nullable=True),
+    sa.Column('app_state', sa.String(length=32), nullable=True),
+    sa.Column('installed', sa.Boolean(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('install_date', sa.Date(), nullable=True),
+    sa.Column('reasons', _json(), nullable=False),
+    stamp(),
+    sa.PrimaryKeyConstraint('submission_id', name=op.f('pk_install_record'))
     )
+    op.create_index(op.f('ix_install_record_bhxh_code'), 'install_record', ['bhxh_code', 'effective_at'])
+    op.create_index(op.f('ix_install_record_effective_at'), 'install_record', ['effective_at'])
+    op.create_index(op.f('ix_install_record_unit_code'), 'install_record', ['unit_code', 'effective_at'])
+    op.create_table('install_reason',
+    sa.Column('submission_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('reason', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('submission_id', 'reason', name=op.f('pk_install_reason'))
+    )
+    op.create_table('person',
+    sa.Column('bhxh_code', sa.String(length=32), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('unit_code', sa.String(length=64), nullable=True),
+    sa.Column('full_name', sa.String(length=300), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=True),
+    sa.Column('app_state', sa.String(length=32), nullable=True),
+    sa.Column('installed', sa.Boolean(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    stamp(),
+    sa.PrimaryKeyConstraint('bhxh_code', name=op.f('pk_person'))
+    )
+    op.create_index(op.f('ix_person_submission_id'), 'person', ['submission_id'])
+    op.create_index(op.f('ix_person_unit_code'), 'person', ['unit_code'])
+    counts = [sa.Column(f'{m}_{c}', sa.Integer(), nullable=True)
+              for m in ('headcount', 'installed', 'active')
+              for c in ('cong_chuc', 'vien_chuc', 'nguoi_lao_dong')]
+    op.create_table('unit_report',
+    sa.Column('submission_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('unit_code', sa.String(length=64), nullable=False),
+    sa.Column('report_date', sa.Date(), nullable=False),
+    *counts,
+    stamp(),
+    sa.PrimaryKeyConstraint('submission_id', name=op.f('pk_unit_report'))
+    )
+    op.create_index(op.f('ix_unit_report_unit_code'), 'unit_report', ['unit_code', 'report_date'])
+    op.create_table('person_span',
+    sa.Column('bhxh_code', sa.String(length=32), nullable=False),
+    sa.Column('day_from', sa.Date(), nullable=False),
+    sa.Column('day_to', sa.Date(), nullable=True),
+    sa.Column('unit_code', sa.String(length=64), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('on_roster', sa.Boolean(), nullable=False),
+    sa.Column('installed', sa.Boolean(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=True),
+    sa.Column('reasons', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('bhxh_code', 'day_from', name=op.f('pk_person_span'))
+    )
+    op.create_index(op.f('ix_person_span_day_from'), 'person_span', ['day_from'])
+    op.create_index(op.f('ix_person_span_day_to'), 'person_span', ['day_to'])
+    op.create_index(op.f('ix_person_span_unit_code'), 'person_span', ['unit_code', 'category', 'on_roster', 'day_from', 'day_to', 'installed', 'active', 'reasons'])
+    op.create_table('coverage_tally',
+    sa.Column('unit_code', sa.String(length=64), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('on_roster', sa.Boolean(), nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.Column('installed', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('unit_code', 'category', 'on_roster', name=op.f('pk_coverage_tally'))
+    )
+    op.create_table('reason_tally',
+    sa.Column('unit_code', sa.String(length=64), nullable=False),
+    sa.Column('on_roster', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=64), nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('unit_code', 'on_roster', 'reason', name=op.f('pk_reason_tally'))
+    )
+
+
+def downgrade() -> None:
+    """Back to VssID alone: other campaigns' rosters and form assignments go (their forms and
+    submissions stay in the log), and the derived tables are rebuilt by 0006's consumers."""
+    bind = op.get_bind()
+    bind.execute(sa.text('DELETE FROM consumer_cursor WHERE consumer IN (' + ', '.join(f"'{c}'" for c in DERIVED_CONSUMERS) + ')'))
+    bind.execute(sa.text('DELETE FROM submission_status'))
+    with op.batch_alter_table('submission_status', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_submission_status_campaign'))
+        batch_op.drop_column('campaign')
+    for table in ('person_record', 'person', 'unit_report', 'person_span', 'coverage_tally',
+                  'reason_tally'):
+        op.drop_table(table)
+    _previous_derived_tables()
+    bind.execute(sa.text("DELETE FROM roster_entry WHERE campaign <> 'vssid'"))
+    bind.execute(sa.text("DELETE FROM roster_import WHERE campaign <> 'vssid'"))
+    with op.batch_alter_table('roster_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_roster_entry_unit')
+        batch_op.drop_index('ix_roster_entry_person')
+        batch_op.alter_column('person_key', new_column_name='bhxh_code', existing_type=sa.String(length=64), type_=sa.String(length=32), existing_nullable=False)
+        batch_op.drop_column('campaign')
+    with op.batch_alter_table('roster_entry', schema=None) as batch_op:
+        batch_op.create_check_constraint('category', "category IN ('cong_chuc', 'vien_chuc', 'nguoi_lao_dong')")
+        batch_op.create_index(batch_op.f('ix_roster_entry_bhxh_code'), ['bhxh_code', 'valid_from'], unique=False)
+        batch_op.create_index(batch_op.f('ix_roster_entry_unit_code'), ['unit_code', 'valid_from'], unique=False)
+    with op.batch_alter_table('roster_import', schema=None) as batch_op:
+        batch_op.drop_column('campaign')
+    with op.batch_alter_table('form', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_form_campaign_id_campaign'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_form_campaign_id'))
+        batch_op.drop_column('campaign_id')
+    op.drop_table('campaign_headcount')
+    op.drop_table('campaign')

@@ -67,6 +67,6 @@ def _not_installed(report: Coverage) -> list[dict[str, Any]]:
     people = []
     for row in report.units:
         if row.source == "roster":
-            for person in queries.not_installed(get_session(), row.code, report.as_of):
+            for person in queries.not_done(get_session(), report.campaign, row.code, report.as_of):
                 people.append({**person, "unit_code": row.code, "unit_name": row.name_vi})
     return people

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Response, current_app
+from flask import Response
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from ingest.campaigns import LOCAL_TZ
-from ingest.models import InstallRecord, UnitReport
+from ingest.models import PersonRecord, UnitReport
 from reports.trend import trend
 from webhook.dashboard import scope, tables
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.scope import View, page
 from webhook.database import get_session
-from webhook.settings import thresholds_from
 
 MIMETYPES = {"svg": "image/svg+xml", "png": "image/png"}
 #: Longest trend drawn, in days.
@@ -48,36 +47,42 @@ def coverage_chart(fmt: str) -> Response:
 @bp.get("/charts/trend.<fmt>")
 @page()
 def trend_chart(fmt: str) -> Response:
-    """Installed % and active % per day up to the view's date."""
+    """The campaign's done % and each level's % per day up to the view's date."""
     if fmt not in MIMETYPES:
         raise NotFound()
     from reports import charts
 
     view = scope.view_from_request()
-    target = thresholds_from(current_app.config).target
+    target = view.campaign.target_pct
     return _image(charts.trend(trend_points(view), target, fmt), fmt)
 
 
 def trend_points(view: View) -> list[tuple[date, float | None, float | None]]:
-    """(day, installed %, active %) for each day of :func:`trend_days`."""
+    """(day, done %, first further level's % or None) for each day of :func:`trend_days`."""
     session = get_session()
     codes = scope.unit_codes(view)
-    thresholds = thresholds_from(current_app.config)
+    level = view.campaign.level_keys[0] if view.campaign.level_keys else None
     points = []
-    for day, total in trend(session, trend_days(view.as_of), codes, view.category, thresholds):
-        points.append((day, total.counts.installed_pct, total.counts.active_pct))
+    days = trend_days(view)
+    for day, total in trend(session, view.campaign, days, codes, view.category):
+        counts = total.counts
+        points.append((day, counts.done_pct, counts.level_pct(level) if level else None))
     return points
 
 
-def trend_days(as_of: date) -> list[date]:
-    """The days to draw: from the first collection (at most ``TREND_DAYS`` back) to the last
-    one on or before ``as_of`` (a campaign over since March ends its line in March)."""
+def trend_days(view: View) -> list[date]:
+    """The days to draw: from the campaign's first collection (at most ``TREND_DAYS`` back)
+    to the last one on or before the view's date (a campaign over since March ends its line
+    in March)."""
     session = get_session()
+    as_of, campaign = view.as_of, view.campaign.id
     first_record, last_record = session.execute(
-        select(func.min(InstallRecord.effective_at), func.max(InstallRecord.effective_at))
+        select(func.min(PersonRecord.effective_at), func.max(PersonRecord.effective_at))
+        .where(PersonRecord.campaign == campaign)
     ).one()
     first_report, last_report = session.execute(
         select(func.min(UnitReport.report_date), func.max(UnitReport.report_date))
+        .where(UnitReport.campaign == campaign)
     ).one()
     firsts = [d for d in (_local(first_record), first_report) if d is not None]
     lasts = [d for d in (_local(last_record), last_report) if d is not None]

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, has_request_context, request, url_for
 
-from ingest.campaigns import LOCAL_TZ
-from reports.export import CATEGORY_NAMES, KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
+from ingest.campaigns import LOCAL_TZ, Campaign
+from reports.export import KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.english import EN
 
@@ -29,28 +29,9 @@ LANGUAGES = ("vi", "en")
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
-#: Label tables: code -> (Vietnamese, English).
+#: Label tables: code -> (Vietnamese, English). A campaign's own words (its categories,
+#: outcomes, reasons, done and levels) come from the campaign: :func:`label`.
 Names = Mapping[str | None, tuple[str, str]]
-REASONS: Names = {
-    "no_smartphone": ("Không có điện thoại thông minh", "No smartphone"),
-    "phone_unsupported": ("Điện thoại không cài được ứng dụng", "Phone cannot install the app"),
-    "no_registered_phone": (
-        "Chưa đăng ký số điện thoại với BHXH",
-        "Phone number not registered with social insurance",
-    ),
-    "forgot_password": ("Quên mật khẩu", "Forgot password"),
-    "pending_approval": ("Chờ BHXH duyệt tài khoản", "Account awaiting approval"),
-    "declined": ("Không muốn cài đặt", "Does not want to install"),
-    "other": ("Lý do khác", "Other reason"),
-}
-APP_STATES: Names = {
-    "no_smartphone": ("Không có điện thoại thông minh", "No smartphone"),
-    "not_installed": ("Có điện thoại, chưa cài đặt", "Has a phone, not installed"),
-    "installed_no_account": ("Đã cài đặt, chưa có tài khoản", "Installed, no account yet"),
-    "registered_pending": ("Đã đăng ký, chờ BHXH duyệt", "Registered, awaiting approval"),
-    "account_active": ("Đã có tài khoản, đang sử dụng", "Account active"),
-    None: ("Chưa có phiếu ghi nhận", "No record yet"),
-}
 ROLES: Names = {
     "admin": ("Quản trị", "Administrator"),
     "manager": ("Lãnh đạo, quản lý", "Manager"),
@@ -59,7 +40,6 @@ ROLES: Names = {
     "integration": ("Tích hợp (KoboToolbox)", "Integration (KoboToolbox)"),
 }
 KINDS: Names = {code: names for code, names in KIND_NAMES.items()}
-CATEGORIES: Names = {code: names for code, names in CATEGORY_NAMES.items()}
 SOURCES: Names = SOURCE_NAMES
 PROGRESS: Names = PROGRESS_NAMES
 YES_NO: Names = {"yes": ("Có", "Yes"), "no": ("Không", "No")}
@@ -94,6 +74,15 @@ def name(table: Names, code: str | None) -> str:
         return "—" if code is None else code
     vi, en = table[code]
     return en if language() == "en" else vi
+
+
+def label(key: str | None, campaign: Campaign | None = None) -> str:
+    """A campaign's word for ``key`` (a category, outcome, reason, ``done`` or a level) in the
+    request's language; the campaign is the page's (``g.campaign``) unless given."""
+    campaign = campaign or g.get("campaign")
+    if key is None:
+        return "—"
+    return campaign.label(key, language()) if campaign is not None else key
 
 
 def number(value: int | float | None) -> str:
@@ -150,8 +139,7 @@ def _remember(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Give ``app``'s templates the translation and formatting helpers."""
     app.jinja_env.globals.update(
-        _=translate, name=name, language=language, language_url=language_url,
-        REASONS=REASONS, APP_STATES=APP_STATES, ROLES=ROLES, KINDS=KINDS,
-        CATEGORIES=CATEGORIES, SOURCES=SOURCES, PROGRESS=PROGRESS,
+        _=translate, name=name, label=label, language=language, language_url=language_url,
+        ROLES=ROLES, KINDS=KINDS, SOURCES=SOURCES, PROGRESS=PROGRESS,
     )  # fmt: skip
     app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)

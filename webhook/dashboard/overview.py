@@ -49,6 +49,6 @@ def unit_page(code: str) -> str:
         children=[u for u in report.units if u.parent_code == code],
         parent=next((u for u in report.units if u.code == unit.parent_code), None),
         personal=personal,
-        not_installed=queries.not_installed(get_session(), code, view.as_of) if personal else [],
+        not_done=queries.not_done(get_session(), view.campaign, code, view.as_of) if personal else [],
         findings=[f for f in report.findings if f.unit_code == code] if personal else [],
     )

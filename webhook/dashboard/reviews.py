@@ -8,6 +8,7 @@ applies it before the next page load reads (an accepted record then counts in th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +21,6 @@ from werkzeug.wrappers import Response
 from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import Conflict, InvalidInput
-from ingest.forms.formspec import Field
 from ingest.models import Review, ReviewState, Submission, SubmissionStatus, Unit
 from ingest.submissions import review
 from webhook import policy
@@ -34,13 +34,6 @@ PAGE_SIZE = 25
 MAX_OFFSET = 10**9
 SHOWN_REVIEW_STATES = (ReviewState.FLAGGED, ReviewState.REJECTED, ReviewState.ACCEPTED)
 HIDDEN_KINDS = ("group", "repeat", "note", "meta")
-#: Answers whose codes have labels of their own.
-CODE_LABELS = {
-    "category": i18n.CATEGORIES,
-    "status": i18n.APP_STATES,
-    "reasons": i18n.REASONS,
-    "consent": i18n.YES_NO,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,32 +142,35 @@ def _answers(submission: Submission, problem_paths: set[Any]) -> list[Answer]:
     for path, field in spec.fields.items():
         if field.kind in HIDDEN_KINDS or path not in values:
             continue
-        shown = _shown(path, values[path], masked=values[path] != instance.values[path])
-        answers.append(Answer(path, _label(field), shown, path in problem_paths))
+        masked = values[path] != instance.values[path]
+        shown = _shown(path, values[path], masked, spec.choice_labels.get(path, {}))
+        answers.append(Answer(path, _label(field.labels, field.path), shown, path in problem_paths))
     for path in sorted(set(values) - set(spec.fields)):  # answers the form does not know
-        answers.append(Answer(path, path, _shown(path, values[path], True), path in problem_paths))
+        shown = _shown(path, values[path], True, {})
+        answers.append(Answer(path, path, shown, path in problem_paths))
     return answers
 
 
-def _label(field: Field) -> str:
+def _label(labels: Mapping[str, str], fallback: str) -> str:
+    """A text of the form in the page's language (its language names end ``(vi)``, ``(en)``)."""
     wanted = f"({i18n.language()})"
-    for language, text in field.labels.items():
+    for language, text in labels.items():
         if language.endswith(wanted):
             return text
-    return next(iter(field.labels.values()), field.path)
+    return next(iter(labels.values()), fallback)
 
 
-def _shown(path: str, value: Any, masked: bool) -> str:
-    """A value as a person reads it: labels for codes, dd/mm/yyyy for dates."""
+def _shown(path: str, value: Any, masked: bool, choices: Mapping[str, Mapping[str, str]]) -> str:
+    """A value as a person reads it: the form's own labels for choices, dd/mm/yyyy for dates."""
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
-        return "; ".join(_shown(path, v, masked) for v in value)
+        return "; ".join(_shown(path, v, masked, choices) for v in value)
     text = str(value)
     if masked:
         return text
-    if path in CODE_LABELS:
-        return "; ".join(f"{i18n.name(CODE_LABELS[path], code)}" for code in text.split())
+    if choices:
+        return "; ".join(_label(choices.get(code, {}), code) for code in text.split())
     if path == "unit":
         name = get_session().scalar(select(Unit.name_vi).where(Unit.code == text))
         return f"{name} ({text})" if name else text

@@ -15,7 +15,7 @@ from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_login import current_user  # type: ignore[import-untyped]
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
@@ -117,6 +117,7 @@ def view_from_request(unit: str | None = None) -> View:
     unit = unit or args.get("unit") or None
     if unit is not None:
         require_unit(unit)
+    g.campaign = campaign  # the page's words (``i18n.label``)
     return View(campaign, as_of, kind, category, unit)
 
 

@@ -23,7 +23,7 @@ def in_category(report: Coverage, category: str | None) -> Coverage:
         return report
     t = report.thresholds
     units = tuple(
-        replace(u, total=counts, progress=t.progress(counts.installed_pct))
+        replace(u, total=counts, progress=t.progress(counts.done_pct))
         for u in report.units
         for counts in [u.categories[category]]
     )
@@ -54,7 +54,7 @@ def _rollup(key: str, units: list[UnitCoverage], t: Thresholds) -> Rollup:
     for unit in units:
         counts = counts + unit.total
     unknown = tuple(u.code for u in units if u.total.denominator is None)
-    return Rollup(key, counts, len(units), unknown, t.progress(counts.installed_pct))
+    return Rollup(key, counts, len(units), unknown, t.progress(counts.done_pct))
 
 
 def progress_counts(report: Coverage) -> dict[Progress | None, int]:
@@ -69,6 +69,6 @@ def furthest_behind(report: Coverage, count: int = 5) -> list[UnitCoverage]:
     """The ``count`` units furthest below the target (known headcount only), lowest first."""
     below = [
         u for u in report.units
-        if u.total.installed_pct is not None and u.total.installed_pct < report.thresholds.target
+        if u.total.done_pct is not None and u.total.done_pct < report.thresholds.target
     ]  # fmt: skip
-    return sorted(below, key=lambda u: (u.total.installed_pct or 0.0, u.name_vi))[:count]
+    return sorted(below, key=lambda u: (u.total.done_pct or 0.0, u.name_vi))[:count]
