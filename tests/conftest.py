@@ -33,6 +33,10 @@ settings.load_profile(os.environ.get("VSSID_HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parent.parent
 FORMS_DIR = REPO / "forms"
+#: The campaign's forms as first published (version 2021031001), before they declared their
+#: personal fields: a published version stays valid for the phones that hold it, so the
+#: tests publish it first and post instances of both, as a deployment receives them.
+PREVIOUS_FORMS_DIR = REPO / "tests" / "data" / "forms-2021031001"
 DEFAULT_UNITS = FORMS_DIR / "district10_units.csv"
 REALM = "VssID"
 PASSWORD = "mật-khẩu-thử-1"
@@ -120,9 +124,11 @@ def default_units(session: Session) -> units.ImportReport:
 
 @pytest.fixture
 def published(session: Session, default_units: units.ImportReport) -> list[forms.PublishResult]:
+    """The campaign's forms: their first versions, then the current ones of ``forms/``."""
     results = [
-        forms.publish(session, forms.compile_xlsform(p), forms.media_dir_for(FORMS_DIR, p))
-        for p in forms.xlsform_files(FORMS_DIR)
+        forms.publish(session, forms.compile_xlsform(p), forms.media_dir_for(folder, p))
+        for folder in (PREVIOUS_FORMS_DIR, FORMS_DIR)
+        for p in forms.xlsform_files(folder)
     ]
     session.commit()
     return results
