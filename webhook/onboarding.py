@@ -3,7 +3,8 @@
 A settings QR code is what ODK Collect scans to add a project (docs.getodk.org,
 "Settings QR codes"): a JSON object with ``general``, ``admin`` and ``project`` sections,
 zlib-compressed, then base64-encoded. Keys absent from the code are reset to Collect's
-defaults when it is scanned, so the code carries every setting the campaign relies on.
+defaults when it is scanned, so the code carries every setting the campaign relies on. The
+project Collect adds is named after the campaign (its title) and the collector's unit.
 
 The collector's credential is a URL token, as ODK Central does for App Users: the server
 URL is ``<base>/key/<token>``, Collect appends ``/formList`` and ``/submission`` to it, and
@@ -22,8 +23,11 @@ from typing import Any
 
 import segno
 
+#: The project's name when no campaign is named (the default campaign's title is better:
+#: ``vssid collect-qr`` passes it).
 PROJECT_NAME = "VssID – BHXH Quận 10"
-#: Collect shows the project as a coloured circle with one character in it.
+#: Collect shows the project as a coloured circle with one character in it (every shipped
+#: campaign is about an app whose name starts with a V: VssID, VNeID).
 PROJECT_ICON = "V"
 PROJECT_COLOR = "#1565c0"
 #: Large enough modules to scan from a printed A5 sheet with a mid-range phone camera.
@@ -37,9 +41,11 @@ def token_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/key/{token}"
 
 
-def project_name(unit_name: str | None = None) -> str:
-    """The name Collect shows for the project, with the collector's unit when there is one."""
-    return f"{PROJECT_NAME} – {unit_name}" if unit_name else PROJECT_NAME
+def project_name(unit_name: str | None = None, campaign_title: str | None = None) -> str:
+    """The name Collect shows for the project: the campaign's title, with the collector's unit
+    when there is one."""
+    title = campaign_title or PROJECT_NAME
+    return f"{title} – {unit_name}" if unit_name else title
 
 
 def collect_settings(server_url: str, username: str, project_name: str) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from ingest import campaigns
+from ingest.campaigns import publish
 from ingest.db import begin_write
 from ingest.errors import VssidError
 from ingest.models import Submission, Unit
@@ -40,8 +42,14 @@ def _fail(error: VssidError) -> None:
     help="PNG file to write.",
 )
 @click.option("--server-url", default=None, help="Address phones reach (default VSSID_PUBLIC_URL).")
+@click.option(
+    "--campaign",
+    "campaign_id",
+    default=None,
+    help="Campaign whose title names the project in Collect (default VSSID_DEFAULT_CAMPAIGN).",
+)
 @with_appcontext
-def collect_qr(name: str, out: Path, server_url: str | None) -> None:
+def collect_qr(name: str, out: Path, server_url: str | None, campaign_id: str | None) -> None:
     """ODK Collect settings QR code for NAME (a new token: the previous QR stops working)."""
     base = server_url or current_app.config.get("PUBLIC_URL")
     if not base:
@@ -66,10 +74,12 @@ def collect_qr(name: str, out: Path, server_url: str | None) -> None:
                     f"{', '.join(policy.COLLECT_ROLES)} đang hoạt động mới cần mã QR "
                     f"(only active {', '.join(policy.COLLECT_ROLES)} accounts submit forms)"
                 )
+            campaign = campaign_named(session, campaign_id)
             unit = session.get(Unit, user.unit_code) if user.unit_code else None
+            title = campaign.title.get("vi", campaign.id)
             url = onboarding.token_url(str(base), accounts.issue_token(user))
             settings = onboarding.collect_settings(
-                url, user.username, onboarding.project_name(unit.name_vi if unit else None)
+                url, user.username, onboarding.project_name(unit.name_vi if unit else None, title)
             )
             png = onboarding.qr_png(settings)
     except VssidError as error:
@@ -77,6 +87,7 @@ def collect_qr(name: str, out: Path, server_url: str | None) -> None:
         return
     out.write_bytes(png)
     click.echo(f"Mã QR cho '{name}' ({user.role}) → {out}")
+    click.echo(f"  Dự án (project): {settings['project']['name']}")
     click.echo(f"  Máy chủ (server URL): {onboarding.masked(url)}")
     click.secho(
         "  Lưu ý: mã QR cũ của tài khoản này không còn dùng được; điện thoại đã quét mã cũ "
@@ -93,14 +104,31 @@ def _date(value: str | None) -> date | None:
 
 
 @click.command("demo")
-@click.option("--seed", default=2021, show_default=True, help="Same seed, same campaign.")
-@click.option("--days", default=21, show_default=True, type=click.IntRange(1, 366))
+@click.option("--seed", default=2021, show_default=True, help="Same seed, same campaigns.")
+@click.option("--days", default=21, show_default=True, type=click.IntRange(1, 366),
+              help="Days of collection in each campaign, from its scenario's start.")  # fmt: skip
 @click.option("--as-of", "as_of", default=None, help="Load only what was collected by then.")
+@click.option(
+    "--campaign",
+    "campaign_ids",
+    multiple=True,
+    help=f"Load only this campaign (repeatable; default all: {', '.join(demo.SCENARIOS)}).",
+)
 @click.option("--force", is_flag=True, help="Load even if the database has submissions.")
 @with_appcontext
-def demo_command(seed: int, days: int, as_of: str | None, force: bool) -> None:
-    """Load a made-up campaign for District 10 (demo accounts and data, not for production)."""
+def demo_command(
+    seed: int, days: int, as_of: str | None, campaign_ids: tuple[str, ...], force: bool
+) -> None:
+    """Load made-up campaigns for District 10 (demo accounts and data, not for production)."""
     cut = _date(as_of)
+    unknown = sorted(set(campaign_ids) - set(demo.SCENARIOS))
+    if unknown:
+        raise click.BadParameter(
+            f"không có dữ liệu mẫu cho (no demo data for) {', '.join(unknown)}; "
+            f"có (there is): {', '.join(demo.SCENARIOS)}",
+            param_hint="--campaign",
+        )
+    wanted = [c for c in demo.SCENARIOS if not campaign_ids or c in campaign_ids]
     factory = database().sessionmaker
     started = time.monotonic()
     try:
@@ -113,9 +141,9 @@ def demo_command(seed: int, days: int, as_of: str | None, force: bool) -> None:
                 )
             forms_dir = Path(current_app.config["FORMS_DIR"])
             added = demo.ensure_units(session, forms_dir / "district10_units.csv")
-            published = demo.ensure_forms(session, forms_dir)
+            published = demo.ensure_published(session, forms_dir)
             created = demo.ensure_accounts(session, current_app.config["REALM"])
-            plan = demo.plan(seed, demo.unit_infos(session), demo.form_specs(session), days, cut)
+            plans = demo.plans(seed, wanted, demo.world(session), days, cut)
     except VssidError as error:
         _fail(error)
         return
@@ -123,27 +151,40 @@ def demo_command(seed: int, days: int, as_of: str | None, force: bool) -> None:
         raise click.ClickException(
             f"Dữ liệu mẫu không khớp với biểu mẫu (the demo does not fit the forms): {error}"
         ) from None
-    if added or published:
-        click.echo(f"Units added: {len(added)}; forms published: {', '.join(published) or '-'}")
+    _show_published(added, published)
     _show_accounts(created)
 
-    outcomes: Counter[str] = Counter()
+    outcomes: dict[str, Counter[str]] = {}
     store = MediaStore(Path(current_app.config["MEDIA_DIR"]))
+    total = sum(len(p.submissions) for p in plans)
     with (
         factory() as session,
-        click.progressbar(length=len(plan.submissions), label="Demo", file=sys.stderr) as bar,
+        click.progressbar(length=total, label="Demo", file=sys.stderr) as bar,
     ):
-        begin_write(session)
-        for done in demo.load(session, plan, store, outcomes):
-            session.commit()  # one transaction per batch
-            bar.update(done)
+        for plan in plans:
             begin_write(session)
-        session.commit()
+            counted = outcomes[plan.campaign] = Counter()
+            for done in demo.load(session, plan, store, counted):
+                session.commit()  # one transaction per batch
+                bar.update(done)
+                begin_write(session)
+            session.commit()
     # What follows a load: the log's consumers derive what the report counts.
     pipeline.pipeline().run_until_idle(factory, wait=True)
+    click.echo(f"Demo (seed {seed}) in {time.monotonic() - started:.1f} s:")
     with factory() as session:
-        result = coverage.compute(session, campaign_named(session, "vssid"), plan.as_of)
-    _summary(plan, outcomes, result, time.monotonic() - started)
+        for plan in plans:
+            campaign = campaigns.load(session, plan.campaign)
+            _summary(plan, outcomes[plan.campaign], coverage.compute(session, campaign, plan.as_of))
+
+
+def _show_published(added: list[str], published: list[publish.Published]) -> None:
+    new = [r.detail for r in published if r.error is None and r.outcome not in ("unchanged", "")]
+    if added or new:
+        click.echo(f"Units added: {len(added)}; published: {'; '.join(new) or '-'}")
+    for result in published:
+        if result.error is not None:
+            click.secho(f"  {result.path.name}: {result.error.message_en}", fg="yellow", err=True)
 
 
 def _show_accounts(created: list[tuple[str, str, str]]) -> None:
@@ -158,20 +199,26 @@ def _show_accounts(created: list[tuple[str, str, str]]) -> None:
         click.echo(f"  {username:<12} {role:<10} mật khẩu (password): {password}")
 
 
-def _summary(plan: demo.DemoPlan, outcomes: Counter[str], result: Coverage, seconds: float) -> None:
+def _summary(plan: demo.DemoPlan, outcomes: Counter[str], result: Coverage) -> None:
+    """Two lines per campaign: what was loaded, and where its report stands."""
+    campaign = result.campaign
     counts = ", ".join(f"{n} {name}" for name, n in sorted(outcomes.items()))
     total = result.total.counts
+    done_pct = "—" if total.done_pct is None else total.done_pct
+    levels = "".join(
+        f", {total.level(level.key)} {level.label.get('en', level.key).lower()}"
+        for level in campaign.levels
+    )
     progress = Counter(r.progress for r in result.units if r.progress is not None)
     click.echo(
-        f"Demo (seed {plan.seed}, as of {plan.as_of.isoformat()}): {len(plan.roster)} on rosters, "
-        f"{len(plan.submissions)} submissions ({counts or 'none'}) in {seconds:.1f} s."
+        f"  {campaign.id} (as of {plan.as_of.isoformat()}): {len(plan.roster)} on rosters, "
+        f"{len(plan.submissions)} submissions ({counts or 'none'})."
     )
     click.echo(
-        f"District: {total.done}/{total.denominator or 0} installed "
-        f"({total.done_pct if total.done_pct is not None else '—'} %), "
-        f"{total.level('active')} active; units reached {progress[Progress.REACHED]}, on track "
-        f"{progress[Progress.ON_TRACK]}, lagging {progress[Progress.LAGGING]}; "
-        f"{result.findings_total} not on their roster."
+        f"    {total.done}/{total.denominator or 0} {campaign.done.label.get('en', 'done')} "
+        f"({done_pct} %){levels}; units reached {progress[Progress.REACHED]}, on track "
+        f"{progress[Progress.ON_TRACK]}, lagging {progress[Progress.LAGGING]}, unknown "
+        f"{len(result.total.units_unknown)}; {result.findings_total} not on their roster."
     )
 
 

@@ -26,6 +26,9 @@ from tests.conftest import make_user
 from webhook import onboarding
 
 SERVER = "https://bhxh-q10.example.vn"
+#: The shipped campaigns' titles (forms/*.campaign.toml).
+VSSID = "Cài đặt ứng dụng VssID – BHXH số"
+VNEID = "Kích hoạt định danh điện tử mức độ 2 (VNeID)"
 XFORMS_LIST = {"x": "http://openrosa.org/xforms/xformsList"}
 
 requires_zbar = pytest.mark.skipif(
@@ -93,8 +96,9 @@ def test_token_url_and_masked():
     assert onboarding.masked(url) == f"{SERVER}/key/********E5f6"
 
 
-def test_project_name__with_the_unit_when_there_is_one():
-    assert onboarding.project_name() == "VssID – BHXH Quận 10"
+def test_project_name__the_campaigns_title_with_the_unit_when_there_is_one():
+    assert onboarding.project_name(campaign_title=VNEID) == VNEID
+    assert onboarding.project_name("Phường 1", VNEID) == f"{VNEID} – Phường 1"
     assert onboarding.project_name("Phường 1") == "VssID – BHXH Quận 10 – Phường 1"
 
 
@@ -112,14 +116,14 @@ def test_collect_qr__scanned_url_lists_the_forms_through_its_token(
     token = server_url.rsplit("/", 1)[-1]
     assert len(token) >= 40
     assert settings["general"]["metadata_username"] == collector
-    assert settings["project"]["name"] == "VssID – BHXH Quận 10"
+    assert settings["project"]["name"] == VSSID  # the default campaign's title
     assert token not in output and token[-4:] in output
     assert "không còn dùng được" in output
 
     response = client.get(f"{token_path(settings)}/formList")
     assert response.status_code == 200
     ids = etree.fromstring(response.data).xpath("//x:formID/text()", namespaces=XFORMS_LIST)
-    assert set(ids) == {"vssid_install", "vssid_unit_report"}
+    assert {"vssid_install", "vssid_unit_report", "vneid_level2"} <= set(ids)
     assert client.head(f"{token_path(settings)}/submission").status_code == 204
 
 
@@ -138,6 +142,7 @@ def test_collect_qr__a_new_code_ends_the_old_one(
     assert client.get(f"{new}/formList").status_code == 200
 
 
+@pytest.mark.usefixtures("published")
 def test_collect_qr__url_defaults_to_public_url(
     app: Flask, runner: FlaskCliRunner, collector: str, tmp_path: Path
 ):
@@ -145,7 +150,40 @@ def test_collect_qr__url_defaults_to_public_url(
     output = make_qr(runner, tmp_path / "qr.png", user=collector)
 
     assert f"{SERVER}/key/********" in output
+    assert f"(project): {VSSID}" in output
     assert (tmp_path / "qr.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.usefixtures("published")
+def test_collect_qr__campaign__its_title_names_the_project(
+    app: Flask, runner: FlaskCliRunner, session: Session, tmp_path: Path
+):
+    make_user(session, "phuong1", "unit", unit_code="27184")
+    app.config["DEFAULT_CAMPAIGN"] = "vssid_residents"
+    output = make_qr(runner, tmp_path / "default.png", "--server-url", SERVER, user="phuong1")
+    assert "(project): Tuyên truyền, hỗ trợ người dân cài đặt VssID – Phường 1" in output
+
+    output = make_qr(runner, tmp_path / "qr.png", "--server-url", SERVER, "--campaign", "vneid",
+                     user="phuong1")  # fmt: skip
+    assert f"(project): {VNEID} – Phường 1" in output
+    if shutil.which("zbarimg") is not None:
+        settings = onboarding.decode_settings(scan(tmp_path / "qr.png"))
+        assert settings["project"]["name"] == f"{VNEID} – Phường 1"
+
+
+@pytest.mark.usefixtures("published")
+def test_collect_qr__unknown_campaign__error_no_file_and_no_token_issued(
+    runner: FlaskCliRunner, session: Session, collector: str, tmp_path: Path
+):
+    png = tmp_path / "qr.png"
+    args = ["collect-qr", collector, "--out", str(png), "--server-url", SERVER]
+    result = runner.invoke(args=[*args, "--campaign", "vneid2"])
+
+    assert result.exit_code == 1
+    assert "vneid2" in result.output and "vneid, vssid, vssid_residents" in result.output
+    assert not png.exists()
+    session.expire_all()
+    assert session.scalar(select(User.token_hash).where(User.username == collector)) is None
 
 
 @requires_zbar
@@ -158,11 +196,11 @@ def test_collect_qr__unit_account__its_unit_in_the_name_and_downloads_keep_the_t
     make_qr(runner, tmp_path / "qr.png", user="phuong1")
 
     settings = onboarding.decode_settings(scan(tmp_path / "qr.png"))
-    assert settings["project"]["name"] == "VssID – BHXH Quận 10 – Phường 1"
+    assert settings["project"]["name"] == f"{VSSID} – Phường 1"
     path = token_path(settings)
     listed = etree.fromstring(client.get(f"{path}/formList").data)
     urls = listed.xpath("//x:downloadUrl/text()", namespaces=XFORMS_LIST)
-    assert len(urls) == 2
+    assert len(urls) >= 2
     assert all(u.startswith(f"{SERVER}{path}/forms/") for u in urls)
 
 
@@ -229,7 +267,10 @@ def test_demo__first_day_only__units_forms_accounts_rosters_and_a_summary(
     assert result.exit_code == 0, result.output
     assert "NOT FOR PRODUCTION" in result.output
     assert "demo-admin-2021" in result.output
-    assert "Demo (seed 7, as of 2021-03-11)" in result.output
+    assert "Demo (seed 7)" in result.output
+    assert "vssid (as of 2021-03-11)" in result.output
+    assert "vssid_residents (as of 2021-03-11)" in result.output
+    assert "vneid (as of 2021-03-11): 0 on rosters, 0 submissions (none)" in result.output
     users = {name: role for name, role in session.execute(select(User.username, User.role))}
     assert users == {
         "admin": "admin",
@@ -244,8 +285,32 @@ def test_demo__first_day_only__units_forms_accounts_rosters_and_a_summary(
         if s.collected_at is not None
     }
     assert days == {"2021-03-11"}
+    forms = set(session.scalars(select(Submission.form_id)))
+    assert forms == {"vssid_install", "vssid_residents_outreach"}
+    campaigns = set(session.scalars(select(RosterEntry.campaign)))
+    assert campaigns == {"vssid"}  # VNeID's rosters are in force from December 2026
 
     again = runner.invoke(args=["demo", "--seed", "7", "--as-of", "2021-03-11", "--force"])
     assert again.exit_code == 0, again.output
     assert "NOT FOR PRODUCTION" not in again.output  # accounts exist: no passwords again
     assert "duplicate" in again.output
+
+
+def test_demo__one_campaign__only_its_data(runner: FlaskCliRunner, session: Session):
+    result = runner.invoke(args=["demo", "--campaign", "vneid", "--days", "7"])
+
+    assert result.exit_code == 0, result.output
+    assert "vneid (as of 2026-12-08)" in result.output
+    assert "vssid (" not in result.output
+    assert set(session.scalars(select(Submission.form_id))) == {"vneid_level2"}
+    assert set(session.scalars(select(RosterEntry.campaign))) == {"vneid"}
+
+
+def test_demo__unknown_campaign__usage_error_naming_those_there_are(
+    runner: FlaskCliRunner, session: Session
+):
+    result = runner.invoke(args=["demo", "--campaign", "vssid", "--campaign", "vneid2"])
+
+    assert result.exit_code == 2
+    assert "vneid2" in result.output and "vssid, vneid, vssid_residents" in result.output
+    assert session.scalar(select(func.count()).select_from(RosterEntry)) == 0

@@ -1,4 +1,4 @@
-"""Loading the demo: the units, forms and accounts it needs, then a plan through intake.
+"""Loading the demo: the units, campaigns and accounts it needs, then a plan through intake.
 
 Submissions enter through :func:`ingest.submissions.intake.receive` like any others (source
 ``openrosa``); nothing is written around the pipeline. Every function takes the caller's
@@ -15,14 +15,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import forms
-from ingest.forms.formspec import FormSpec
-from ingest.models import Form, Unit, User
+from ingest import campaigns, forms
+from ingest.campaigns import publish
+from ingest.models import Unit, User
 from ingest.registry import accounts, roster, tabular, units
 from ingest.registry.tabular import Row
 from ingest.submissions import intake
 from ingest.submissions.media import MediaStore
-from webhook.demo.generate import DemoPlan
+from webhook.demo.generate import DemoPlan, World
 from webhook.demo.records import UnitInfo
 from webhook.demo.scenario import ACCOUNTS
 
@@ -33,10 +33,16 @@ def unit_infos(session: Session) -> list[UnitInfo]:
     return [UnitInfo(code, name, kind) for code, name, kind in rows]
 
 
-def form_specs(session: Session) -> list[FormSpec]:
-    """The spec of the current version of each published form."""
-    ids = session.scalars(select(Form.form_id).order_by(Form.form_id))
-    return [forms.spec_of(session, form_id) for form_id in ids]
+def world(session: Session) -> World:
+    """What the demo fits: the units, the published campaigns, the spec of the current
+    version of each of their forms, and each campaign's declared denominators."""
+    found = {c.id: c for c in campaigns.all_campaigns(session)}
+    return World(
+        units=tuple(unit_infos(session)),
+        campaigns=found,
+        specs={f: forms.spec_of(session, f) for c in found.values() for f in c.forms},
+        denominators={c: campaigns.declared_headcounts(session, c) for c in found},
+    )
 
 
 def ensure_units(session: Session, units_file: Path) -> list[str]:
@@ -47,19 +53,10 @@ def ensure_units(session: Session, units_file: Path) -> list[str]:
     return report.added
 
 
-def ensure_forms(session: Session, forms_dir: Path) -> list[str]:
-    """Publish the XLSForms of ``forms_dir`` whose form is not published yet; their ids."""
-    published = set(session.scalars(select(Form.form_id)))
-    added: list[str] = []
-    for path in forms.xlsform_files(forms_dir):
-        if path.stem in published:  # pyxform's form id is the file's name unless set
-            continue
-        compiled = forms.compile_xlsform(path)
-        if compiled.form_id not in published:
-            forms.publish(session, compiled, forms.media_dir_for(forms_dir, path))
-            published.add(compiled.form_id)
-            added.append(compiled.form_id)
-    return added
+def ensure_published(session: Session, forms_dir: Path) -> list[publish.Published]:
+    """Publish the forms and campaigns of ``forms_dir`` as ``vssid forms publish`` does (what
+    is published already stays as it is); what publishing each file did, or its error."""
+    return publish.publish_folder(session, forms_dir)
 
 
 def ensure_accounts(session: Session, realm: str) -> list[tuple[str, str, str]]:
@@ -82,7 +79,8 @@ def load(
     outcomes: Counter[str],
     batch: int = 500,
 ) -> Iterator[int]:
-    """Store ``plan``: declared headcounts and rosters, then the submissions through intake.
+    """Store ``plan``: declared headcounts and the campaign's rosters, then the submissions
+    through intake.
 
     Yields after each batch the number of submissions it received, so that the caller can
     commit there; counts each outcome (``accepted``, ``flagged``, ``duplicate``…) in
@@ -96,14 +94,16 @@ def load(
             for n, (c, counts) in enumerate(sorted(plan.declared.items()), start=2)
         ]  # fmt: skip
         units.import_units(session, rows)
-    lines = [
-        Row(n, {"bhxh_code": p.bhxh_code, "full_name": p.full_name,
-                "birth_date": p.birth_date.isoformat(), "category": p.category,
-                "unit_code": p.unit_code})
-        for n, p in enumerate(plan.roster, start=2)
-    ]  # fmt: skip
-    title = "demo: danh sách cán bộ Quận 10"
-    roster.import_roster(session, lines, plan.roster_as_of, title, "demo")
+    if plan.roster:
+        campaign = campaigns.load(session, plan.campaign)
+        lines = [
+            Row(n, {"person_key": p.person_key, "full_name": p.full_name,
+                    "birth_date": p.birth_date.isoformat(), "category": p.category,
+                    "unit_code": p.unit_code})
+            for n, p in enumerate(plan.roster, start=2)
+        ]  # fmt: skip
+        title = f"demo: {campaign.title.get('vi', campaign.id)}, danh sách cán bộ Quận 10"
+        roster.import_roster(session, campaign, lines, plan.roster_as_of, title, "demo")
     yield 0
     for first in range(0, len(plan.submissions), batch):
         chunk = plan.submissions[first : first + batch]
