@@ -98,7 +98,7 @@ def compute(
     reports = queries.reports_as_of(session, campaign, as_of, codes)
     declared = queries.declared(session, campaign)
 
-    units = queries.units(session, codes)
+    units = queries.units(session, campaign, codes)
     reasons_by_unit: dict[str, dict[str, int]] = defaultdict(dict)
     for unit_code, counted_on_roster, reason, count in reasons:
         if bool(counted_on_roster) == (unit_code in roster_units):

@@ -134,12 +134,14 @@ def findings(
     ]
 
 
-def units(session: Session, codes: list[str] | None) -> list[Any]:
-    """The units (rows with the columns a report needs, lighter than ORM objects), in the
-    order people look for them."""
+def units(session: Session, campaign: Campaign, codes: list[str] | None) -> list[Any]:
+    """The units a campaign covers (rows with the columns a report needs, lighter than ORM
+    objects), in the order people look for them."""
     columns = [Unit.code, Unit.name_vi, Unit.name_en, Unit.kind, Unit.parent_code]
     columns += [getattr(Unit, f"headcount_{c}") for c in UNIT_HEADCOUNTS]
     query = select(*columns).where(*_within(Unit.code, codes))
+    if campaign.unit_kinds:
+        query = query.where(Unit.kind.in_(campaign.unit_kinds))
     return sorted(session.connection().execute(query).all(), key=unit_order)
 
 

@@ -40,7 +40,7 @@ def trend(
     thresholds = thresholds or Thresholds.of(campaign)
     codes = sorted(set(unit_codes)) if unit_codes is not None else None
     first, last = wanted[0], wanted[-1]
-    units = {u.code: u for u in queries.units(session, codes)}
+    units = {u.code: u for u in queries.units(session, campaign, codes)}
     state: dict[str, Tallied] = defaultdict(dict)
     counted, _reasons = queries.counted(session, campaign.id, first, codes)
     for unit_code, person_category, on_roster, measure, n in counted:

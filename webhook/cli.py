@@ -82,14 +82,14 @@ def forms_publish(forms_dir: Path | None) -> None:
     failed = 0
     for result in results:
         name = result.path.relative_to(folder) if result.path.is_relative_to(folder) else result.path
+        name = str(name)
         if result.error is not None:
             failed += 1
             click.secho(f"✗ {name}: [{result.error.code}] {result.error.message_vi}", fg="red",
                         err=True)  # fmt: skip
             click.secho(f"  {result.error.message_en}", fg="red", err=True)
             continue
-        what = "campaign " if result.kind == "campaign" else ""
-        click.echo(f"✓ {name}: {what}{result.detail} {result.outcome}")
+        click.echo(f"✓ {name}: {result.detail}")
         for warning in result.warnings:
             click.secho(f"  warning: {warning}", fg="yellow")
     if failed:

@@ -19,6 +19,7 @@ from typing import Any
 
 from ingest.errors import ErrorCode, InvalidInput
 from ingest.forms.formspec import FormSpec
+from ingest.models.registry import UNIT_KINDS
 
 #: What a campaign's id, a level's key and a category's key look like.
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -139,6 +140,8 @@ class Campaign:
     on_track_pct: float = 80.0
     start_date: date | None = None
     report: ReportHeader = field(default_factory=ReportHeader)
+    #: The kinds of unit the campaign covers (empty: every unit).
+    unit_kinds: tuple[str, ...] = ()
 
     @property
     def category_keys(self) -> tuple[str, ...]:
@@ -188,6 +191,7 @@ class Campaign:
             "target_pct": self.target_pct,
             "on_track_pct": self.on_track_pct,
             "start_date": self.start_date.isoformat() if self.start_date else None,
+            "unit_kinds": list(self.unit_kinds),
             "report": {
                 **_fields(self.report),
                 "letter_date": self.report.letter_date.isoformat()
@@ -235,6 +239,7 @@ def from_dict(data: Mapping[str, Any]) -> Campaign:
         target_pct=float(data.get("target_pct", 100.0)),
         on_track_pct=float(data.get("on_track_pct", 80.0)),
         start_date=date.fromisoformat(data["start_date"]) if data.get("start_date") else None,
+        unit_kinds=tuple(data.get("unit_kinds") or ()),
         report=ReportHeader(
             **{k: tuple(v) if isinstance(v, list) else v for k, v in report.items()},
             letter_date=date.fromisoformat(letter) if letter else None,
@@ -263,7 +268,8 @@ def parse(source: str, data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -
 
 def _parse(data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
     known = {"id", "title", "forms", "categories", "person", "done", "levels", "unit_report",
-             "denominators", "target_pct", "on_track_pct", "start_date", "report"}  # fmt: skip
+             "denominators", "target_pct", "on_track_pct", "start_date", "report",
+             "unit_kinds"}  # fmt: skip
     _no_unknown(data, known, "")
     campaign_id = _key(data.get("id"), "id")
     title = _texts(data.get("title"), "title", required=True)
@@ -328,7 +334,19 @@ def _parse(data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
         on_track_pct=on_track,
         start_date=_date(data.get("start_date"), "start_date"),
         report=_report(data.get("report", {})),
+        unit_kinds=_kinds(data.get("unit_kinds", [])),
     )
+
+
+def _kinds(value: Any) -> tuple[str, ...]:
+    kinds = tuple(str(v) for v in _list(value, "unit_kinds"))
+    unknown = sorted(set(kinds) - set(UNIT_KINDS))
+    if unknown:
+        raise DefinitionError(
+            f"unit_kinds chỉ gồm {', '.join(UNIT_KINDS)}; không hợp lệ: {', '.join(unknown)}.",
+            f"unit_kinds takes only {', '.join(UNIT_KINDS)}; not valid: {', '.join(unknown)}.",
+        )
+    return kinds
 
 
 def _no_unknown(data: Mapping[str, Any], known: set[str], where: str) -> None:

@@ -96,9 +96,11 @@ def resolve(definition: DefinitionFile, compiled: Mapping[Path, CompiledForm]) -
     return parse(definition.path.name, definition.data, specs)
 
 
-def store(session: Session, definition: DefinitionFile, campaign: Campaign) -> str:
-    """Store a resolved campaign (its forms must be published); ``new``, ``updated`` or
-    ``unchanged``. The caller commits."""
+def store(
+    session: Session, definition: DefinitionFile, campaign: Campaign
+) -> tuple[str, tuple[str, ...]]:
+    """Store a resolved campaign (its forms must be published): ``new``, ``updated`` or
+    ``unchanged``, and warnings. The caller commits."""
     for form_id in campaign.forms:
         form = session.get(Form, form_id)
         if form is None:  # pragma: no cover - publish() publishes the forms first
@@ -111,6 +113,23 @@ def store(session: Session, definition: DefinitionFile, campaign: Campaign) -> s
                 f"form '{form_id}' already belongs to the campaign '{form.campaign_id}'.",
             )
     headcounts = _headcounts(session, definition, campaign)
+    warnings: tuple[str, ...] = ()
+    if headcounts is not None:
+        units = set(session.scalars(select(Unit.code)))
+        unknown = sorted({h.unit_code for h in headcounts} - units)
+        if unknown:
+            warnings = (
+                f"đơn vị chưa có trong danh sách đơn vị (units not in the registry yet): "
+                f"{', '.join(unknown)}",
+            )
+        existing = {
+            (h.unit_code, h.category): h.headcount
+            for h in session.scalars(
+                select(CampaignHeadcount).where(CampaignHeadcount.campaign == campaign.id)
+            )
+        }
+        if existing == {(h.unit_code, h.category): h.headcount for h in headcounts}:
+            headcounts = None  # the same figures: nothing to write
     row = session.get(CampaignRow, campaign.id)
     stored = campaign.as_dict()
     if row is not None and row.definition == stored and headcounts is None:
@@ -132,7 +151,7 @@ def store(session: Session, definition: DefinitionFile, campaign: Campaign) -> s
         session.execute(delete(CampaignHeadcount).where(CampaignHeadcount.campaign == campaign.id))
         session.add_all(headcounts)
     session.flush()
-    return outcome
+    return outcome, warnings
 
 
 def _headcounts(
@@ -152,7 +171,6 @@ def _headcounts(
             "denominators.source = 'file' needs denominators.file: a CSV/XLSX (columns "
             "unit_code and one per category) beside the definition.",
         )
-    units = set(session.scalars(select(Unit.code)))
     keys = campaign.category_keys
     try:
         aliases = {tabular.normalise_header(k): k for k in ("unit_code", *keys)}
@@ -163,11 +181,11 @@ def _headcounts(
     out = []
     for row in rows:
         unit = row.cells.get("unit_code", "").strip()
-        if unit not in units:
+        if not unit:
             raise _invalid(
                 definition.path,
-                f"{path.name} dòng {row.number}: không có đơn vị mã '{unit}'.",
-                f"{path.name} row {row.number}: no unit has the code '{unit}'.",
+                f"{path.name} dòng {row.number}: thiếu mã đơn vị (unit_code).",
+                f"{path.name} row {row.number}: the unit code (unit_code) is empty.",
             )
         for key in keys:
             text = row.cells.get(key, "").replace(".", "").replace(",", "").strip()
@@ -190,6 +208,7 @@ class Published:
     path: Path
     kind: str
     outcome: str = ""
+    #: What it did, in a line: ``vssid_install v2026120601 new, media: units.csv``.
     detail: str = ""
     warnings: tuple[str, ...] = ()
     error: VssidError | None = None
@@ -217,8 +236,8 @@ def publish_folder(session: Session, forms_dir: Path) -> list[Published]:
         compiled[path.resolve()] = form
         media = f", media: {', '.join(result.attachments)}" if result.attachments else ""
         results.append(
-            Published(path, "form", result.outcome, f"{form.form_id} v{form.version}{media}",
-                      form.warnings)
+            Published(path, "form", result.outcome,
+                      f"{form.form_id} v{form.version} {result.outcome}{media}", form.warnings)
         )  # fmt: skip
     for definition in definitions:
         missing = [p.name for p in definition.form_files if p not in compiled]
@@ -230,13 +249,13 @@ def publish_folder(session: Session, forms_dir: Path) -> list[Published]:
                     f"forms that did not publish: {', '.join(missing)}.",
                 )
             campaign = resolve(definition, compiled)
-            outcome = store(session, definition, campaign)
+            outcome, warnings = store(session, definition, campaign)
         except VssidError as error:
             results.append(Published(definition.path, "campaign", error=error))
             continue
         results.append(
             Published(definition.path, "campaign", outcome,
-                      f"{campaign.id}: {', '.join(campaign.forms)}")
+                      f"campaign {campaign.id} ({', '.join(campaign.forms)}) {outcome}", warnings)
         )  # fmt: skip
     forget()
     return results

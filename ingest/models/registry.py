@@ -104,9 +104,9 @@ class CampaignHeadcount(Base):
     campaign: Mapped[str] = mapped_column(
         ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
     )
-    unit_code: Mapped[str] = mapped_column(
-        ForeignKey("unit.code", ondelete="RESTRICT"), primary_key=True
-    )
+    #: Not a foreign key: a campaign may be published before its units are imported; a
+    #: report shows only units in the registry.
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
     headcount: Mapped[int]
 

@@ -232,7 +232,6 @@ def upgrade() -> None:
     sa.Column('headcount', sa.Integer(), nullable=False),
     sa.CheckConstraint('headcount >= 0', name=op.f('ck_campaign_headcount_headcount_not_negative')),
     sa.ForeignKeyConstraint(['campaign'], ['campaign.id'], name=op.f('fk_campaign_headcount_campaign_campaign'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['unit_code'], ['unit.code'], name=op.f('fk_campaign_headcount_unit_code_unit'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('campaign', 'unit_code', 'category', name=op.f('pk_campaign_headcount'))
     )
     with op.batch_alter_table('form', schema=None) as batch_op:

@@ -30,7 +30,7 @@ from tests.pipeline import settle
 
 pytestmark = pytest.mark.usefixtures("published")
 UNITS = ("27184", "27190", "27193", "Q10-TP", "Q10-TCKH")
-DERIVED = ("submission_status", "install_record", "install_reason", "person", "unit_report",
+DERIVED = ("submission_status", "person_record", "person", "unit_report",
            "person_span", "coverage_tally", "reason_tally")  # fmt: skip
 
 

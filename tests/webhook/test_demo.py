@@ -40,7 +40,7 @@ VSSID_2021 = {
     "denominator": 1967, "installed": 1790, "active": 1454, "not_on_roster": 2,
 }  # fmt: skip
 #: The last day of each campaign's three weeks (``vssid demo``'s default).
-LAST_DAY = {"vssid": date(2021, 3, 31), "vneid": date(2026, 12, 22),
+LAST_DAY = {"vssid": date(2021, 3, 31), "vneid": date(2026, 11, 22),
             "vssid_residents": date(2021, 3, 31)}  # fmt: skip
 
 

@@ -51,8 +51,8 @@ def test_import__kobo_export__each_row_validated_and_projected(
     assert row.collected_at is not None and row.collected_at.isoformat().startswith(
         "2021-03-22T01:12:30"
     )
-    nam = session.get(Person, "0791000002")
-    assert nam is not None and not nam.installed and nam.unit_code == "27199"
+    nam = session.get(Person, ("vssid", "0791000002"))
+    assert nam is not None and not nam.done and nam.unit_code == "27199"
 
 
 def test_import__same_file_twice__nothing_stored_twice(runner: FlaskCliRunner, session: Session):
@@ -74,7 +74,7 @@ def test_import__unit_sheet_without_ids__reimport_idempotent(
     second = runner.invoke(args=["import", path, "--form", "vssid_install"])
     assert "2 duplicate" in second.output
     session.rollback()
-    assert session.get(Person, "0792000002") is not None
+    assert session.get(Person, ("vssid", "0792000002")) is not None
 
 
 def test_import__unknown_form__fails_cleanly(runner: FlaskCliRunner):
@@ -107,7 +107,7 @@ def test_review_cli__accept_with_reason(runner: FlaskCliRunner, session: Session
     )
     assert result.exit_code == 0 and "accepted" in result.output
     session.rollback()
-    assert session.get(Person, "12345") is not None
+    assert session.get(Person, ("vssid", "12345")) is not None
     result = runner.invoke(args=["review", "reject", "999999", "--reason", "x", "--by", "a"])
     assert result.exit_code == 1 and "submission.not_found" in result.output
 

@@ -288,7 +288,7 @@ def test_demo__first_day_only__units_forms_accounts_rosters_and_a_summary(
     forms = set(session.scalars(select(Submission.form_id)))
     assert forms == {"vssid_install", "vssid_residents_outreach"}
     campaigns = set(session.scalars(select(RosterEntry.campaign)))
-    assert campaigns == {"vssid"}  # VNeID's rosters are in force from December 2026
+    assert campaigns == {"vssid"}  # VNeID's rosters are in force from November 2026
 
     again = runner.invoke(args=["demo", "--seed", "7", "--as-of", "2021-03-11", "--force"])
     assert again.exit_code == 0, again.output
@@ -300,8 +300,8 @@ def test_demo__one_campaign__only_its_data(runner: FlaskCliRunner, session: Sess
     result = runner.invoke(args=["demo", "--campaign", "vneid", "--days", "7"])
 
     assert result.exit_code == 0, result.output
-    assert "vneid (as of 2026-12-08)" in result.output
-    assert "vssid (" not in result.output
+    assert "vneid (as of 2026-11-08)" in result.output
+    assert "vssid (as of" not in result.output
     assert set(session.scalars(select(Submission.form_id))) == {"vneid_level2"}
     assert set(session.scalars(select(RosterEntry.campaign))) == {"vneid"}
 

@@ -213,10 +213,10 @@ DISTRICT_10 = Scenario(
 )  # fmt: skip
 
 #: The same staff activate their level-2 VNeID e-identity (Decree 59/2022/NĐ-CP), from the
-#: campaign's start in December 2026; some units send a roster of CCCDs, the others do not.
+#: campaign's start in November 2026; some units send a roster of CCCDs, the others do not.
 VNEID = Scenario(
     campaign="vneid",
-    start=date(2026, 12, 2),
+    start=date(2026, 11, 2),
     stream="vneid",
     identifier="cccd",
     staff=DISTRICT_10_STAFF,
