@@ -34,7 +34,7 @@ def _image(body: bytes, fmt: str) -> Response:
 @bp.get("/charts/coverage.<fmt>")
 @page()
 def coverage_chart(fmt: str) -> Response:
-    """Installed % per unit against the target (same filters as the page)."""
+    """The done % per unit against the target (same campaign and filters as the page)."""
     if fmt not in MIMETYPES:
         raise NotFound()
     from reports import charts
