@@ -3,7 +3,8 @@
 Drawn with matplotlib's object API on the Agg canvas (no pyplot: no global figure state, safe
 in a multi-threaded server) in DejaVu Sans, which ships with matplotlib and has every
 Vietnamese letter. SVG keeps its text as text (searchable, small) and is byte-for-byte
-stable: a fixed ``svg.hashsalt`` and no date in its metadata.
+stable: a fixed ``svg.hashsalt`` and no date in its metadata. Titles, axis labels and legends
+say what the campaign calls its target and its further levels (``Campaign.label``).
 """
 
 from __future__ import annotations
@@ -24,14 +25,18 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 from matplotlib.typing import RcKeyType
 
+from ingest.campaigns import Campaign
 from reports.export import KIND_NAMES, PROGRESS_NAMES
-from reports.model import KINDS, Coverage, Progress, Thresholds, UnitCoverage
+from reports.model import KINDS, Counts, Coverage, Progress, Thresholds, UnitCoverage
 
 FORMATS = ("png", "svg")
 PROGRESS_COLOURS = {Progress.REACHED: "#2e7d32", Progress.ON_TRACK: "#f9a825",
                     Progress.LAGGING: "#c62828"}  # fmt: skip
 UNKNOWN_COLOUR = "#9e9e9e"
-INSTALLED_COLOUR, ACTIVE_COLOUR, TARGET_COLOUR = "#1565c0", "#00897b", "#37474f"
+TARGET_COLOUR = "#37474f"
+#: The trend's lines: the target outcome first, then each further level (cycled).
+SERIES_COLOURS = ("#1565c0", "#00897b", "#6a1b9a", "#ef6c00", "#5d4037")
+MARKERS = ("o", "s", "^", "D", "v")
 STYLE: dict[RcKeyType, Any] = {
     "font.family": ["sans-serif"],  # SVG text names a generic fallback after DejaVu Sans
     "font.sans-serif": ["DejaVu Sans"],
@@ -50,21 +55,24 @@ MAX_NAMED = 40
 
 
 def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
-    """Installed % per unit, grouped by kind of unit and coloured by progress, against the
-    target; units whose headcount is unknown are left out and named under the chart. With
-    more than :data:`MAX_BARS` units, only the ones with the lowest coverage are drawn."""
+    """The campaign's done % per unit, grouped by kind of unit and coloured by progress,
+    against the target; units whose headcount is unknown are left out and named under the
+    chart. With more than :data:`MAX_BARS` units, only the ones with the lowest coverage are
+    drawn."""
     _check(format)
-    known = [u for u in coverage.units if u.total.installed_pct is not None]
-    drawn = {u.code for u in sorted(known, key=lambda u: (u.total.installed_pct or 0.0, u.code))
+    campaign = coverage.campaign
+    done = _lower_first(campaign.label(campaign.done.key))
+    known = [u for u in coverage.units if u.total.done_pct is not None]
+    drawn = {u.code for u in sorted(known, key=lambda u: (u.total.done_pct or 0.0, u.code))
              [:MAX_BARS]}  # fmt: skip
     rows: list[tuple[str, UnitCoverage | None]] = []  # a kind's heading, then its units
     for kind in KINDS:
         units = [u for u in known if u.kind == kind and u.code in drawn]
         if units:
             rows.append((KIND_NAMES[kind][0].upper(), None))
-            units.sort(key=lambda u: -(u.total.installed_pct or 0.0))
+            units.sort(key=lambda u: -(u.total.done_pct or 0.0))
             rows += [(u.name_vi, u) for u in units]
-    unknown = [u.name_vi for u in coverage.units if u.total.installed_pct is None]
+    unknown = [u.name_vi for u in coverage.units if u.total.done_pct is None]
     t = coverage.thresholds
     with rc_context(STYLE):
         fig = Figure(figsize=(10, 1.6 + 0.24 * max(len(rows), 4)), dpi=DPI)
@@ -72,7 +80,7 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
         ax = fig.add_subplot()
         ys = range(len(rows), 0, -1)
         bars = [(y, u) for y, (_, u) in zip(ys, rows, strict=True) if u is not None]
-        pcts = [u.total.installed_pct or 0.0 for _, u in bars]
+        pcts = [u.total.done_pct or 0.0 for _, u in bars]
         ax.barh([y for y, _ in bars], pcts, height=0.7,
                 color=[PROGRESS_COLOURS[u.progress] if u.progress else UNKNOWN_COLOUR
                        for _, u in bars])  # fmt: skip
@@ -86,7 +94,7 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
         ax.tick_params(axis="y", length=0, labelsize=8)
         ax.set_ylim(0.4, len(rows) + 0.6)
         ax.set_xlim(0, max([t.target + 12, *[p + 10 for p in pcts]]))
-        ax.set_xlabel("Tỷ lệ đã cài đặt ứng dụng (%)")
+        ax.set_xlabel(f"Tỷ lệ {done} (%)")
         ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
         ax.set_axisbelow(True)
         _target_line(ax, t.target, vertical=True)
@@ -96,53 +104,61 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
                   bbox_transform=below, ncols=4, fontsize=8, frameon=False)  # fmt: skip
         total = coverage.total.counts
         summary = (
-            f"Toàn quận: {_pct(total.installed_pct)} ({_int(total.installed)}/"
+            f"Tổng cộng: {_pct(total.done_pct)} {done} ({_int(total.done)}/"
             f"{_int(total.denominator)} người)"
-            if total.installed_pct is not None
+            if total.done_pct is not None
             else "Chưa có đơn vị nào xác định được tổng số"
         )
         if len(known) > len(drawn):
             summary += f"\n{len(drawn)} đơn vị có tỷ lệ thấp nhất trong {_int(len(known))} đơn vị"
         ax.set_title(
-            f"Tỷ lệ cài đặt ứng dụng VssID theo đơn vị – tính đến ngày {coverage.as_of:%d/%m/%Y}"
-            f"\n{summary}",
+            f"{_title(campaign)}: tỷ lệ {done} theo đơn vị – tính đến ngày "
+            f"{coverage.as_of:%d/%m/%Y}\n{summary}",
             loc="left", fontsize=11, fontweight="bold", pad=18,
         )  # fmt: skip
         if unknown:
             names = "; ".join(unknown[:MAX_NAMED])
             if len(unknown) > MAX_NAMED:
                 names += f" và {_int(len(unknown) - MAX_NAMED)} đơn vị khác"
-            note = f"Chưa xác định tổng số CC-VC-NLĐ, không vẽ ({_int(len(unknown))}): {names}"
+            note = f"Chưa xác định tổng số, không vẽ ({_int(len(unknown))}): {names}"
             ax.annotate(textwrap.fill(note, 150), xy=(0, 0), xycoords="axes fraction",
                         xytext=(0, -62), textcoords="offset points", va="top", fontsize=8,
                         style="italic")  # fmt: skip
-        return _save(fig, format, "Tỷ lệ cài đặt VssID theo đơn vị")
+        return _save(fig, format, f"{_title(campaign)}: tỷ lệ {done} theo đơn vị")
 
 
 def trend(
-    points: Sequence[tuple[date, float | None, float | None]], target: float, format: str = "png"
+    campaign: Campaign,
+    points: Sequence[tuple[date, Counts]],
+    target: float | None = None,
+    format: str = "png",
 ) -> bytes:
-    """Installed % and active % per day against the target; a missing value leaves a gap."""
+    """The campaign's done % and each further level's % per day (``points``: each day's total
+    counts, as ``reports.trend.trend`` gives them) against the ``target`` (the campaign's
+    unless given); a day whose denominator is unknown leaves a gap."""
     _check(format)
-    days = [day for day, _, _ in points]
-    installed = [math.nan if v is None else v for _, v, _ in points]
-    active = [math.nan if v is None else v for _, _, v in points]
+    target = campaign.target_pct if target is None else target
+    days = [day for day, _ in points]
+    series = [
+        (campaign.label(campaign.done.key), [_value(c.done_pct) for _, c in points]),
+        *((campaign.label(k), [_value(c.level_pct(k)) for _, c in points])
+          for k in campaign.level_keys),
+    ]  # fmt: skip
     with rc_context(STYLE):
         fig = Figure(figsize=(10, 4.8), dpi=DPI)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        title = "Tiến độ cài đặt ứng dụng VssID theo ngày"
+        title = f"{_title(campaign)}: tiến độ theo ngày"
         if days:
             title += f" – từ {days[0]:%d/%m/%Y} đến {days[-1]:%d/%m/%Y}"
             # Days as ordinals with our own dd/mm labels: typed, and no locale or date
             # converter state involved.
             xs = [day.toordinal() for day in days]
-            ax.plot(xs, installed, marker="o", markersize=3, color=INSTALLED_COLOUR,
-                    label="Đã cài đặt (%)")  # fmt: skip
-            ax.plot(xs, active, marker="s", markersize=3, color=ACTIVE_COLOUR,
-                    label="Đã có tài khoản, đang sử dụng (%)")  # fmt: skip
-            for series, colour in ((installed, INSTALLED_COLOUR), (active, ACTIVE_COLOUR)):
-                _label_last(ax, xs, series, colour)
+            for n, (label, values) in enumerate(series):
+                colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+                ax.plot(xs, values, marker=MARKERS[n % len(MARKERS)], markersize=3,
+                        color=colour, label=f"{label} (%)")  # fmt: skip
+                _label_last(ax, xs, values, colour)
             step = max(1, math.ceil(len(days) / 12))
             ticks = days[::-step][::-1]  # counted back from the last day, which is always shown
             ax.set_xticks([d.toordinal() for d in ticks], [f"{d:%d/%m}" for d in ticks])
@@ -151,14 +167,30 @@ def trend(
             ax.text(0.5, 0.5, "Chưa có số liệu", ha="center", va="center",
                     transform=ax.transAxes, fontsize=12, color="#757575")  # fmt: skip
             ax.set_xticks([])
-        top = max([target, *[v for v in installed + active if not math.isnan(v)]])
-        ax.set_ylim(0, top + 12)
+        known = [v for _, values in series for v in values if not math.isnan(v)]
+        ax.set_ylim(0, max([target, *known]) + 12)
         ax.set_ylabel("Tỷ lệ (%)")
         ax.set_xlabel("Ngày")
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
         _target_line(ax, target, vertical=False)
         ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
-        return _save(fig, format, "Tiến độ cài đặt VssID theo ngày")
+        return _save(fig, format, f"{_title(campaign)}: tiến độ theo ngày")
+
+
+def _value(pct: float | None) -> float:
+    return math.nan if pct is None else pct
+
+
+def _title(campaign: Campaign) -> str:
+    return campaign.title.get("vi") or campaign.id
+
+
+def _lower_first(text: str) -> str:
+    """A label inside a sentence ("Đã cài đặt" as "đã cài đặt"); an acronym ("VNeID …") stays
+    as it is."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _check(format: str) -> None:

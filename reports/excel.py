@@ -1,228 +1,389 @@
-"""The coverage report as an Excel workbook that BHXH Quận 10 hands to the district committee.
+"""One campaign's coverage report as an Excel workbook, the one an agency hands to its superiors.
 
-Sheets: ``Tổng hợp`` (per unit, grouped by kind, with subtotals and the district total),
-``Theo đối tượng`` (the same per staff category), ``Kiểm tra dữ liệu`` (data-quality findings
-and units whose headcount is unknown) and, only when the caller may see personal data,
-``Danh sách chưa cài đặt`` (who on the rosters has not installed). Without ``personal`` the
-workbook holds no name and no BHXH code: findings are counted per unit.
+Sheets: ``Tổng hợp`` (per unit, grouped by kind, with subtotals and the total),
+``Theo đối tượng`` (the same per category of the campaign, however many it has),
+``Kiểm tra dữ liệu`` (data-quality findings and units whose headcount is unknown) and, only
+when the caller may see personal data, ``Danh sách chưa …`` (who on the rosters is not done:
+``Danh sách chưa cài đặt`` in VssID). Without ``personal`` the workbook holds no name and no
+identifier: findings are counted per unit.
+
+Every word that differs from one campaign to the next is the campaign's
+(:class:`ingest.campaigns.Campaign`): the heading, title, legal basis, recipients and signer
+(``campaign.report``), the column headers (the target's label, one pair of columns per further
+level, "Chưa …", the identifier's label), the categories, and the labels of outcomes and
+reasons (the form's own choices). Column numbers ("6 = 5/4") follow the columns there are.
 
 Percentages are numbers (fractions with the ``0.0%`` format), so the committee can sort and
 sum; an unknown denominator is "—", never 0. Written with openpyxl, already a dependency for
 reading rosters; the report is a few hundred rows, where its speed does not matter.
 
 This module decides what each sheet holds, row by row; how it looks (headings, header rows,
-fonts, borders, colours, print setup) is ``reports.layout``'s.
+fonts, borders, colours, closing, print setup) is ``reports.layout``'s.
 """
 
 from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from ingest.campaigns import Campaign
 from reports import layout
-from reports.export import CATEGORY_NAMES, KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
-from reports.layout import DASH, DIRECTIVE, FILL, Cell, Header
-from reports.model import CATEGORIES, KINDS, Counts, Coverage, Progress, Rollup, UnitCoverage
+from reports.export import KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
+from reports.layout import DASH, FILL, Cell, Header
+from reports.model import KINDS, Counts, Coverage, Progress, Rollup, UnitCoverage
 
-SHEETS = ("Tổng hợp", "Theo đối tượng", "Kiểm tra dữ liệu", "Danh sách chưa cài đặt")
-TITLE = "BÁO CÁO TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ"
-REASON_NAMES = {
-    "no_smartphone": "Không có điện thoại thông minh",
-    "phone_unsupported": "Điện thoại không cài được ứng dụng",
-    "no_registered_phone": "Chưa đăng ký số điện thoại với BHXH",
-    "forgot_password": "Quên mật khẩu",
-    "pending_approval": "Chờ BHXH duyệt tài khoản",
-    "declined": "Không muốn cài đặt",
-    "other": "Lý do khác",
-}
-APP_STATE_NAMES = {
-    "no_smartphone": "Không có điện thoại thông minh",
-    "not_installed": "Có điện thoại, chưa cài đặt",
-    "installed_no_account": "Đã cài đặt, chưa đăng ký tài khoản",
-    "registered_pending": "Đã đăng ký, chờ BHXH duyệt",
-    "account_active": "Đã có tài khoản",
-    None: "Chưa có phiếu ghi nhận",
-}
+#: The sheets every workbook has; the personal list's name is :func:`personal_sheet`'s.
+SHEETS = ("Tổng hợp", "Theo đối tượng", "Kiểm tra dữ liệu")
+#: The personal list's name when the campaign's own does not fit.
+PERSONAL_SHEET = "Danh sách chưa đạt"
+#: Excel's longest sheet name, and the characters it refuses in one.
+SHEET_NAME_MAX = 31
+SHEET_NAME_BAD = frozenset("[]:*?/\\")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+#: What a person without any record yet is shown as, instead of an outcome.
+NO_RECORD = "Chưa có phiếu ghi nhận"
 
 
 def workbook(coverage: Coverage, personal: list[dict[str, Any]] | None = None) -> bytes:
-    """The report as .xlsx bytes; ``personal`` (who has not installed) adds names and codes."""
+    """The report as .xlsx bytes; ``personal`` (who is not done, as ``reports.queries.not_done``
+    yields them, with ``unit_code`` and ``unit_name``) adds names and identifiers: the
+    personal list's sheet, and the findings by name. A campaign without persons (counts
+    only) has no personal list."""
+    campaign = coverage.campaign
     book = Workbook()
     _summary(book.active, coverage)
     _by_category(book.create_sheet(SHEETS[1]), coverage)
     _checks(book.create_sheet(SHEETS[2]), coverage, personal is not None)
-    if personal is not None:
-        _not_installed(book.create_sheet(SHEETS[3]), coverage, personal)
+    if personal is not None and campaign.person is not None:  # a count-only campaign has none
+        _not_done(book.create_sheet(personal_sheet(campaign)), coverage, personal)
+    report = campaign.report
     props = book.properties
-    props.title = f"{TITLE} – tính đến ngày {layout.day(coverage.as_of)}"
-    props.subject = "Tiến độ cài đặt ứng dụng VssID của công chức, viên chức, người lao động"
-    props.creator = props.lastModifiedBy = "BHXH Quận 10"
-    props.keywords = "VssID; BHXH số; Quận 10"
-    props.description = DIRECTIVE
+    props.title = f"{report_title(campaign)} – tính đến ngày {layout.day(coverage.as_of)}"
+    props.subject = _title(campaign)
+    props.creator = props.lastModifiedBy = report.agency or _title(campaign)
+    props.keywords = "; ".join(
+        dict.fromkeys(k for k in (_title(campaign), campaign.id, report.number, report.place) if k)
+    )
+    props.description = "\n".join(report.legal_basis) or None
     props.language = "vi-VN"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+# --- the campaign's words -----------------------------------------------------------------
+
+
+def personal_sheet(campaign: Campaign) -> str:
+    """The personal list's sheet name: "Danh sách" and the campaign's "Chưa …" (``Danh sách
+    chưa cài đặt`` in VssID), or :data:`PERSONAL_SHEET` when that is no valid sheet name."""
+    name = f"Danh sách {_lower_first(_not_label(campaign))}"
+    if len(name) > SHEET_NAME_MAX or SHEET_NAME_BAD & set(name) or name in SHEETS:
+        return PERSONAL_SHEET
+    return name
+
+
+def report_title(campaign: Campaign) -> str:
+    """The report's title: the campaign's ``report.title``, else made from its title."""
+    return campaign.report.title.get("vi") or f"BÁO CÁO TIẾN ĐỘ {_title(campaign).upper()}"
+
+
+def _title(campaign: Campaign) -> str:
+    return campaign.title.get("vi") or campaign.id
+
+
+def _done_label(campaign: Campaign) -> str:
+    return campaign.label(campaign.done.key)
+
+
+def _not_label(campaign: Campaign) -> str:
+    return campaign.done.not_label.get("vi") or f"Chưa đạt ({_lower_first(_done_label(campaign))})"
+
+
+def _lower_first(text: str) -> str:
+    """A label inside a sentence ("Đã cài đặt" as "đã cài đặt"); an acronym ("VNeID …") stays
+    as it is."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _people(campaign: Campaign) -> str:
+    """Who the campaign counts, from its categories: "công chức, viên chức và người lao động"."""
+    names = [_lower_first(campaign.label(key)) for key in campaign.category_keys]
+    if len(names) <= 1:
+        return names[0] if names else "người"
+    return f"{', '.join(names[:-1])} và {names[-1]}"
+
+
+def _sheet_title(campaign: Campaign, suffix: str) -> str:
+    """A sheet's title made from the report's: "TIẾN ĐỘ CÀI ĐẶT … THEO ĐỐI TƯỢNG"."""
+    title = report_title(campaign)
+    if title.upper().startswith("BÁO CÁO "):
+        title = title[len("BÁO CÁO ") :]
+    return f"{title} {suffix}"
+
+
+def _intro(coverage: Coverage) -> list[str]:
+    """The lines under the title: each legal basis, then the target."""
+    campaign = coverage.campaign
+    target = (
+        f"Chỉ tiêu: {layout.pct(coverage.thresholds.target)} {_people(campaign)} "
+        f"{_lower_first(_done_label(campaign))}."
+    )
+    return [*campaign.report.legal_basis, target]
+
+
+def _footer(coverage: Coverage) -> str:
+    parts = (coverage.campaign.report.agency, _title(coverage.campaign))
+    return " – ".join(p for p in parts if p) + f" – tính đến ngày {layout.day(coverage.as_of)}"
+
+
+def _has_reasons(coverage: Coverage) -> bool:
+    person = coverage.campaign.person
+    return bool(person and person.reasons) or any(u.reasons for u in coverage.units)
+
+
 # --- the sheets ---------------------------------------------------------------------------
 
-SUMMARY_HEADER: Header = (
-    ("STT", ()),
-    ("Tên đơn vị", ()),
-    ("Nguồn số liệu", ()),
-    ("Tổng số CC-VC-NLĐ (người)", ()),
-    ("Đã cài đặt ứng dụng", ("Số người", "Tỷ lệ")),
-    ("Đã có tài khoản, đang sử dụng", ("Số người", "Tỷ lệ")),
-    ("Chưa cài đặt (người)", ()),
-    ("Lý do chủ yếu chưa cài đặt (số người)", ()),
-    ("Đánh giá", ()),
-)
-SUMMARY_NUMBERS = ("1", "2", "3", "4", "5", "6 = 5/4", "7", "8 = 7/4", "9 = 4 − 5", "10", "11")
-SUMMARY_KINDS = ("stt", "text", "center", "count", "count", "pct", "count", "pct", "count",
-                 "text", "center")  # fmt: skip
-SUMMARY_WIDTHS = (5, 40, 12, 11, 9, 8.5, 9, 8.5, 9, 42, 9)
+
+@dataclass
+class _Columns:
+    """A table's columns: header (label, sub-labels), column numbers, kinds, widths."""
+
+    header: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
+
+    def add(self, label: str, kind: str, width: float, number: str | None = None) -> int:
+        """One column under its own label; returns its number."""
+        self.header.append((label, ()))
+        return self.cell(kind, width, number)
+
+    def pair(self, label: str, of: int) -> int:
+        """A count and its share of column ``of`` under one label; returns the count's number."""
+        self.header.append((label, ("Số người", "Tỷ lệ")))
+        col = self.cell("count", 9)
+        self.cell("pct", 8.5, f"{col + 1} = {col}/{of}")
+        return col
+
+    def cell(self, kind: str, width: float, number: str | None = None) -> int:
+        """One more column under the last label (its sub-labels); returns its number."""
+        self.kinds.append(kind)
+        self.widths.append(width)
+        col = len(self.kinds)
+        self.numbers.append(number or str(col))
+        return col
+
+
+@dataclass(frozen=True)
+class _Summary:
+    columns: _Columns
+    done: int  # the done count's column (its percentage is the next)
+    reasons: bool
+
+    @property
+    def last(self) -> int:
+        return len(self.columns.kinds)
+
+
+def _summary_columns(coverage: Coverage) -> _Summary:
+    campaign = coverage.campaign
+    columns = _Columns()
+    columns.add("STT", "stt", 5)
+    columns.add("Tên đơn vị", "text", 40)
+    columns.add("Nguồn số liệu", "center", 12)
+    total = columns.add("Tổng số (người)", "count", 11)
+    done = columns.pair(_done_label(campaign), total)
+    for key in campaign.level_keys:
+        columns.pair(campaign.label(key), total)
+    not_label = _not_label(campaign)
+    columns.add(f"{not_label} (người)", "count", 9, f"{len(columns.kinds) + 1} = {total} − {done}")
+    reasons = _has_reasons(coverage)
+    if reasons:
+        columns.add(f"Lý do chủ yếu {_lower_first(not_label)} (số người)", "text", 42)
+    columns.add("Đánh giá", "center", 9)
+    return _Summary(columns, done, reasons)
 
 
 def _summary(ws: Any, coverage: Coverage) -> None:
     ws.title = SHEETS[0]
-    layout.widths(ws, SUMMARY_WIDTHS)
-    row = layout.title(ws, coverage, TITLE, (3, 8, len(SUMMARY_WIDTHS)))
-    head, row = row, layout.header(ws, row, SUMMARY_HEADER, SUMMARY_NUMBERS)
+    table = _summary_columns(coverage)
+    widths, spans = layout.title_columns(table.columns.widths)
+    layout.widths(ws, widths)
+    row = layout.title(ws, coverage, report_title(coverage.campaign), spans, _intro(coverage))
+    header: Header = table.columns.header
+    head, row = row, layout.header(ws, row, header, table.columns.numbers)
     first = row
+    kinds = table.columns.kinds
     for numeral, kind, units, rollup in _groups(coverage):
-        layout.row(ws, row, [numeral, KIND_NAMES[kind][0].upper(), *[None] * 9], SUMMARY_KINDS,
-                   bold=True, fill=FILL["group"])  # fmt: skip
+        layout.row(ws, row, [numeral, KIND_NAMES[kind][0].upper(), *[None] * (table.last - 2)],
+                   kinds, bold=True, fill=FILL["group"])  # fmt: skip
         row += 1
         for n, unit in enumerate(units, start=1):
             source = SOURCE_NAMES.get(unit.source, (unit.source or DASH,))[0]
-            values = [n, unit.name_vi, source, *_counts(unit.total), _reasons(unit.reasons)]
-            layout.row(ws, row, [*values, _progress_name(unit.progress)], SUMMARY_KINDS)
-            layout.paint_progress(ws.cell(row, 11), unit.progress)
+            values = [n, unit.name_vi, source, *_counts(coverage.campaign, unit.total)]
+            if table.reasons:
+                values.append(_reasons(coverage.campaign, unit.reasons))
+            layout.row(ws, row, [*values, _progress_name(unit.progress)], kinds)
+            layout.paint_progress(ws.cell(row, table.last), unit.progress)
             row += 1
-        _total_row(ws, row, f"Cộng {KIND_NAMES[kind][0]}", rollup, units, FILL["subtotal"])
+        _total_row(ws, row, table, coverage, f"Cộng {KIND_NAMES[kind][0]}", rollup, units,
+                   FILL["subtotal"])  # fmt: skip
         row += 1
-    _total_row(ws, row, "TỔNG CỘNG", coverage.total, coverage.units, FILL["total"])
-    layout.colour_percentages(ws, ["F"], first, row, coverage.thresholds)
+    _total_row(ws, row, table, coverage, "TỔNG CỘNG", coverage.total, coverage.units,
+               FILL["total"])  # fmt: skip
+    done_pct = get_column_letter(table.done + 1)
+    layout.colour_percentages(ws, [done_pct], first, row, coverage.thresholds)
     ws.freeze_panes = f"C{first}"
-    row = _summary_notes(ws, row + 2, coverage)
-    layout.signatures(ws, row + 1, (2, 10))
-    layout.print_setup(ws, coverage.as_of, title_rows=(head, first - 1), landscape=True)
+    row = _summary_notes(ws, row + 2, coverage, table.last)
+    layout.closing(ws, row + 1, coverage.campaign.report, spans)
+    layout.print_setup(ws, _footer(coverage), title_rows=(head, first - 1), landscape=True)
 
 
 def _total_row(
-    ws: Any, row: int, label: str, rollup: Rollup, units: Iterable[UnitCoverage], fill: str
+    ws: Any,
+    row: int,
+    table: _Summary,
+    coverage: Coverage,
+    label: str,
+    rollup: Rollup,
+    units: Iterable[UnitCoverage],
+    fill: str,
 ) -> None:
     reasons: Counter[str] = Counter()
     for unit in units:
         reasons.update(unit.reasons)
     known = len(rollup.units_unknown) < rollup.units
-    values = [None, label, None, *_counts(rollup.counts, known), _reasons(reasons)]
-    layout.row(ws, row, [*values, _progress_name(rollup.progress)], SUMMARY_KINDS, bold=True,
-               fill=fill)  # fmt: skip
-    layout.paint_progress(ws.cell(row, 11), rollup.progress)
+    values = [None, label, None, *_counts(coverage.campaign, rollup.counts, known)]
+    if table.reasons:
+        values.append(_reasons(coverage.campaign, reasons))
+    layout.row(ws, row, [*values, _progress_name(rollup.progress)], table.columns.kinds,
+               bold=True, fill=fill)  # fmt: skip
+    layout.paint_progress(ws.cell(row, table.last), rollup.progress)
 
 
-def _summary_notes(ws: Any, row: int, coverage: Coverage) -> int:
+def _summary_notes(ws: Any, row: int, coverage: Coverage, last: int) -> int:
+    campaign = coverage.campaign
     t = coverage.thresholds
     names = {u.code: u.name_vi for u in coverage.units}
     unknown = coverage.total.units_unknown
+    source = {key: name for key, (name, _en) in SOURCE_NAMES.items() if key}
+    latest = campaign.unit_report is None or campaign.unit_report.mode == "latest"
     notes = [
-        "Tỷ lệ = số người ÷ tổng số CC-VC-NLĐ của đơn vị. Cộng và Tổng cộng chỉ tính các đơn vị "
-        "đã xác định tổng số.",
-        "Nguồn số liệu: Danh sách = danh sách CC-VC-NLĐ đã nạp; Đơn vị khai báo = tổng số do "
-        "đơn vị khai báo; Báo cáo đơn vị = báo cáo tổng hợp gần nhất của đơn vị.",
-        f"Đánh giá: Đạt từ {layout.pct(t.target)} trở lên; Gần đạt từ "
-        f"{layout.pct(t.on_track)} đến dưới {layout.pct(t.target)}; Chậm dưới "
-        f"{layout.pct(t.on_track)}.",
+        f"Tỷ lệ = số người ÷ tổng số {_people(campaign)} của đơn vị. Cộng và Tổng cộng chỉ "
+        "tính các đơn vị đã xác định tổng số.",
+        f"Nguồn số liệu: {source['roster']} = danh sách đã nạp; {source['declared']} = tổng "
+        f"số do đơn vị khai báo; {source['unit_report']} = "
+        + ("báo cáo tổng hợp gần nhất của đơn vị." if latest else "cộng các báo cáo của đơn vị."),
+        f"Đánh giá: {PROGRESS_NAMES['reached'][0]} từ {layout.pct(t.target)} trở lên; "
+        f"{PROGRESS_NAMES['on_track'][0]} từ {layout.pct(t.on_track)} đến dưới "
+        f"{layout.pct(t.target)}; {PROGRESS_NAMES['lagging'][0]} dưới {layout.pct(t.on_track)}.",
     ]
     if unknown:
         notes.append(
-            f"Đơn vị chưa xác định tổng số CC-VC-NLĐ ({len(unknown)}), ghi “{DASH}” và không tính "
-            "vào Cộng, Tổng cộng: " + "; ".join(names.get(c, c) for c in unknown) + "."
+            f"Đơn vị chưa xác định tổng số ({len(unknown)}), ghi “{DASH}” và không tính vào "
+            "Cộng, Tổng cộng: " + "; ".join(names.get(c, c) for c in unknown) + "."
         )
     if coverage.findings_total:
         notes.append(
-            f"Có {coverage.findings_total} người đã cài đặt nhưng không có trong danh sách của "
-            f"đơn vị: xem sheet “{SHEETS[2]}”."
+            f"Có {coverage.findings_total} người {_lower_first(_done_label(campaign))} nhưng "
+            f"không có trong danh sách của đơn vị: xem sheet “{SHEETS[2]}”."
         )
     layout.text(ws, row, "Ghi chú:", bold=True, italic=True)
     for note in notes:
         row += 1
-        layout.merged_text(ws, row, f"- {note}", len(SUMMARY_WIDTHS), italic=True)
+        layout.merged_text(ws, row, f"- {note}", last, italic=True)
     return row + 1
 
 
-BY_CATEGORY_SUBS = ("Tổng số", "Đã cài đặt", "Tỷ lệ", "Đang sử dụng")
-BY_CATEGORY_KINDS = ("stt", "text", *("count", "count", "pct", "count") * len(CATEGORIES))
-BY_CATEGORY_WIDTHS = (5, 38, *(9, 9, 8, 9) * len(CATEGORIES))
+def _category_columns(campaign: Campaign) -> _Columns:
+    """STT, name, then per category: headcount, done, its share, and each further level."""
+    columns = _Columns()
+    columns.add("STT", "stt", 5)
+    columns.add("Tên đơn vị", "text", 38)
+    subs = ("Tổng số", _done_label(campaign), "Tỷ lệ", *map(campaign.label, campaign.level_keys))
+    for category in campaign.category_keys:
+        columns.header.append((campaign.label(category), subs))
+        for kind, width in (("count", 9), ("count", 9), ("pct", 8)):
+            columns.cell(kind, width)
+        for _key in campaign.level_keys:
+            columns.cell("count", 9)
+    return columns
 
 
 def _by_category(ws: Any, coverage: Coverage) -> None:
-    layout.widths(ws, BY_CATEGORY_WIDTHS)
-    title = "TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID THEO ĐỐI TƯỢNG"
-    row = layout.title(ws, coverage, title, (2, 8, len(BY_CATEGORY_WIDTHS)))
-    header: list[tuple[str, Sequence[str]]] = [("STT", ()), ("Tên đơn vị", ())]
-    header += [(CATEGORY_NAMES[c][0], BY_CATEGORY_SUBS) for c in CATEGORIES]
-    head, row = row, layout.header(ws, row, header)
+    campaign = coverage.campaign
+    keys = campaign.category_keys
+    columns = _category_columns(campaign)
+    widths, spans = layout.title_columns(columns.widths)
+    layout.widths(ws, widths)
+    title = _sheet_title(campaign, "THEO ĐỐI TƯỢNG")
+    row = layout.title(ws, coverage, title, spans, _intro(coverage))
+    head, row = row, layout.header(ws, row, columns.header)
     first = row
+    kinds = columns.kinds
     for numeral, kind, units, _rollup in _groups(coverage):
-        layout.row(ws, row, [numeral, KIND_NAMES[kind][0].upper(), *[None] * 12], BY_CATEGORY_KINDS,
-                   bold=True, fill=FILL["group"])  # fmt: skip
+        layout.row(ws, row, [numeral, KIND_NAMES[kind][0].upper(), *[None] * (len(kinds) - 2)],
+                   kinds, bold=True, fill=FILL["group"])  # fmt: skip
         row += 1
         for n, unit in enumerate(units, start=1):
-            values = [n, unit.name_vi, *_category_counts(unit.categories)]
-            layout.row(ws, row, values, BY_CATEGORY_KINDS)
+            values = [n, unit.name_vi, *_category_counts(campaign, unit.categories)]
+            layout.row(ws, row, values, kinds)
             row += 1
-        sums = {c: sum((u.categories[c] for u in units), Counts(0)) for c in CATEGORIES}
-        known = {c: any(u.categories[c].denominator is not None for u in units) for c in CATEGORIES}
-        values = [None, f"Cộng {KIND_NAMES[kind][0]}", *_category_counts(sums, known)]
-        layout.row(ws, row, values, BY_CATEGORY_KINDS, bold=True, fill=FILL["subtotal"])
+        sums = {c: sum((_category(u, c) for u in units), Counts(0)) for c in keys}
+        known = {c: any(_category(u, c).denominator is not None for u in units) for c in keys}
+        values = [None, f"Cộng {KIND_NAMES[kind][0]}", *_category_counts(campaign, sums, known)]
+        layout.row(ws, row, values, kinds, bold=True, fill=FILL["subtotal"])
         row += 1
     totals = {r.key: r.counts for r in coverage.categories}
     known = {r.key: len(r.units_unknown) < r.units for r in coverage.categories}
-    values = [None, "TỔNG CỘNG", *_category_counts(totals, known)]
-    layout.row(ws, row, values, BY_CATEGORY_KINDS, bold=True, fill=FILL["total"])
-    columns = [get_column_letter(3 + 4 * i + 2) for i in range(len(CATEGORIES))]
-    layout.colour_percentages(ws, columns, first, row, coverage.thresholds)
+    values = [None, "TỔNG CỘNG", *_category_counts(campaign, totals, known)]
+    layout.row(ws, row, values, kinds, bold=True, fill=FILL["total"])
+    per = 3 + len(campaign.level_keys)
+    pcts = [get_column_letter(3 + per * i + 2) for i in range(len(keys))]
+    layout.colour_percentages(ws, pcts, first, row, coverage.thresholds)
     ws.freeze_panes = f"C{first}"
     note = (
         f"Ghi chú: tổng số {DASH} là đơn vị chưa xác định tổng số theo đối tượng; Cộng và "
         "Tổng cộng chỉ tính các đơn vị đã xác định tổng số."
     )
-    layout.merged_text(ws, row + 2, note, len(BY_CATEGORY_WIDTHS), italic=True)
-    layout.print_setup(ws, coverage.as_of, title_rows=(head, first - 1), landscape=True)
+    layout.merged_text(ws, row + 2, note, len(kinds), italic=True)
+    layout.print_setup(ws, _footer(coverage), title_rows=(head, first - 1), landscape=True)
 
 
 def _checks(ws: Any, coverage: Coverage, personal: bool) -> None:
-    layout.widths(ws, (6, 42, 26, 16, 16))
-    row = layout.title(ws, coverage, "KIỂM TRA DỮ LIỆU", (2, 3, 5)) - 1
+    campaign = coverage.campaign
+    done = _done_label(campaign)
+    widths, spans = layout.title_columns((6, 42, 26, 16, 16))
+    layout.widths(ws, widths)
+    row = layout.title(ws, coverage, "KIỂM TRA DỮ LIỆU", spans, _intro(coverage)) - 1
     names = {u.code: u.name_vi for u in coverage.units}
-    layout.text(ws, row, "1. Người đã cài đặt nhưng không có trong danh sách CC-VC-NLĐ của đơn vị",
-                bold=True)  # fmt: skip
+    layout.text(ws, row, f"1. Người {_lower_first(done)} nhưng không có trong danh sách của "
+                "đơn vị", bold=True)  # fmt: skip
     row += 1
     if not coverage.findings_total:
         layout.text(ws, row, "Không có.", italic=True)
     elif personal and coverage.findings:
-        header = ("STT", "Đơn vị", "Họ và tên", "Mã số BHXH", "Đối tượng")
+        header = ("STT", "Đơn vị", "Họ và tên", _identifier_label(campaign), "Đối tượng")
         row = layout.header(ws, row, [(h, ()) for h in header])
         for n, f in enumerate(coverage.findings, start=1):
-            category = CATEGORY_NAMES.get(f.category or "", (DASH,))[0]
             values: list[Cell] = [
                 n,
                 names.get(f.unit_code, f.unit_code),
                 f.full_name,
-                f.bhxh_code,
-                category,
+                f.person_key,
+                campaign.label(f.category) if f.category else DASH,
             ]
             layout.row(ws, row, values, ("stt", "text", "text", "center", "text"))
-            ws.cell(row, 4).number_format = "@"  # a BHXH code is text: its leading zeros matter
+            ws.cell(row, 4).number_format = "@"  # an identifier is text: its leading zeros matter
             row += 1
     else:
         row = layout.header(ws, row, [(h, ()) for h in ("STT", "Đơn vị", "Số người")])
@@ -232,52 +393,73 @@ def _checks(ws: Any, coverage: Coverage, personal: bool) -> None:
         layout.merged_text(ws, row, "Họ tên từng người chỉ có trong bản báo cáo dành cho người "
                            "được phép xem dữ liệu cá nhân.", 5, italic=True)  # fmt: skip
     row += 2
-    layout.text(ws, row, "2. Đơn vị chưa xác định tổng số CC-VC-NLĐ (không tính vào tổng cộng)",
-                bold=True)  # fmt: skip
+    layout.text(ws, row, "2. Đơn vị chưa xác định tổng số (không tính vào tổng cộng)", bold=True)
     row += 1
     unknown = [u for u in coverage.units if u.total.denominator is None]
     if not unknown:
         layout.text(ws, row, "Không có.", italic=True)
     else:
-        labels = ("STT", "Đơn vị", "Loại đơn vị", "Đã cài đặt (người)")
+        labels = ("STT", "Đơn vị", "Loại đơn vị", f"{done} (người)")
         row = layout.header(ws, row, [(h, ()) for h in labels])
         for n, unit in enumerate(unknown, start=1):
-            values = [n, unit.name_vi, KIND_NAMES[unit.kind][0], unit.total.installed]
+            values = [n, unit.name_vi, KIND_NAMES[unit.kind][0], unit.total.done]
             layout.row(ws, row, values, ("stt", "text", "text", "count"))
             row += 1
-        layout.merged_text(ws, row, "Đề nghị đơn vị gửi danh sách CC-VC-NLĐ hoặc khai báo tổng số "
-                           "để tính tỷ lệ.", 5, italic=True)  # fmt: skip
-    layout.print_setup(ws, coverage.as_of, title_rows=None, landscape=False)
+        ask = "gửi danh sách hoặc khai báo tổng số" if campaign.person else "khai báo tổng số"
+        layout.merged_text(ws, row, f"Đề nghị đơn vị {ask} để tính tỷ lệ.", 5, italic=True)
+    layout.print_setup(ws, _footer(coverage), title_rows=None, landscape=False)
 
 
-NOT_INSTALLED_HEADER = ("STT", "Đơn vị", "Họ và tên", "Mã số BHXH", "Đối tượng", "Tình trạng",
-                        "Lý do chưa cài đặt")  # fmt: skip
-NOT_INSTALLED_KINDS = ("stt", "text", "text", "center", "text", "text", "text")
+def _identifier_label(campaign: Campaign) -> str:
+    return campaign.identifier_label.get("vi") or "Mã định danh"
 
 
-def _not_installed(ws: Any, coverage: Coverage, personal: list[dict[str, Any]]) -> None:
-    layout.widths(ws, (6, 34, 26, 14, 15, 28, 36))
-    title = "DANH SÁCH CC-VC-NLĐ CHƯA CÀI ĐẶT ỨNG DỤNG VssID"
-    row = layout.title(ws, coverage, title, (2, 5, 7)) - 1
-    layout.merged_text(ws, row, "Tài liệu có dữ liệu cá nhân: chỉ dùng để hỗ trợ cài đặt, không "
-                       "chia sẻ ra ngoài.", 7, bold=True, italic=True)  # fmt: skip
+def _not_done(ws: Any, coverage: Coverage, personal: list[dict[str, Any]]) -> None:
+    """Who on the rosters is not done: unit, name, identifier (text), category, the form's
+    latest answer and the reasons given."""
+    campaign = coverage.campaign
+    not_label = _not_label(campaign)
+    identifier = campaign.person.identifier if campaign.person else "person_key"
+    reasons = _has_reasons(coverage)
+    header = ["STT", "Đơn vị", "Họ và tên", _identifier_label(campaign), "Đối tượng", "Tình trạng"]
+    kinds = ["stt", "text", "text", "center", "text", "text"]
+    sizes: list[float] = [6, 34, 26, 14, 15, 28]
+    if reasons:
+        header.append(f"Lý do {_lower_first(not_label)}")
+        kinds.append("text")
+        sizes.append(36)
+    last = len(header)
+    widths, spans = layout.title_columns(sizes)
+    layout.widths(ws, widths)
+    title = f"DANH SÁCH NGƯỜI {not_label.upper()}"
+    row = layout.title(ws, coverage, title, spans, _intro(coverage)) - 1
+    layout.merged_text(ws, row, "Tài liệu có dữ liệu cá nhân: chỉ dùng để hỗ trợ thực hiện, "
+                       "không chia sẻ ra ngoài.", last, bold=True, italic=True)  # fmt: skip
     head = row + 1
-    row = layout.header(ws, head, [(h, ()) for h in NOT_INSTALLED_HEADER])
+    row = layout.header(ws, head, [(h, ()) for h in header])
     first = row
     names = {u.code: u.name_vi for u in coverage.units}
     for n, person in enumerate(personal, start=1):
         unit = person.get("unit_name") or names.get(person.get("unit_code") or "", DASH)
-        category = CATEGORY_NAMES.get(person.get("category") or "", (DASH,))[0]
-        app_state = APP_STATE_NAMES.get(person.get("status"), str(person.get("status")))
-        reasons = "; ".join(REASON_NAMES.get(r, r) for r in person.get("reasons") or ())
-        values: list[Cell] = [n, unit, person.get("full_name"), person.get("bhxh_code"), category,
-                              app_state]  # fmt: skip
-        layout.row(ws, row, [*values, reasons], NOT_INSTALLED_KINDS)
+        category = person.get("category")
+        outcome = person.get("outcome")
+        code = person.get(identifier) or person.get("person_key")
+        values: list[Cell] = [
+            n,
+            unit,
+            person.get("full_name"),
+            None if code is None else str(code),
+            campaign.label(category) if category else DASH,
+            campaign.label(outcome) if outcome else NO_RECORD,
+        ]
+        if reasons:
+            values.append("; ".join(campaign.label(r) for r in person.get("reasons") or ()))
+        layout.row(ws, row, values, kinds)
         ws.cell(row, 4).number_format = "@"
         row += 1
     ws.freeze_panes = f"C{first}"
-    ws.auto_filter.ref = f"A{head}:G{max(row - 1, head + 1)}"
-    layout.print_setup(ws, coverage.as_of, title_rows=(head, first - 1), landscape=True)
+    ws.auto_filter.ref = f"A{head}:{get_column_letter(last)}{max(row - 1, head + 1)}"
+    layout.print_setup(ws, _footer(coverage), title_rows=(head, first - 1), landscape=True)
 
 
 # --- values -------------------------------------------------------------------------------
@@ -291,21 +473,29 @@ def _groups(coverage: Coverage) -> Iterator[tuple[str, str, list[UnitCoverage], 
         yield numeral, kind, [u for u in coverage.units if u.kind == kind], rollups[kind]
 
 
-def _counts(counts: Counts, known: bool = True) -> list[Cell]:
-    return [
-        _known(counts.denominator, known), counts.installed, _fraction(counts.installed_pct),
-        counts.active, _fraction(counts.active_pct), _known(counts.not_installed, known),
+def _category(unit: UnitCoverage, key: str) -> Counts:
+    """A unit's counts in one category (unknown when it has none)."""
+    return unit.categories.get(key, Counts())
+
+
+def _counts(campaign: Campaign, counts: Counts, known: bool = True) -> list[Cell]:
+    """Headcount, done and its share, each level and its share, not done."""
+    values: list[Cell] = [
+        _known(counts.denominator, known), counts.done, _fraction(counts.done_pct),
     ]  # fmt: skip
+    for key in campaign.level_keys:
+        values += [counts.level(key), _fraction(counts.level_pct(key))]
+    return [*values, _known(counts.not_done, known)]
 
 
 def _category_counts(
-    categories: Mapping[str, Counts], known: Mapping[str, bool] | None = None
+    campaign: Campaign, categories: Mapping[str, Counts], known: Mapping[str, bool] | None = None
 ) -> list[Cell]:
     values: list[Cell] = []
-    for category in CATEGORIES:
-        c = categories[category]
-        den = _known(c.denominator, known is None or known[category])
-        values += [den, c.installed, _fraction(c.installed_pct), c.active]
+    for category in campaign.category_keys:
+        c = categories.get(category, Counts())
+        den = _known(c.denominator, known is None or known.get(category, False))
+        values += [den, c.done, _fraction(c.done_pct), *map(c.level, campaign.level_keys)]
     return values
 
 
@@ -319,9 +509,9 @@ def _fraction(pct: float | None) -> Cell:
     return DASH if pct is None else round(pct / 100, 4)
 
 
-def _reasons(reasons: Mapping[str, int], top: int = 3) -> str:
+def _reasons(campaign: Campaign, reasons: Mapping[str, int], top: int = 3) -> str:
     ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-    return "; ".join(f"{REASON_NAMES.get(code, code)} ({count})" for code, count in ranked)
+    return "; ".join(f"{campaign.label(code)} ({count})" for code, count in ranked)
 
 
 def _progress_name(progress: Progress | None) -> str:

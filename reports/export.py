@@ -54,6 +54,7 @@ def counts(campaign: Campaign, value: Counts) -> dict[str, Any]:
     }
     out[campaign.done.key] = value.done
     out[f"{campaign.done.key}_pct"] = value.done_pct
+    out[f"not_{campaign.done.key}"] = value.not_done
     for key in campaign.level_keys:
         out[key] = value.level(key)
         out[f"{key}_pct"] = value.level_pct(key)
@@ -111,7 +112,7 @@ def document(coverage: Coverage, by: str = "unit") -> dict[str, Any]:
         raise ValueError(f"by must be one of {BY}")
     total = coverage.total
     total_counts = counts(campaign, total.counts)
-    del total_counts["not_done"]
+    del total_counts["not_done"], total_counts[f"not_{campaign.done.key}"]
     return {
         "campaign": campaign.id,
         "campaign_title": campaign.title.get("vi", campaign.id),

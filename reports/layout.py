@@ -1,11 +1,14 @@
 """The Excel report's layout: how a sheet of a Vietnamese administrative report looks.
 
-The agency and national headings, title, date and directive at the top; header rows (a label
-over its sub-labels) with a row of column numbers; bordered rows in Times New Roman, numbers
-right-aligned and formatted, an unknown value as "—"; progress colours, live against the target;
-notes, signatures, and A4 print setup with page numbers. Rows are sized to their wrapped text,
-as neither Excel nor LibreOffice grows a row to fit on opening. ``reports.excel`` decides what
-goes in each sheet; this module only how it looks (openpyxl).
+Decree 30/2020's layout: the agency's and the nation's headings side by side, the place and
+date, the title, the date of the figures and the legal basis; header rows (a label over its
+sub-labels) with a row of column numbers; bordered rows in Times New Roman, numbers
+right-aligned and formatted, an unknown value as "—"; progress colours, live against the
+target; notes; "Nơi nhận" (recipients) at the bottom left, the preparer's and the signer's
+blocks; A4 print setup with page numbers. Every word of the heading and the closing is the
+campaign's (``Campaign.report``). Rows are sized to their wrapped text, as neither Excel nor
+LibreOffice grows a row to fit on opening. ``reports.excel`` decides what goes in each sheet;
+this module only how it looks (openpyxl).
 """
 
 from __future__ import annotations
@@ -20,11 +23,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
+from ingest.campaigns import ReportHeader
 from reports.model import Coverage, Progress, Thresholds
 
-AGENCY = ("BẢO HIỂM XÃ HỘI TP. HỒ CHÍ MINH", "BẢO HIỂM XÃ HỘI QUẬN 10")
 NATION = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-DIRECTIVE = "Thực hiện Công văn số 952/UBND-VX ngày 10/3/2021 của Ủy ban nhân dân Quận 10"
 DASH = "—"
 FONT = "Times New Roman"  # the font of Vietnamese administrative documents (Nghị định 30/2020)
 FILL = {"header": "DDEBF7", "group": "F2F2F2", "subtotal": "EDEDED", "total": "D9D9D9"}
@@ -39,6 +41,10 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 #: How a column's cells are aligned and formatted, by the kind of value in it.
 ALIGN = {"stt": "center", "text": "left", "center": "center", "count": "right", "pct": "right"}
 NUMBER_FORMAT = {"count": "#,##0", "pct": "0.0%"}
+#: The least width (Excel's units) of the agency's heading (left) and the nation's (right).
+LEFT_WIDTH, RIGHT_WIDTH = 40.0, 48.0
+#: Excel refuses a page header or footer longer than 255 characters (codes included).
+FOOTER_MAX = 200
 
 Header = Sequence[tuple[str, Sequence[str]]]  # top labels, each over its sub-labels (or none)
 Cell = int | float | str | None
@@ -54,9 +60,35 @@ def day(value: date) -> str:
     return f"{value:%d/%m/%Y}"
 
 
+def place_and_date(place: str, value: date) -> str:
+    """Decree 30/2020's place and date line, ``Quận 10, ngày 05 tháng 3 năm 2021``: a day
+    below 10 and the months 1 and 2 take a leading zero."""
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    text = f"ngày {value.day:02d} tháng {month} năm {value.year}"
+    return f"{place}, {text}" if place else "N" + text[1:]
+
+
 def _font(*, bold: bool = False, italic: bool = False, size: float = 11, color: str | None = None
           ) -> Font:  # fmt: skip
     return Font(name=FONT, size=size, bold=bold, italic=italic, color=color)
+
+
+def title_columns(widths: Sequence[float]) -> tuple[list[float], tuple[int, int, int]]:
+    """Where a sheet of these column ``widths`` puts its headings: the agency's over columns
+    1…left, the nation's (and the signer's block) over right…last. A narrow sheet (few
+    columns) gets its right-hand columns widened so that the nation's heading fits."""
+    out = [float(w) for w in widths]
+    last = len(out)
+    left = next((k for k in range(1, last) if sum(out[:k]) >= LEFT_WIDTH), max(last - 1, 1))
+    right = max(
+        (r for r in range(left + 1, last + 1) if sum(out[r - 1 :]) >= RIGHT_WIDTH),
+        default=min(left + 1, last),
+    )
+    room = sum(out[right - 1 :])
+    if room < RIGHT_WIDTH:
+        scale = RIGHT_WIDTH / room
+        out[right - 1 :] = [round(w * scale, 1) for w in out[right - 1 :]]
+    return out, (left, right, last)
 
 
 def widths(ws: Any, widths: Sequence[float]) -> None:
@@ -66,32 +98,46 @@ def widths(ws: Any, widths: Sequence[float]) -> None:
     ws.sheet_view.showGridLines = False
 
 
-def title(ws: Any, coverage: Coverage, title: str, columns: tuple[int, int, int]) -> int:
-    """The agency and national headings, the title, the date and the directive; the next row."""
+def title(
+    ws: Any, coverage: Coverage, title: str, columns: tuple[int, int, int],
+    intro: Sequence[str] = (),
+) -> int:  # fmt: skip
+    """Decree 30/2020's heading: the governing and the issuing agency beside the nation's
+    name and motto, the place and date, the ``title``, the date of the figures, then each
+    line of ``intro`` (the legal basis, the target); returns the row after a blank one."""
+    report = coverage.campaign.report
     left, right, last = columns
-    for row, (agency, nation) in enumerate(zip(AGENCY, NATION, strict=True), start=1):
+    agencies = [a for a in (report.parent_agency, report.agency) if a]
+    agencies += [""] * (2 - len(agencies))
+    issuing = len([a for a in agencies if a])  # the last named agency is the issuing one: bold
+    for row, (agency, nation) in enumerate(zip(agencies, NATION, strict=True), start=1):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=left)
         ws.merge_cells(start_row=row, start_column=right, end_row=row, end_column=last)
-        for col, text, bold in ((1, agency, row == 2), (right, nation, True)):
-            cell = ws.cell(row, col, text)
+        for col, text, bold in ((1, agency, row == issuing), (right, nation, True)):
+            cell = ws.cell(row, col, text or None)
             cell.font = _font(bold=bold, size=12 if col == right and row == 2 else 11)
-            cell.alignment = Alignment(horizontal="center", vertical="center")
-    directive = (
-        f"{DIRECTIVE}; chỉ tiêu: {pct(coverage.thresholds.target)} công chức, viên chức và "
-        "người lao động cài đặt ứng dụng VssID."
-    )
-    lines = (
-        (title, _font(bold=True, size=14), 24.0),
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.row_dimensions[row].height = _height(
+            max(_lines(agency, _width(ws, 1, left), row == issuing),
+                _lines(nation, _width(ws, right, last), True))
+        )  # fmt: skip
+    ws.merge_cells(start_row=3, start_column=right, end_row=3, end_column=last)
+    when = ws.cell(3, right, place_and_date(report.place, coverage.as_of))
+    when.font = _font(italic=True)
+    when.alignment = Alignment(horizontal="center", vertical="center")
+    width = _width(ws, 1, last)
+    lines = [
+        (title, _font(bold=True, size=14), 21.0 * _lines(title, width * 0.75, True) + 3.0),
         (f"Tính đến ngày {day(coverage.as_of)}", _font(italic=True, size=12), 18.0),
-        (directive, _font(italic=True), _height(_lines(directive, _width(ws, 1, last)))),
-    )
+        *((text, _font(italic=True), _height(_lines(text, width))) for text in intro),
+    ]
     for row, (text, font, height) in enumerate(lines, start=4):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
         cell = ws.cell(row, 1, text)
         cell.font = font
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.row_dimensions[row].height = height
-    return 8
+    return 4 + len(lines) + 1
 
 
 def header(ws: Any, row: int, header: Header, numbers: Sequence[str] | None = None) -> int:
@@ -186,7 +232,7 @@ def paint_progress(cell: Any, progress: Progress | None) -> None:
 def colour_percentages(
     ws: Any, columns: Sequence[str], first: int, last: int, thresholds: Thresholds
 ) -> None:
-    """Colour installed percentages against the target, live: edited figures recolour.
+    """Colour done percentages against the target, live: edited figures recolour.
     ``ISNUMBER`` first, because Excel ranks the text "—" above every number."""
     target, on_track = thresholds.target / 100, thresholds.on_track / 100
     for column in columns:
@@ -218,21 +264,50 @@ def merged_text(ws: Any, row: int, text: str, last: int, *, bold: bool = False,
     ws.row_dimensions[row].height = _height(_lines(text, _width(ws, 1, last), bold))
 
 
-def signatures(ws: Any, row: int, columns: tuple[int, int]) -> None:
-    """The preparer's and the head of unit's signature blocks, in ``columns``."""
-    for col, (role, hint) in zip(
-        columns,
-        (("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"), ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)")),
-        strict=True,
-    ):
-        ws.cell(row, col, role).font = _font(bold=True)
-        ws.cell(row + 1, col, hint).font = _font(italic=True)
-        for r in (row, row + 1):
-            ws.cell(r, col).alignment = Alignment(horizontal="center")
+def closing(ws: Any, row: int, report: ReportHeader, columns: tuple[int, int, int]) -> int:
+    """Decree 30/2020's closing from ``row``: "Nơi nhận:" and the recipients at the bottom
+    left (columns 1…left), the preparer's block ("NGƯỜI LẬP BIỂU") between, the signer's
+    title, the place for the signature and seal, and the signer's name at the right
+    (right…last). Returns the last row written."""
+    left, right, last = columns
+    items = [item.strip().rstrip(";.") for item in report.recipients]
+    recipients: list[tuple[str, Font, str]] = []
+    if items:
+        recipients.append(("Nơi nhận:", _font(bold=True, italic=True, size=12), "left"))
+    for n, item in enumerate(items, start=1):
+        recipients.append((f"- {item}{'.' if n == len(items) else ';'}", _font(), "left"))
+    preparer = [("NGƯỜI LẬP BIỂU", _font(bold=True), "center"),
+                ("(Ký, ghi rõ họ tên)", _font(italic=True), "center")]  # fmt: skip
+    signer = [
+        (report.signer_title or "THỦ TRƯỞNG ĐƠN VỊ", _font(bold=True), "center"),
+        ("(Ký tên, đóng dấu)", _font(italic=True), "center"),
+        *[("", _font(), "center")] * 4,  # room for the signature and the seal
+        (report.signer_name, _font(bold=True), "center"),
+    ]
+    blocks = [((right, last), signer)]
+    if right - left > 1:
+        blocks += [((1, left), recipients), ((left + 1, right - 1), preparer)]
+    else:  # no room between: the preparer signs under the recipients
+        spacer = [("", _font(), "left")] if recipients else []
+        blocks.append(((1, left), [*recipients, *spacer, *preparer]))
+    end = row
+    for (first, final), lines in blocks:
+        for r, (text, font, align) in enumerate(lines, start=row):
+            if not text:
+                continue
+            if final > first:
+                ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=final)
+            cell = ws.cell(r, first, text)
+            cell.font = font
+            cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
+            needed = _height(_lines(text, _width(ws, first, final), bool(font.b)))
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, needed)
+            end = max(end, r)
+    return end
 
 
 def print_setup(
-    ws: Any, as_of: date, *, title_rows: tuple[int, int] | None, landscape: bool
+    ws: Any, footer_text: str, *, title_rows: tuple[int, int] | None, landscape: bool
 ) -> None:
     """A4, one page wide, header rows on every page, page numbers in the footer."""
     setup = ws.page_setup
@@ -245,7 +320,7 @@ def print_setup(
     if title_rows is not None:
         ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
     footer = ws.oddFooter
-    footer.left.text = f"BHXH Quận 10 – tiến độ cài đặt VssID tính đến ngày {day(as_of)}"
+    footer.left.text = footer_text[:FOOTER_MAX].replace("&", "&&")  # "&" starts a code
     footer.right.text = "Trang &P/&N"
     for part in (footer.left, footer.right):
         part.font, part.size = FONT, 9

@@ -22,7 +22,7 @@ from reports import coverage
 from reports.model import Coverage, Progress
 from webhook import demo, onboarding, pipeline, policy
 from webhook.database import database
-from webhook.settings import thresholds_from
+from webhook.settings import campaign_named
 
 
 def _fail(error: VssidError) -> None:
@@ -142,7 +142,7 @@ def demo_command(seed: int, days: int, as_of: str | None, force: bool) -> None:
     # What follows a load: the log's consumers derive what the report counts.
     pipeline.pipeline().run_until_idle(factory, wait=True)
     with factory() as session:
-        result = coverage.compute(session, plan.as_of, thresholds_from(current_app.config))
+        result = coverage.compute(session, campaign_named(session, "vssid"), plan.as_of)
     _summary(plan, outcomes, result, time.monotonic() - started)
 
 
@@ -167,9 +167,9 @@ def _summary(plan: demo.DemoPlan, outcomes: Counter[str], result: Coverage, seco
         f"{len(plan.submissions)} submissions ({counts or 'none'}) in {seconds:.1f} s."
     )
     click.echo(
-        f"District: {total.installed}/{total.denominator or 0} installed "
-        f"({total.installed_pct if total.installed_pct is not None else '—'} %), "
-        f"{total.active} active; units reached {progress[Progress.REACHED]}, on track "
+        f"District: {total.done}/{total.denominator or 0} installed "
+        f"({total.done_pct if total.done_pct is not None else '—'} %), "
+        f"{total.level('active')} active; units reached {progress[Progress.REACHED]}, on track "
         f"{progress[Progress.ON_TRACK]}, lagging {progress[Progress.LAGGING]}; "
         f"{result.findings_total} not on their roster."
     )

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import Campaign
@@ -219,7 +219,17 @@ def import_roster(
             (RosterEntry.unit_code.in_(named)) | (RosterEntry.person_key.in_(list(people))),
         )
     ).all()
-    late = {e.unit_code for e in open_entries if e.unit_code in named and e.valid_from > as_of}
+    # When each named unit's rosters were imported (as of which dates), first and last.
+    dates = {
+        unit: (first, last)
+        for unit, first, last in session.execute(
+            select(RosterEntry.unit_code, func.min(RosterImport.as_of), func.max(RosterImport.as_of))
+            .join(RosterImport, RosterImport.id == RosterEntry.import_id)
+            .where(mine, RosterEntry.unit_code.in_(named))
+            .group_by(RosterEntry.unit_code)
+        )
+    }  # fmt: skip
+    late = {unit for unit, (_first, last) in dates.items() if last > as_of}
     if late:
         for person in list(people.values()):
             if person.unit_code in late:
@@ -228,17 +238,17 @@ def import_roster(
                 del people[person.person_key]
         named = [u for u in named if u not in late]
     report.units = named
-    # A unit's first roster in the campaign stands for every earlier date too.
-    with_roster = set(
-        session.scalars(
-            select(RosterEntry.unit_code).where(mine, RosterEntry.unit_code.in_(named)).distinct()
-        )
-    )
+    # A unit's first roster in the campaign (or that first roster imported again the same
+    # day) stands for every earlier date too.
+    first = {u for u in named if u not in dates or dates[u][0] >= as_of}
     batch = RosterImport(
         campaign=campaign.id, source_name=source_name, as_of=as_of, imported_by=imported_by
     )
     session.add(batch)
     session.flush()
+
+    def start(unit: str) -> date:
+        return EARLIEST if unit in first else as_of
 
     current = {(e.unit_code, e.person_key): e for e in open_entries}
     for entry in open_entries:
@@ -248,10 +258,10 @@ def import_roster(
             continue  # compared below
         if person is not None:  # on another unit's open roster: moved
             report.moved.append((entry.person_key, entry.unit_code, person.unit_code))
-            _close(session, entry, as_of)
+            _close(session, entry, as_of, start(entry.unit_code))
         elif in_named_unit:
             report.removed.append(entry.person_key)
-            _close(session, entry, as_of)
+            _close(session, entry, as_of, start(entry.unit_code))
     moved = {code for code, _old, _new in report.moved}
     for person in people.values():
         existing = current.get((person.unit_code, person.person_key))
@@ -264,11 +274,10 @@ def import_roster(
             if same:
                 report.unchanged.append(person.person_key)
                 continue
-            _close(session, existing, as_of)
+            _close(session, existing, as_of, start(existing.unit_code))
             report.updated.append(person.person_key)
         elif person.person_key not in moved:
             report.added.append(person.person_key)
-        first = person.unit_code not in with_roster
         session.add(
             RosterEntry(
                 import_id=batch.id,
@@ -278,7 +287,7 @@ def import_roster(
                 full_name=person.full_name,
                 birth_date=person.birth_date,
                 category=person.category,
-                valid_from=EARLIEST if first else as_of,
+                valid_from=start(person.unit_code),
             )
         )
     session.flush()
@@ -289,9 +298,10 @@ def import_roster(
     return report
 
 
-def _close(session: Session, entry: RosterEntry, as_of: date) -> None:
-    """End ``entry`` on ``as_of``; an entry that starts that day never was in force: drop it."""
-    if entry.valid_from >= as_of:
+def _close(session: Session, entry: RosterEntry, as_of: date, start: date) -> None:
+    """End ``entry`` on ``as_of``; an entry that starts no earlier than its replacement
+    (``start``) never was in force: drop it."""
+    if entry.valid_from >= start:
         session.delete(entry)
     else:
         entry.valid_to = as_of

@@ -182,12 +182,14 @@ class _Form:
     form_id: str
     state: str
     current_version: str | None
+    campaign_id: str | None
 
 
 _FORM_TABLE = cast(Table, Form.__table__)
-_FORM = select(_FORM_TABLE.c.form_id, _FORM_TABLE.c.state, _FORM_TABLE.c.current_version).where(
-    _FORM_TABLE.c.form_id == bindparam("form_id")
-)
+_FORM = select(
+    _FORM_TABLE.c.form_id, _FORM_TABLE.c.state, _FORM_TABLE.c.current_version,
+    _FORM_TABLE.c.campaign_id,
+).where(_FORM_TABLE.c.form_id == bindparam("form_id"))  # fmt: skip
 
 
 def _find_form(session: Session, form_id: str) -> _Form | None:

@@ -11,15 +11,23 @@ import pytest
 from matplotlib.image import imread
 
 from reports.charts import MAX_BARS, coverage_by_unit, trend
-from reports.model import CATEGORIES
-from tests.reports.test_excel import build, sample, unit
+from reports.model import Counts
+from tests.reports.test_excel import CATEGORIES, build, sample, unit, vssid
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
+#: Each day's total: (headcount, installed, active); a day whose headcount is unknown is a gap.
 POINTS = [
-    (date(2021, 3, 10) + timedelta(days=n), installed, active)
-    for n, (installed, active) in enumerate(
-        [(21.5, 12.0), (30.2, 18.4), (None, None), (48.9, 31.0), (62.3, 44.7), (75.0, 62.2)]
+    (date(2021, 3, 10) + timedelta(days=n), Counts(den, installed, {"active": active}))
+    for n, (den, installed, active) in enumerate(
+        [
+            (1000, 215, 120),
+            (1000, 302, 184),
+            (None, 0, 0),
+            (1000, 489, 310),
+            (1000, 623, 447),
+            (1000, 750, 622),
+        ]
     )
 ]
 
@@ -40,6 +48,7 @@ def test_coverage_by_unit__png_decodes() -> None:
 def test_coverage_by_unit__svg_names_units_target_and_date() -> None:
     labels = texts(coverage_by_unit(sample(), "svg"))
     assert "Mục tiêu 100%" in labels
+    assert "Tỷ lệ đã cài đặt (%)" in labels
     assert {"Phòng Nội vụ Quận 10", "Ủy ban Mặt trận Tổ quốc Việt Nam Quận 10"} <= set(labels)
     assert {"PHÒNG, BAN", "PHƯỜNG"} <= set(labels)
     assert any("tính đến ngày 31/03/2021" in t for t in labels)
@@ -58,33 +67,34 @@ def test_coverage_by_unit__same_input__same_svg_bytes() -> None:
 
 
 def test_trend__png_and_svg() -> None:
-    assert trend(POINTS, 100.0, "png").startswith(PNG_SIGNATURE)
-    labels = texts(trend(POINTS, 100.0, "svg"))
+    assert trend(vssid(), POINTS, 100.0, "png").startswith(PNG_SIGNATURE)
+    labels = texts(trend(vssid(), POINTS, 100.0, "svg"))
     assert "Mục tiêu 100%" in labels
     assert {"10/03", "15/03"} <= set(labels)
     assert any("từ 10/03/2021 đến 15/03/2021" in t for t in labels)
     assert {"75,0%", "62,2%"} <= set(labels)  # the last values are labelled
+    assert {"Đã cài đặt (%)", "Đang sử dụng (%)"} <= set(labels)
 
 
 def test_trend__same_input__same_svg_bytes() -> None:
-    assert trend(POINTS, 100.0, "svg") == trend(POINTS, 100.0, "svg")
+    assert trend(vssid(), POINTS, 100.0, "svg") == trend(vssid(), POINTS, 100.0, "svg")
 
 
 def test_trend__no_points__says_so() -> None:
-    assert "Chưa có số liệu" in texts(trend([], 100.0, "svg"))
+    assert "Chưa có số liệu" in texts(trend(vssid(), [], 100.0, "svg"))
 
 
 def test_charts__leave_global_style_alone() -> None:
     before = dict(matplotlib.rcParams)
     coverage_by_unit(sample(), "svg")
-    trend(POINTS, 100.0, "png")
+    trend(vssid(), POINTS, 100.0, "png")
     assert dict(matplotlib.rcParams) == before
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "jpg", ""])
 def test_charts__unknown_format__value_error(fmt: str) -> None:
     with pytest.raises(ValueError, match="format"):
-        trend(POINTS, 100.0, fmt)
+        trend(vssid(), POINTS, 100.0, fmt)
 
 
 def test_coverage_by_unit__many_units__lowest_drawn_and_said() -> None:

@@ -180,7 +180,10 @@ def test_by_unit__cli_and_api_agree_with_hand_computed(runner: FlaskCliRunner, c
     assert rows["27184"]["categories"]["cong_chuc"] == {
         "denominator": 2, "installed": 2, "active": 1, "installed_pct": 100.0,
         "active_pct": 50.0, "not_installed": 0,
+        # DESIGN §5's campaign-neutral keys: the target outcome and every level.
+        "done": 2, "done_pct": 100.0, "not_done": 0, "levels": {"installed": 2, "active": 1},
     }  # fmt: skip
+    assert cli["campaign"] == "vssid"
     total = cli["total"]
     assert (total["denominator"], total["installed"], total["active"]) == (31, 12, 7)
     assert (total["installed_pct"], total["active_pct"]) == (38.7, 22.6)

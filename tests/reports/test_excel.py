@@ -1,8 +1,10 @@
 """The Excel report, read back with openpyxl: layout, numbers, print setup and privacy.
 
-``sample()`` is a small hand-made campaign with every case (units of each kind, an unknown
-headcount, reasons, findings); ``district10()`` is District 10's real unit list with plausible
-figures, for the LibreOffice check and the pictures in ``docs/``.
+``sample()`` is a small hand-made report of the shipped VssID campaign (``vssid()``: its
+definition resolved from ``forms/``, no database) with every case (units of each kind, an
+unknown headcount, reasons, findings); ``district10()`` is District 10's real unit list with
+plausible figures, for the LibreOffice check and the pictures in ``docs/``. Other campaigns'
+workbooks: ``test_excel_campaign``.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ import subprocess
 import zipfile
 from collections import Counter
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
+from ingest.campaigns import Campaign, publish
+from ingest.forms.registry import compile_xlsform
 from ingest.registry.units import natural_key
-from reports.excel import SHEETS, TITLE, workbook
+from reports.excel import SHEETS, report_title, workbook
 from reports.layout import DASH
 from reports.model import (
-    CATEGORIES,
     Counts,
     Coverage,
     Finding,
@@ -40,6 +44,17 @@ T = Thresholds()
 Cats = dict[str, tuple[int | None, int, int]]
 
 
+@cache
+def vssid() -> Campaign:
+    """The shipped VssID campaign, resolved from forms/vssid.campaign.toml and its forms."""
+    definition = publish.read(REPO / "forms" / "vssid.campaign.toml")
+    compiled = {path: compile_xlsform(path) for path in definition.form_files}
+    return publish.resolve(definition, compiled)
+
+
+CATEGORIES = vssid().category_keys
+
+
 def unit(
     code: str,
     name: str,
@@ -49,15 +64,18 @@ def unit(
     reasons: dict[str, int] | None = None,
 ) -> UnitCoverage:
     """A unit row; ``cats`` maps a category to (denominator, installed, active)."""
-    empty = Counts(None if source is None else 0)
-    categories = {c: Counts(*cats[c]) if c in cats else empty for c in CATEGORIES}
+    empty = Counts(None if source is None else 0, 0, {"active": 0})
+    categories = {
+        c: Counts(cats[c][0], cats[c][1], {"active": cats[c][2]}) if c in cats else empty
+        for c in CATEGORIES
+    }
     known = [c.denominator for c in categories.values() if c.denominator is not None]
     total = Counts(
         sum(known) if source is not None else None,
-        sum(c.installed for c in categories.values()),
-        sum(c.active for c in categories.values()),
+        sum(c.done for c in categories.values()),
+        {"active": sum(c.level("active") for c in categories.values())},
     )
-    progress = T.progress(total.installed_pct)
+    progress = T.progress(total.done_pct)
     return UnitCoverage(code, name, code, kind, None, source, total, categories, progress,
                         reasons or {})  # fmt: skip
 
@@ -65,7 +83,7 @@ def unit(
 def _rollup(key: str, counts: list[tuple[str, Counts]]) -> Rollup:
     total = sum((c for _, c in counts), Counts(0))
     unknown = tuple(code for code, c in counts if c.denominator is None)
-    return Rollup(key, total, len(counts), unknown, T.progress(total.installed_pct))
+    return Rollup(key, total, len(counts), unknown, T.progress(total.done_pct))
 
 
 def build(units: list[UnitCoverage], findings: tuple[Finding, ...] = (), as_of: date = AS_OF
@@ -73,6 +91,7 @@ def build(units: list[UnitCoverage], findings: tuple[Finding, ...] = (), as_of: 
     """A Coverage with rollups summed as ``reports.coverage`` sums them."""
     kinds = ("department", "public_service", "party_mass_org", "ward")
     return Coverage(
+        campaign=vssid(),
         as_of=as_of,
         thresholds=T,
         units=tuple(units),
@@ -93,17 +112,18 @@ FINDINGS = (
 )
 PERSONAL: list[dict[str, Any]] = [
     {"unit_code": "27163", "unit_name": "Phường 15", "full_name": "Phạm Thị Thu Trang",
-     "bhxh_code": "0201234567", "category": "cong_chuc", "status": "not_installed",
-     "reasons": ["forgot_password"]},
+     "person_key": "0201234567", "bhxh_code": "0201234567", "category": "cong_chuc",
+     "outcome": "not_installed", "reasons": ["forgot_password"]},
     {"unit_code": "27163", "unit_name": "Phường 15", "full_name": "Võ Văn Tâm",
-     "bhxh_code": "0309876543", "category": "nguoi_lao_dong", "status": "no_smartphone",
-     "reasons": ["no_smartphone", "other"]},
+     "person_key": "0309876543", "bhxh_code": "0309876543", "category": "nguoi_lao_dong",
+     "outcome": "no_smartphone", "reasons": ["no_smartphone", "other"]},
     {"unit_code": "Q10-TTYT", "unit_name": "Trung tâm Y tế Quận 10", "full_name": "Đặng Quốc Huy",
-     "bhxh_code": "7901000123", "category": "vien_chuc", "status": None, "reasons": []},
+     "person_key": "7901000123", "bhxh_code": "7901000123", "category": "vien_chuc",
+     "outcome": None, "reasons": []},
 ]  # fmt: skip
 SECRETS = (
     [f.full_name for f in FINDINGS]
-    + [f.bhxh_code for f in FINDINGS]
+    + [f.person_key for f in FINDINGS]
     + [p[k] for p in PERSONAL for k in ("full_name", "bhxh_code")]
 )
 
@@ -205,25 +225,41 @@ def values(ws: Any, row: int, first: int = 4, last: int = 9) -> list[Any]:
 
 def test_sheets__without_personal__three_sheets() -> None:
     book = read(workbook(sample()))
-    assert book.sheetnames == list(SHEETS[:3])
+    assert book.sheetnames == list(SHEETS)
     assert book.active.title == "Tổng hợp"
 
 
 def test_sheets__with_personal__list_of_not_installed() -> None:
-    assert read(workbook(sample(), PERSONAL)).sheetnames == list(SHEETS)
+    assert read(workbook(sample(), PERSONAL)).sheetnames == [*SHEETS, "Danh sách chưa cài đặt"]
 
 
 def test_summary__title_date_and_directive() -> None:
     ws = read(workbook(sample()))["Tổng hợp"]
     assert ws["A1"].value == "BẢO HIỂM XÃ HỘI TP. HỒ CHÍ MINH"
     assert ws["A2"].value == "BẢO HIỂM XÃ HỘI QUẬN 10"
-    assert ws["A4"].value == TITLE == "BÁO CÁO TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ"
+    assert ws["J3"].value == "Quận 10, ngày 31 tháng 3 năm 2021"
+    title = "BÁO CÁO TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ"
+    assert ws["A4"].value == report_title(vssid()) == title
     assert ws["A5"].value == "Tính đến ngày 31/03/2021"
-    assert "Công văn số 952/UBND-VX ngày 10/3/2021 của Ủy ban nhân dân Quận 10" in ws["A6"].value
-    assert ws["B8"].value == "Tên đơn vị"
-    assert ws["D8"].value == "Tổng số CC-VC-NLĐ (người)"
-    assert (ws["E8"].value, ws["E9"].value, ws["F9"].value) == ("Đã cài đặt ứng dụng", "Số người",
-                                                                 "Tỷ lệ")  # fmt: skip
+    assert ws["A6"].value.startswith(
+        "Thực hiện Công văn số 952/UBND-VX ngày 10/3/2021 của Ủy ban nhân dân Quận 10"
+    )
+    assert ws["A7"].value == "Chỉ tiêu: 100% công chức, viên chức và người lao động đã cài đặt."
+    assert ws["B9"].value == "Tên đơn vị"
+    assert ws["D9"].value == "Tổng số (người)"
+    assert (ws["E9"].value, ws["E10"].value, ws["F10"].value) == ("Đã cài đặt", "Số người",
+                                                                   "Tỷ lệ")  # fmt: skip
+    assert (ws["G9"].value, ws["I9"].value) == ("Đang sử dụng", "Chưa cài đặt (người)")
+    assert ws["F11"].value == "(6 = 5/4)" and ws["I11"].value == "(9 = 4 − 5)"
+
+
+def test_summary__recipients_and_signer() -> None:
+    ws = read(workbook(sample()))["Tổng hợp"]
+    row = find_row(ws, "Nơi nhận:", column=1)
+    assert ws.cell(row + 1, 1).value == "- Ủy ban nhân dân Quận 10 (để báo cáo);"
+    assert ws.cell(row + 4, 1).value == "- Lưu: VT."
+    assert ws.cell(row, 10).value == "GIÁM ĐỐC"
+    assert ws.cell(row, 3).value == "NGƯỜI LẬP BIỂU"
 
 
 def test_summary__groups_in_order_with_heading_units_and_subtotal() -> None:
@@ -232,7 +268,7 @@ def test_summary__groups_in_order_with_heading_units_and_subtotal() -> None:
               ("II", "ĐƠN VỊ SỰ NGHIỆP", "Cộng Đơn vị sự nghiệp", 2),
               ("III", "ĐẢNG, ĐOÀN THỂ", "Cộng Đảng, đoàn thể", 2),
               ("IV", "PHƯỜNG", "Cộng Phường", 3)]  # fmt: skip
-    previous = 10
+    previous = 11
     for numeral, heading, subtotal, size in groups:
         top, bottom = find_row(ws, heading), find_row(ws, subtotal)
         assert ws.cell(top, 1).value == numeral
@@ -250,7 +286,7 @@ def test_summary__subtotals_and_total_sum_known_units() -> None:
     total = find_row(ws, "TỔNG CỘNG")
     assert values(ws, total) == [460, 345, 0.75, 286, 0.622, 115]
     assert ws.cell(total, 11).value == "Chậm"
-    assert ws.cell(total, 10).value.startswith("Chưa đăng ký số điện thoại với BHXH (36); ")
+    assert ws.cell(total, 10).value.startswith("Chưa đăng ký số điện thoại với cơ quan BHXH (36); ")
 
 
 def test_summary__unit_row__source_reasons_status() -> None:
@@ -259,7 +295,8 @@ def test_summary__unit_row__source_reasons_status() -> None:
     assert ws.cell(row, 3).value == "Danh sách"
     assert values(ws, row) == [31, 18, 0.581, 11, 0.355, 13]
     assert ws.cell(row, 10).value == (
-        "Chưa đăng ký số điện thoại với BHXH (6); Quên mật khẩu (4); Không muốn cài đặt (2)"
+        "Chưa đăng ký số điện thoại với cơ quan BHXH (6); Quên mật khẩu tài khoản VssID (4); "
+        "Không muốn cài đặt (2)"
     )
     assert ws.cell(row, 11).value == "Chậm"
     assert ws.cell(find_row(ws, "Trung tâm Y tế Quận 10"), 3).value == "Đơn vị khai báo"
@@ -301,21 +338,21 @@ def test_summary__group_of_unknown_units__subtotal_is_dash() -> None:
 def test_summary__conditional_colours_against_target() -> None:
     ws = read(workbook(sample()))["Tổng hợp"]
     (ranges,) = [str(r.sqref) for r in ws.conditional_formatting]
-    assert ranges == f"F11:F{find_row(ws, 'TỔNG CỘNG')}"
+    assert ranges == f"F12:F{find_row(ws, 'TỔNG CỘNG')}"
     formulas = [rule.formula[0] for rule in ws.conditional_formatting[ranges]]
-    assert formulas == ["AND(ISNUMBER(F11),F11>=1.0)", "AND(ISNUMBER(F11),F11>=0.8)",
-                        "ISNUMBER(F11)"]  # fmt: skip
+    assert formulas == ["AND(ISNUMBER(F12),F12>=1.0)", "AND(ISNUMBER(F12),F12>=0.8)",
+                        "ISNUMBER(F12)"]  # fmt: skip
 
 
 def test_summary__freeze_panes_and_print_setup() -> None:
     ws = read(workbook(sample()))["Tổng hợp"]
-    assert ws.freeze_panes == "C11"
+    assert ws.freeze_panes == "C12"
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert int(ws.page_setup.fitToWidth) == 1
     assert int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "$8:$10"
+    assert ws.print_title_rows == "$9:$11"
     assert ws.page_margins.left == pytest.approx(0.6)
     assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
     assert ws.column_dimensions["B"].width >= 35
@@ -324,8 +361,9 @@ def test_summary__freeze_panes_and_print_setup() -> None:
 
 def test_properties() -> None:
     props = read(workbook(sample())).properties
-    assert props.creator == "BHXH Quận 10"
+    assert props.creator == "BẢO HIỂM XÃ HỘI QUẬN 10"
     assert "31/03/2021" in props.title
+    assert props.subject == "Cài đặt ứng dụng VssID – BHXH số"
 
 
 # --- Theo đối tượng -----------------------------------------------------------------------
@@ -333,9 +371,12 @@ def test_properties() -> None:
 
 def test_by_category__per_unit_subtotals_and_totals() -> None:
     ws = read(workbook(sample()))["Theo đối tượng"]
-    assert [ws.cell(8, c).value for c in (3, 7, 11)] == ["Công chức", "Viên chức",
+    assert [ws.cell(9, c).value for c in (3, 7, 11)] == ["Công chức", "Viên chức",
                                                          "Người lao động"]  # fmt: skip
-    assert ws.freeze_panes == "C11"
+    assert [ws.cell(10, c).value for c in (3, 4, 5, 6)] == ["Tổng số", "Đã cài đặt", "Tỷ lệ",
+                                                            "Đang sử dụng"]  # fmt: skip
+    assert ws["A4"].value == "TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ THEO ĐỐI TƯỢNG"
+    assert ws.freeze_panes == "C12"
     row = find_row(ws, "Trung tâm Y tế Quận 10")
     assert values(ws, row, 3, 14) == [0, 0, DASH, 0, 220, 150, 0.682, 120, 40, 20, 0.5, 15]
     assert values(ws, find_row(ws, "Phòng Tư pháp Quận 10"), 3, 6) == [DASH, 3, DASH, 2]
@@ -373,6 +414,10 @@ def test_not_installed__lists_people_with_status_and_reasons() -> None:
         2, "Phường 15", "Võ Văn Tâm", "0309876543", "Người lao động",
         "Không có điện thoại thông minh", "Không có điện thoại thông minh; Lý do khác",
     ]  # fmt: skip
+    assert ws.cell(row, 4).number_format == "@"
+    head = find_row(ws, "Họ và tên", column=3)
+    assert [ws.cell(head, c).value for c in (4, 6, 7)] == ["Mã số BHXH", "Tình trạng",
+                                                           "Lý do chưa cài đặt"]  # fmt: skip
     assert ws.cell(find_row(ws, "Đặng Quốc Huy", column=3), 6).value == "Chưa có phiếu ghi nhận"
     assert ws.auto_filter.ref.startswith("A")
     assert ws.page_setup.orientation == "landscape"
@@ -400,7 +445,7 @@ def test_privacy__with_personal__names_and_codes_present() -> None:
 def test_district10__every_unit_once() -> None:
     coverage = district10()
     ws = read(workbook(coverage))["Tổng hợp"]
-    names = [ws.cell(r, 2).value for r in range(11, ws.max_row + 1)]
+    names = [ws.cell(r, 2).value for r in range(12, ws.max_row + 1)]
     assert all(names.count(u.name_vi) == 1 for u in coverage.units)
     assert len(coverage.units) == 48
 

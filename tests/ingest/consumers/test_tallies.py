@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ingest import campaigns
+from ingest.campaigns import Campaign
 from ingest.consumers import CONSUMERS, Pipeline, tallies
 from ingest.consumers.tallies import Entry, Record, spans_for
 from ingest.models import ConsumerCursor, PersonSpan, ReasonTally, Tally
@@ -38,7 +40,8 @@ def at(day: int, hour: int = 9) -> datetime:
 
 def record(day: int, submission_id: int, unit: str = "U1", installed: bool = True,
            hour: int = 9, reasons: tuple[str, ...] = ()) -> Record:  # fmt: skip
-    return Record(at(day, hour), submission_id, unit, "cong_chuc", installed, installed, reasons)
+    return Record(at(day, hour), submission_id, unit, "cong_chuc", installed,
+                  ("active",) if installed else (), reasons)  # fmt: skip
 
 
 def entry(start: int, end: int | None, unit: str = "R1", entry_id: int = 1) -> Entry:
@@ -55,7 +58,7 @@ def state_on(spans: list[tallies.Span], day: date) -> tuple[Any, ...] | None:
     found = [s for s in spans if s.day_from <= day and (s.day_to is None or s.day_to > day)]
     assert len(found) <= 1, "spans overlap"
     s = found[0] if found else None
-    return None if s is None else (s.unit_code, s.category, s.on_roster, s.installed,
+    return None if s is None else (s.unit_code, s.category, s.on_roster, s.done,
                                    s.submission_id)  # fmt: skip
 
 
@@ -70,23 +73,23 @@ def brute_force(records: list[Record], entries: list[Entry], day: date) -> tuple
     if effective is None and roster is None:
         return None
     if roster is not None:
-        return (roster.unit_code, roster.category, True, bool(effective and effective.installed),
+        return (roster.unit_code, roster.category, True, bool(effective and effective.done),
                 effective.submission_id if effective else None)  # fmt: skip
     assert effective is not None
-    return (effective.unit_code, effective.category, False, effective.installed,
+    return (effective.unit_code, effective.category, False, effective.done,
             effective.submission_id)  # fmt: skip
 
 
 def test_record_only__one_open_span():
     (span,) = spans_for([record(2, 10)], [])
-    assert (span.day_from, span.day_to, span.unit_code, span.on_roster, span.installed) == (
+    assert (span.day_from, span.day_to, span.unit_code, span.on_roster, span.done) == (
         DAY0 + timedelta(days=2), None, "U1", False, True,
     )  # fmt: skip
 
 
 def test_roster_member_without_record__counted_not_installed():
     (span,) = spans_for([], [entry(0, None)])
-    assert (span.unit_code, span.category, span.on_roster, span.installed, span.submission_id) == (
+    assert (span.unit_code, span.category, span.on_roster, span.done, span.submission_id) == (
         "R1", "vien_chuc", True, False, None,
     )  # fmt: skip
 
@@ -114,12 +117,12 @@ def test_late_collected_record__counts_from_its_collection_day_not_arrival():
 def test_same_day__the_later_record_wins():
     later = record(2, 9, hour=17, installed=False, reasons=("no_smartphone",))
     (span,) = spans_for([record(2, 10, hour=8), later], [])
-    assert (span.submission_id, span.installed, span.reasons) == (9, False, ("no_smartphone",))
+    assert (span.submission_id, span.done, span.reasons) == (9, False, ("no_smartphone",))
 
 
 def test_late_evening_utc_is_the_next_local_day():
     moment = datetime(2021, 3, 16, 18, 30, tzinfo=UTC)  # 01:30 on 17/03 in Vietnam
-    (span,) = spans_for([Record(moment, 1, "U1", None, True, False, ())], [])
+    (span,) = spans_for([Record(moment, 1, "U1", None, True, (), ())], [])
     assert span.day_from == date(2021, 3, 17) and span.category == ""
 
 
@@ -160,15 +163,17 @@ def test_spans__state_on_every_day_is_the_designs(history: tuple[list[Record], l
 def tables(session: Session) -> tuple[set[tuple[Any, ...]], ...]:
     session.commit()
     return (
-        {tuple(r) for r in session.execute(select(Tally.unit_code, Tally.category, Tally.on_roster,
-                                                  Tally.people, Tally.installed, Tally.active)
+        {tuple(r) for r in session.execute(select(Tally.campaign, Tally.unit_code, Tally.category,
+                                                  Tally.on_roster, Tally.measure, Tally.people)
                                            .where(Tally.people != 0))},
-        {tuple(r) for r in session.execute(select(ReasonTally.unit_code, ReasonTally.on_roster,
+        {tuple(r) for r in session.execute(select(ReasonTally.campaign, ReasonTally.unit_code,
+                                                  ReasonTally.on_roster,
                                                   ReasonTally.reason, ReasonTally.people)
                                            .where(ReasonTally.people != 0))},
-        {tuple(r) for r in session.execute(select(PersonSpan.bhxh_code, PersonSpan.day_from,
-                                                  PersonSpan.day_to, PersonSpan.unit_code,
-                                                  PersonSpan.on_roster, PersonSpan.installed,
+        {tuple(r) for r in session.execute(select(PersonSpan.campaign, PersonSpan.person_key,
+                                                  PersonSpan.day_from, PersonSpan.day_to,
+                                                  PersonSpan.unit_code, PersonSpan.on_roster,
+                                                  PersonSpan.done, PersonSpan.levels,
                                                   PersonSpan.submission_id))},
     )  # fmt: skip
 
@@ -176,7 +181,11 @@ def tables(session: Session) -> tuple[set[tuple[Any, ...]], ...]:
 def report(session: Session, day: date, **kwargs: Any) -> coverage.Coverage:
     """The coverage report after the consumers applied everything (as a server reads it)."""
     settle(session)
-    return coverage.compute(session, day, **kwargs)
+    return coverage.compute(session, vssid(session), day, **kwargs)
+
+
+def vssid(session: Session) -> Campaign:
+    return campaigns.load(session, "vssid")
 
 
 def post(client: FlaskClient, instance_id: str, answers: dict[str, Any], **extra: str) -> Any:
@@ -213,10 +222,10 @@ def test_kept_up_to_date__equals_built_from_scratch(
     assert "Consumers:" in result.output  # the CLI applied the log's new entries
     session.commit()  # a new snapshot (SQLite's would still be the one before the posts)
     assert not Pipeline(CONSUMERS).pending(session)
-    result_report = coverage.compute(session, date(2021, 3, 25))
+    result_report = coverage.compute(session, vssid(session), date(2021, 3, 25))
     rows = {r.code: r for r in result_report.units}
     moved_to = rows["27190"]
-    assert (moved_to.source, moved_to.total.denominator, moved_to.total.installed) == (
+    assert (moved_to.source, moved_to.total.denominator, moved_to.total.done) == (
         "roster", 2, 2,
     )  # fmt: skip
     assert rows["27184"].total.denominator == 4  # A moved out on 24/03
@@ -225,7 +234,7 @@ def test_kept_up_to_date__equals_built_from_scratch(
 
     tallies.rebuild(session)
     assert tables(session) == kept
-    assert coverage.compute(session, date(2021, 3, 25)) == result_report
+    assert coverage.compute(session, vssid(session), date(2021, 3, 25)) == result_report
 
 
 @pytest.mark.usefixtures("scenario")
@@ -245,17 +254,17 @@ def test_trend__one_pass_equals_a_report_per_day(
     session: Session, category: str | None, codes: list[str] | None
 ):
     days = [date(2021, 3, 1) + timedelta(days=n) for n in range(0, 30, 1)]
-    got = trend(session, days, unit_codes=codes, category=category)
+    got = trend(session, vssid(session), days, unit_codes=codes, category=category)
     expected = []
     for day in days:
-        report = coverage.compute(session, day, unit_codes=codes)
+        report = coverage.compute(session, vssid(session), day, unit_codes=codes)
         if category is None:
             expected.append((day, report.total))
         else:
             (rollup,) = [r for r in report.categories if r.key == category]
             expected.append((day, replace(rollup, key="total")))
     assert got == expected
-    changing = {pct for _day, rollup in got for pct in [rollup.counts.installed_pct]}
+    changing = {pct for _day, rollup in got for pct in [rollup.counts.done_pct]}
     assert codes == ["27190"] or len(changing) > 1  # the period covers real changes
 
 
@@ -276,7 +285,7 @@ def test_concurrent_readers__apply_the_log_once(client: FlaskClient, session: Se
     def read(_: int) -> Coverage:
         Pipeline(CONSUMERS).settle(factory)  # each reader applies what is pending
         with factory() as own:
-            return coverage.compute(own, date(2021, 3, 25))
+            return coverage.compute(own, vssid(own), date(2021, 3, 25))
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(read, range(8)))
@@ -294,7 +303,7 @@ def test_report_from_tallies__equals_report_from_spans(
 ):
     day = date(2026, 1, 1)  # after every change: the tallies answer
     from_tallies = report(session, day, with_findings=True)
-    monkeypatch.setattr(tallies, "latest_change", lambda _session: date(9999, 1, 1))
-    from_spans = coverage.compute(session, day, with_findings=True)
+    monkeypatch.setattr(tallies, "latest_change", lambda _session, _campaign: date(9999, 1, 1))
+    from_spans = coverage.compute(session, vssid(session), day, with_findings=True)
     assert from_spans == from_tallies
     assert any(u.reasons for u in from_tallies.units) and from_tallies.findings

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ingest.db import Base
-from ingest.models import InstallRecord, Person, Submission, SubmissionStatus, Unit
+from ingest.models import Person, PersonRecord, Submission, SubmissionStatus, Unit
 from ingest.registry import unit_codes
 from ingest.submissions import intake, parse
 from tests.ingest.consumers.test_projection import answers, submit_only
@@ -69,8 +69,8 @@ def test_bug_while_checking__payload_kept_and_flagged_for_a_person(
     settle(session)
     state = session.get(SubmissionStatus, receipt.submission.id)
     assert state is not None and state.review_state == "flagged"
-    assert session.get(InstallRecord, receipt.submission.id) is None
-    assert session.get(Person, answers()["bhxh_code"]) is None
+    assert session.get(PersonRecord, receipt.submission.id) is None
+    assert session.get(Person, ("vssid", answers()["bhxh_code"])) is None
 
 
 def test_unit_added_after_codes_were_read__known_at_once(session: Session, tmp_path: Path):
