@@ -78,7 +78,9 @@ EN: dict[str, str] = {
     "Đánh giá": "Status",
     "Tổng cộng": "Total",
     "Không có đơn vị nào.": "No units.",
-    "Tiến độ theo đơn vị so với mục tiêu ({label})": "Progress by unit against the target ({label})",
+    "Tiến độ theo đơn vị so với mục tiêu ({label})": (
+        "Progress by unit against the target ({label})"
+    ),
     "Tiến độ theo ngày": "Progress by day",
     "Tải báo cáo": "Download the report",
     "Excel (.xlsx)": "Excel (.xlsx)",

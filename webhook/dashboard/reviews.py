@@ -131,7 +131,7 @@ def review_decide(submission_id: int) -> Response:
         accepted = decision == "accept"
         done = "Đã chấp nhận phiếu số {id}." if accepted else "Đã từ chối phiếu số {id}."
         flash(_(done, id=submission_id), "success")
-    back = {k: request.args.get(k) for k in ("status", "campaign") if request.args.get(k)}
+    back: dict[str, Any] = {k: v for k in ("status", "campaign") if (v := request.args.get(k))}
     return redirect(url_for("dashboard.review_queue", **back))
 
 
