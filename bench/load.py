@@ -706,18 +706,20 @@ def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) ->
 
     sys.path.insert(0, str(ROOT))
     from ingest.db import make_engine
-    from ingest.models import InstallRecord, Person, Submission, SubmissionStatus
+    from ingest.models import Person, PersonRecord, Submission, SubmissionStatus
 
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        people = select(InstallRecord.bhxh_code).where(InstallRecord.submission_id > after_id)
+        people = select(PersonRecord.person_key).where(PersonRecord.submission_id > after_id)
         persons = connection.scalar(
-            select(func.count(func.distinct(InstallRecord.bhxh_code))).where(
-                InstallRecord.submission_id > after_id
+            select(func.count(func.distinct(PersonRecord.person_key))).where(
+                PersonRecord.submission_id > after_id
             )
         )
         counted = connection.scalar(
-            select(func.count()).select_from(Person).where(Person.bhxh_code.in_(people))
+            select(func.count()).select_from(Person).where(
+                Person.campaign == "vssid", Person.person_key.in_(people)
+            )
         )
         rows = connection.execute(
             select(Submission.instance_id, Submission.payload_sha256, Submission.error_code).where(
@@ -734,8 +736,8 @@ def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) ->
         )
         records = connection.scalar(
             select(func.count())
-            .select_from(InstallRecord)
-            .where(InstallRecord.submission_id > after_id)
+            .select_from(PersonRecord)
+            .where(PersonRecord.submission_id > after_id)
         )
     engine.dispose()
     expected = {p.instance_id: p.stored_sha256 for p in sent}

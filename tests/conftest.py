@@ -34,6 +34,10 @@ settings.load_profile(os.environ.get("VSSID_HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parent.parent
 FORMS_DIR = REPO / "forms"
+#: The campaign's forms as first published (version 2021031001), before they declared their
+#: personal fields: a published version stays valid for the phones that hold it, so the
+#: tests publish it first and post instances of both, as a deployment receives them.
+PREVIOUS_FORMS_DIR = REPO / "tests" / "data" / "forms-2021031001"
 DEFAULT_UNITS = FORMS_DIR / "district10_units.csv"
 REALM = "VssID"
 PASSWORD = "mật-khẩu-thử-1"
@@ -121,7 +125,10 @@ def default_units(session: Session) -> units.ImportReport:
 
 @pytest.fixture
 def published(session: Session, default_units: units.ImportReport) -> list[publish.Published]:
-    """Every shipped form and campaign, published as ``vssid forms publish`` does."""
+    """Every shipped form and campaign, published as ``vssid forms publish`` does, after the
+    VssID forms' first versions (as a deployment that has been running holds them)."""
+    for path in forms.xlsform_files(PREVIOUS_FORMS_DIR):
+        forms.publish(session, forms.compile_xlsform(path), forms.media_dir_for(FORMS_DIR, path))
     results = publish.publish_folder(session, FORMS_DIR)
     failed = [f"{r.path.name}: {r.error.message_en}" for r in results if r.error is not None]
     assert not failed, failed

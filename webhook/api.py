@@ -33,6 +33,7 @@ TREND_DAYS = 30
 
 def _item(submission: Submission, state: SubmissionStatus, detail: bool) -> dict[str, Any]:
     user = g.user
+    spec = policy.masking_spec(get_session(), submission.form_id, submission.form_version)
     item: dict[str, Any] = {
         "id": submission.id,
         "form_id": submission.form_id,
@@ -44,14 +45,14 @@ def _item(submission: Submission, state: SubmissionStatus, detail: bool) -> dict
         "submitter": submission.submitter,
         "unit_code": state.unit_code,
         "status": state.review_state,
-        "issues": policy.mask_issues(user, state.issues),
+        "issues": policy.mask_issues(user, state.issues, spec),
     }
     if policy.sees_personal_data(user):
         item["instance_name"] = submission.instance_name
     if detail:
         read = read_stored(get_session(), submission)
         values = read[0].values if read else {}
-        item["values"] = policy.mask_values(user, values)
+        item["values"] = policy.mask_values(user, values, spec)
         item["attachments"] = [
             {"name": a.name, "size": a.size, "content_type": a.content_type}
             for a in submission.attachments

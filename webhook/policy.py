@@ -23,8 +23,12 @@ units seen            all    all      own   none       none
 - ``review``: accept or reject a flagged submission (page and API);
 - ``manage_collectors``: collector accounts, their QR codes and printed sheets;
 - ``see_personal_data``: names, BHXH codes, phone numbers and the like as typed, and the
-  lists of who has not installed (unit page, API, Excel download). The others see
-  :data:`PERSONAL_FIELDS` masked (:func:`mask_values`, :func:`mask_issues`);
+  lists of who has not installed (unit page, API, Excel download). The others see every
+  field the form declares personal masked (:func:`mask_values`, :func:`mask_issues`): the
+  form says which fields are personal (``vssid:personal`` on a bind, read into
+  :attr:`ingest.forms.formspec.FormSpec.personal_paths`), never a list here, and a
+  submission whose form version is unknown, or an answer the form does not have, is masked
+  whole (:func:`masking_spec` gives the spec to mask by);
 - units seen: ``own`` is the account's unit and every unit under it (:func:`unit_scope`).
   Collectors and integrations read nothing, so they see no unit.
 
@@ -34,13 +38,19 @@ to a refusal (its status and wording) belongs to the caller.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
+from ingest.consumers.projection import spec_of_version
 from ingest.errors import ErrorCode, NotFound
-from ingest.models import Unit, User
+from ingest.forms.formspec import FormSpec
+from ingest.models import FormVersion, Unit, User
 from ingest.registry.units import get_unit, subtree
 
 Action = Literal["collect", "push", "read", "review", "manage_collectors", "see_personal_data"]
@@ -70,16 +80,14 @@ ALLOWED: dict[Action, tuple[str, ...]] = {
     "see_personal_data": PERSONAL_DATA_ROLES,
 }
 
-#: Answers that identify a person: masked for roles without personal data.
-PERSONAL_FIELDS = frozenset(
-    {
-        "full_name", "bhxh_code", "phone", "reason_other", "note", "proof_photo",
-        "username", "deviceid", "reporter_name", "reporter_phone", "meta/instanceName",
-    }
-)  # fmt: skip
-#: Codes of which the last digits are shown (enough to tell two people apart).
+#: How a masked value looks, by the field's name (whichever group it is in): initials of a
+#: name, the last digits of a code (enough to tell two people apart); anything else is
+#: :data:`HIDDEN`. Which fields are masked is the form's declaration, not this.
+_NAMES = frozenset({"full_name"})
 _CODES = frozenset({"bhxh_code", "phone", "reporter_phone"})
 HIDDEN = "***"
+#: A repeat's position in an issue's path (``members[2]/name``).
+_POSITION = re.compile(r"\[\d+\]")
 
 
 class OutOfScope(Forbidden):
@@ -125,33 +133,107 @@ def require_unit(session: Session, user: User, code: str) -> Unit:
     return unit
 
 
+def masking_spec(session: Session, form_id: str | None, version: str | None) -> FormSpec | None:
+    """The spec a submission of ``form_id`` ``version`` is masked by (None: the version is
+    unknown, so everything is masked).
+
+    It is that version's spec, with the personal fields of every published version of the
+    form: a version published before a field was declared personal does not say so, and
+    its answers are no less personal.
+    """
+    if form_id is None or version is None:
+        return None
+    spec = spec_of_version(session, form_id, version)
+    if spec is None:
+        return None
+    personal = set(spec.personal_paths)
+    others = session.scalars(
+        select(FormVersion.version).where(
+            FormVersion.form_id == form_id, FormVersion.version != version
+        )
+    )
+    for other in others:
+        other_spec = spec_of_version(session, form_id, other)
+        if other_spec is not None:
+            personal |= other_spec.personal_paths
+    if personal == spec.personal_paths:
+        return spec
+    return dataclasses.replace(spec, personal_paths=frozenset(personal))
+
+
+def _hidden(path: str, spec: FormSpec | None) -> bool:
+    """Whether the answer at ``path`` is masked: the form declares it personal, or nobody
+    can say it is not (no spec, a path the form does not have)."""
+    path = _POSITION.sub("", path)
+    return spec is None or path in spec.personal_paths or path not in spec.fields
+
+
 def _mask(name: str, value: Any) -> Any:
     """A personal value as a manager sees it: initials, or the last digits of a code."""
     if value is None or value == "":
         return value
     text = str(value)
-    if name == "full_name":
+    if name in _NAMES:
         return " ".join(f"{part[0]}." for part in text.split())
     if name in _CODES and len(text) > 4:
         return "•" * (len(text) - 3) + text[-3:]
     return HIDDEN
 
 
-def mask_values(user: User, values: dict[str, Any]) -> dict[str, Any]:
-    """A submission's values as ``user`` may see them (personal fields masked)."""
+def _mask_all(path: str, value: Any) -> Any:
+    """``value`` masked whole, keeping its shape (a repeat's items, a group's answers)."""
+    if isinstance(value, Mapping):
+        return {k: _mask_all(_child(path, k), v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_all(path, item) for item in value]
+    return _mask(path.rsplit("/", 1)[-1], value)
+
+
+def _child(prefix: str, key: str) -> str:
+    """The path of ``key`` under ``prefix``: answers in a repeat's items are keyed by their
+    whole path (``members/name``), as ``ingest.submissions.parse`` and Kobo write them."""
+    return key if not prefix or key.startswith(f"{prefix}/") else f"{prefix}/{key}"
+
+
+def _masked(values: Mapping[str, Any], spec: FormSpec | None, prefix: str = "") -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for key, value in values.items():
+        path = _child(prefix, key)
+        if _hidden(path, spec):
+            shown[key] = _mask_all(path, value)
+        elif isinstance(value, Mapping):
+            shown[key] = _masked(value, spec, path)
+        elif isinstance(value, list):
+            shown[key] = [
+                _masked(item, spec, path) if isinstance(item, Mapping) else item for item in value
+            ]
+        else:
+            shown[key] = value
+    return shown
+
+
+def mask_values(user: User, values: dict[str, Any], spec: FormSpec | None) -> dict[str, Any]:
+    """A submission's values as ``user`` may see them: for roles without personal data,
+    every answer ``spec`` declares personal is masked, at any depth (groups, repeats' items),
+    and so is every answer ``spec`` does not have, or all of them when ``spec`` is None
+    (fail closed)."""
     if sees_personal_data(user):
         return values
-    return {k: _mask(k, v) if k in PERSONAL_FIELDS else v for k, v in values.items()}
+    return _masked(values, spec)
 
 
-def mask_issues(user: User, issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def mask_issues(
+    user: User, issues: list[dict[str, Any]], spec: FormSpec | None
+) -> list[dict[str, Any]]:
     """A submission's problems as ``user`` may see them: a message about a personal field
-    quotes its value, so it is replaced by one that does not."""
+    (by the issue's ``path``, as :func:`mask_values` decides) may quote its value, so it is
+    replaced by one that does not. Problems about no field are kept."""
     if sees_personal_data(user):
         return issues
     shown = []
     for issue in issues:
-        if issue.get("path") in PERSONAL_FIELDS:
+        path = issue.get("path")
+        if path and _hidden(str(path), spec):
             issue = {
                 **issue,
                 "message_vi": "Giá trị không hợp lệ (dữ liệu cá nhân được ẩn).",

@@ -6,6 +6,11 @@ required, constraint, calculate, readonly, messages), its control (which gives t
 its choices: inline items, an internal secondary instance, or a file named by the form's
 media (``select_one_from_file units.csv``). Specs are cached by the XForm's md5, since a
 published version never changes.
+
+Personal data is declared by the form, never listed in code: a field whose bind carries
+``vssid:personal="true"`` (XLSForm: the column ``bind::vssid:personal`` set to ``true``, and the
+setting ``namespaces`` = ``vssid="urn:vssid:xforms"``) is personal, wherever it sits. What
+follows from a declaration is in :attr:`FormSpec.personal_paths`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,13 @@ NS = {
     "odk": "http://www.opendatakit.org/xforms",
 }
 _JR = "{http://openrosa.org/javarosa}"
+#: The namespace of this project's own XForm attributes (``vssid:personal``).
+VSSID_NS = "urn:vssid:xforms"
+_PERSONAL = f"{{{VSSID_NS}}}personal"
+#: How a bind says yes: ``true`` as written in the XLSForm, ``true()`` as XPath.
+_TRUE = frozenset({"true", "true()"})
+#: A reference relative to the bound node: ``../name``, ``../../group/name``.
+_RELATIVE = re.compile(r"(?<![\w.)\]])((?:\.\./)+)([\w\-]+(?:/[\w.\-]+)*)")
 _ITEXT = re.compile(r"""^\s*jr:itext\(\s*['"]([^'"]+)['"]\s*\)\s*$""")
 _ITEMSET = re.compile(r"""^\s*instance\(\s*['"]([^'"]+)['"]\s*\)((?:/[\w.\-]+)+)\s*(\[.*\])?\s*$""")
 _CONTROLS = {
@@ -50,7 +62,9 @@ class Field:
     ``kind`` is one of ``input``, ``select_one``, ``select_multiple``, ``upload``,
     ``calculate`` (a value with no control), ``note``, ``group``, ``repeat`` and ``meta``
     (``meta/*`` and preloads such as ``start``, ``deviceid``). Expressions are the bind's own;
-    :meth:`FormSpec.relevance` adds the enclosing groups' and repeats'.
+    :meth:`FormSpec.relevance` adds the enclosing groups' and repeats'. ``personal`` is the
+    bind's own declaration (``vssid:personal``); :attr:`FormSpec.personal_paths` adds what
+    it covers (a group's fields, values calculated from personal ones).
     """
 
     path: str
@@ -64,6 +78,7 @@ class Field:
     choices: frozenset[str] | None = None
     choices_file: str | None = None
     ancestors: tuple[str, ...] = ()
+    personal: bool = False
     labels: Texts = dataclasses.field(default_factory=dict, compare=False, hash=False)
     constraint_messages: Texts = dataclasses.field(default_factory=dict, compare=False, hash=False)
     required_messages: Texts = dataclasses.field(default_factory=dict, compare=False, hash=False)
@@ -83,7 +98,13 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class FormSpec:
-    """A form version's instance: its fields and where files and repeats are."""
+    """A form version's instance: its fields and where files and repeats are.
+
+    ``personal_paths`` are the paths of the fields that hold personal data: every field the
+    form declares personal (:attr:`Field.personal`), every field inside a group or repeat
+    declared personal, and every calculated value whose expression reads one of these (the
+    instance name made of a name and a code is as personal as they are).
+    """
 
     root_name: str
     binary_paths: frozenset[str]
@@ -100,6 +121,7 @@ class FormSpec:
     choice_labels: Mapping[str, Mapping[str, Texts]] = dataclasses.field(
         default_factory=dict, compare=False, hash=False
     )
+    personal_paths: frozenset[str] = frozenset()
 
     def relevance(self, path: str) -> tuple[str, ...]:
         """Every expression that must be true for ``path`` to be relevant, outermost first."""
@@ -245,6 +267,47 @@ def _child_text(element: etree._Element, name: str) -> str:
     return ""
 
 
+def _declared_personal(bind: Mapping[str, str]) -> bool:
+    return (bind.get(_PERSONAL) or "").strip().lower() in _TRUE
+
+
+def _references(expression: str, path: str, root_name: str) -> set[str]:
+    """The instance paths ``expression`` (on the bind of ``path``) reads: absolute ones
+    (``/data/group/field``) and those relative to the field (``../field``: pyxform's
+    references inside a repeat)."""
+    absolute = re.compile(rf"(?<![\w.)\]])/{re.escape(root_name)}((?:/[\w.\-]+)+)")
+    found = {m.group(1).strip("/") for m in absolute.finditer(expression)}
+    parts = path.split("/")
+    for match in _RELATIVE.finditer(expression):
+        up = match.group(1).count("..")
+        if up <= len(parts):
+            found.add("/".join([*parts[: len(parts) - up], *match.group(2).split("/")]))
+    return found
+
+
+def _personal_paths(fields: Mapping[str, Field], root_name: str) -> frozenset[str]:
+    """The fields declared personal, those inside a group declared personal, and the
+    calculated values that read any of them (to a fixed point: a copy of a copy)."""
+    personal = {
+        path
+        for path, field in fields.items()
+        if field.personal or any(fields[a].personal for a in field.ancestors if a in fields)
+    }
+    calculated = {
+        path: _references(field.calculate, path, root_name)
+        for path, field in fields.items()
+        if field.calculate and path not in personal
+    }
+    changed = True
+    while changed:
+        changed = False
+        for path, reads in calculated.items():
+            if path not in personal and reads & personal:
+                personal.add(path)
+                changed = True
+    return frozenset(personal)
+
+
 def _kind(path: str, bind: Mapping[str, str], control: etree._Element | None) -> str:
     if path.startswith("meta/") or bind.get(f"{_JR}preload"):
         return "meta"
@@ -320,6 +383,7 @@ def _parse(md5: str, xml: str) -> FormSpec:
             choices=choices,
             choices_file=choices_file,
             ancestors=ancestors,
+            personal=_declared_personal(bind),
             labels=_label(control, itext) if control is not None else {},
             constraint_messages=_texts(bind.get(f"{_JR}constraintMsg"), itext),
             required_messages=_texts(bind.get(f"{_JR}requiredMsg"), itext),
@@ -337,6 +401,7 @@ def _parse(md5: str, xml: str) -> FormSpec:
         languages=languages,
         default_language=default,
         choice_labels=choice_labels,
+        personal_paths=_personal_paths(fields, root_name),
     )
 
 

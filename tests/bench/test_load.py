@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest.models import InstallRecord, Submission
+from ingest.models import PersonRecord, Submission
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +34,6 @@ def test_load__50_at_concurrency_4__database_check_passes(
     assert "database check passed: 50 rows = 50 sent" in done.stdout
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Submission)) == 50
-    assert session.scalar(select(func.count()).select_from(InstallRecord)) == session.scalar(
+    assert session.scalar(select(func.count()).select_from(PersonRecord)) == session.scalar(
         select(func.count()).select_from(Submission).where(Submission.error_code.is_(None))
     )

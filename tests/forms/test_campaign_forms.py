@@ -8,7 +8,8 @@ import re
 import pytest
 from lxml import etree
 
-from ingest import campaign, forms
+from ingest import forms
+from ingest.campaigns import Campaign, publish
 from tests.conftest import FORMS_DIR
 
 NS = {"h": "http://www.w3.org/1999/xhtml", "xf": "http://www.w3.org/2002/xforms"}
@@ -109,7 +110,13 @@ def test_install_form__choices_match_the_contract():
         "registered_pending",
         "account_active",
     }
-    assert values("status") == set(campaign.AppState)  # the form's answers, the code's names
+    # The campaign's definition names the form's own answers: installed, and active.
+    vssid = campaign_definition("vssid")
+    assert vssid.done.values == {"installed_no_account", "registered_pending", "account_active"}
+    assert vssid.done.values | {"no_smartphone", "not_installed"} == values("status")
+    assert [(level.key, level.values) for level in vssid.levels] == [
+        ("active", {"account_active"})
+    ]
     assert values("reasons") == {
         "no_smartphone",
         "phone_unsupported",
@@ -156,3 +163,10 @@ def test_labels__vietnamese_has_diacritics(form_id: str):
     else:
         pytest.fail("no 'đơn vị' in the Vietnamese labels")
     assert re.search(r"[ạảãàáâậầấẩẫăắằặẳẵđêếềệểễôốồộổỗơớờợởỡưứừựửữ]", text)
+
+
+def campaign_definition(campaign_id: str) -> Campaign:
+    """A shipped campaign resolved against its forms (as ``vssid forms publish`` does)."""
+    definition = publish.read(FORMS_DIR / f"{campaign_id}.campaign.toml")
+    compiled = {p: forms.compile_xlsform(p) for p in definition.form_files}
+    return publish.resolve(definition, compiled)

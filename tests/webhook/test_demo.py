@@ -27,7 +27,7 @@ from tests.pipeline import settle
 from webhook import demo
 from webhook.demo import generate, people
 
-VERSIONS = {"vssid_install": "2021031001", "vssid_unit_report": "2021031001"}
+VERSIONS = {"vssid_install": "2026120601", "vssid_unit_report": "2026120601"}
 COLLECT_TIME = re.compile(r"^2021-03-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00$")
 
 

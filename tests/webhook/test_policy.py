@@ -7,16 +7,22 @@ on these decisions are checked route by route in ``test_authz_matrix.py``.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
 from sqlalchemy.orm import Session
 
+from ingest import forms
 from ingest.errors import ErrorCode, NotFound
+from ingest.forms import formspec
+from ingest.forms.formspec import FormSpec
 from ingest.models import ROLES, User
 from ingest.registry import accounts
 from ingest.registry.units import ImportReport
-from tests.conftest import REALM, make_user
+from tests import personal_form
+from tests.conftest import FORMS_DIR, REALM, make_user
 from tests.wire import KOBO_SECRET
 from webhook import policy
 
@@ -131,73 +137,160 @@ def test_require_unit__unknown__not_found_before_scope(
     assert raised.value.code == ErrorCode.UNIT_NOT_FOUND.code
 
 
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory: pytest.TempPathFactory) -> FormSpec:
+    """``tests.personal_form``: personal fields in a group and in a repeat, declared by it."""
+    return personal_form.spec(tmp_path_factory.mktemp("form"))
+
+
 VALUES: dict[str, Any] = {
-    "full_name": "Nguyễn Văn An",
-    "bhxh_code": "0791000001",
-    "phone": "0901234567",
-    "reporter_phone": "123",
-    "note": "Gọi lại sau 17 giờ",
-    "reason_other": "",
-    "proof_photo": None,
+    "start": "2026-12-07T08:02:11.120+07:00",
     "unit": "27184",
-    "category": "cong_chuc",
-    "status": "account_active",
+    "thong_tin/full_name": "Nguyễn Văn An",
+    "thong_tin/cccd": "079186012345",
+    "thong_tin/job_title": "Kế toán",
+    "con": [
+        {"con/ten_con": "Nguyễn Minh Khôi", "con/tuoi": "7"},
+        {"con/ten_con": "", "con/tuoi": "3"},
+    ],
+    "xung_ho": "Bà Nguyễn Văn An",
+    "meta/instanceID": "uuid:8e2d",
 }
 
 
-def test_mask_values__manager__personal_fields_masked(users: dict[str, User]) -> None:
-    shown = policy.mask_values(users["manager"], VALUES)
+def test_mask_values__manager__declared_fields_masked_at_any_depth(
+    users: dict[str, User], spec: FormSpec
+) -> None:
+    shown = policy.mask_values(users["manager"], VALUES, spec)
     assert shown == {
-        "full_name": "N. V. A.",
+        "start": "2026-12-07T08:02:11.120+07:00",
+        "unit": "27184",
+        "thong_tin/full_name": "N. V. A.",  # the style of a name: by its name, in any group
+        "thong_tin/cccd": "***",
+        "thong_tin/job_title": "Kế toán",  # not declared: shown
+        "con": [
+            {"con/ten_con": "***", "con/tuoi": "7"},
+            {"con/ten_con": "", "con/tuoi": "3"},  # nothing typed, nothing to hide
+        ],
+        "xung_ho": "***",  # calculated from the name
+        "meta/instanceID": "uuid:8e2d",
+    }
+    assert VALUES["thong_tin/full_name"] == "Nguyễn Văn An"  # the caller's values are left alone
+
+
+def test_mask_values__manager__codes_show_their_last_digits(users: dict[str, User]) -> None:
+    install = campaign_spec("vssid_install")
+    values = {"full_name": "Trần Thị Bình", "bhxh_code": "0791000001", "phone": "0901234567",
+              "note": "Gọi lại sau 17 giờ", "reason_other": "", "proof_photo": None,
+              "status": "account_active", "category": "cong_chuc"}  # fmt: skip
+    assert policy.mask_values(users["manager"], values, install) == {
+        "full_name": "T. T. B.",
         "bhxh_code": "•••••••001",
         "phone": "•••••••567",
-        "reporter_phone": "***",  # too short to show its last digits
         "note": "***",
         "reason_other": "",
         "proof_photo": None,
-        "unit": "27184",
-        "category": "cong_chuc",
         "status": "account_active",
+        "category": "cong_chuc",
     }
-    assert VALUES["full_name"] == "Nguyễn Văn An"  # the caller's values are left alone
 
 
-@pytest.mark.parametrize("name", sorted(policy.PERSONAL_FIELDS))
-def test_mask_values__manager__every_personal_field_hidden(
-    users: dict[str, User], name: str
+def test_mask_values__manager__undeclared_form__shown(
+    users: dict[str, User], tmp_path: Path
 ) -> None:
-    value = "Trần Thị Bình 0791000002"
-    assert value not in policy.mask_values(users["manager"], {name: value}).values()
+    """What is masked is what the form declares: the same form declaring nothing shows all."""
+    undeclared = personal_form.spec(tmp_path, declared=False)
+    assert policy.mask_values(users["manager"], VALUES, undeclared) == VALUES
+
+
+@pytest.mark.parametrize("values", [
+    VALUES,
+    {"cccd": "079186012345"},  # a field the spec does not have
+])  # fmt: skip
+def test_mask_values__manager__nothing_known__everything_masked(
+    users: dict[str, User], spec: FormSpec, values: dict[str, Any]
+) -> None:
+    """No spec (the form version is unknown), or an answer the form does not have: nobody
+    can tell it is not personal, so it is masked (fail closed)."""
+    shown = policy.mask_values(users["manager"], values, None if values is VALUES else spec)
+    flat = json.dumps(shown, ensure_ascii=False)
+    for value in ("Nguyễn", "079186012345", "Kế toán", "27184", "7"):
+        assert value not in flat, value
+    assert set(shown) == set(values)  # the answers' shape is kept
+    if values is VALUES:
+        assert [set(item) for item in shown["con"]] == [{"con/ten_con", "con/tuoi"}] * 2
 
 
 @pytest.mark.parametrize("role", ["admin", "unit"])
-def test_mask_values__personal_data_roles__as_typed(users: dict[str, User], role: str) -> None:
-    assert policy.mask_values(users[role], VALUES) == VALUES
+def test_mask_values__personal_data_roles__as_typed(
+    users: dict[str, User], spec: FormSpec, role: str
+) -> None:
+    assert policy.mask_values(users[role], VALUES, spec) == VALUES
+    assert policy.mask_values(users[role], VALUES, None) == VALUES
 
 
 ISSUES: list[dict[str, Any]] = [
-    {"code": "value.pattern", "path": "bhxh_code", "message_vi": "Mã 07910 sai",
-     "message_en": "Code 07910 is wrong"},
-    {"code": "value.choice", "path": "unit", "message_vi": "Đơn vị 99999 không có",
+    {"code": "value.constraint", "path": "thong_tin/cccd", "message_vi": "Số 0791 sai",
+     "message_en": "Number 0791 is wrong"},
+    {"code": "value.type", "path": "con[2]/ten_con", "message_vi": "Tên 'Khôi' sai",
+     "message_en": "Name 'Khôi' is wrong"},
+    {"code": "choice.unknown", "path": "unit", "message_vi": "Đơn vị 99999 không có",
      "message_en": "No unit 99999"},
-    {"code": "form.unknown", "message_vi": "Biểu mẫu lạ", "message_en": "Unknown form"},
+    {"code": "internal.check_failed", "path": "", "message_vi": "Chưa kiểm tra",
+     "message_en": "Not checked"},
 ]  # fmt: skip
+HIDDEN_ISSUE = {
+    "message_vi": "Giá trị không hợp lệ (dữ liệu cá nhân được ẩn).",
+    "message_en": "Invalid value (personal data hidden).",
+}
 
 
 def test_mask_issues__manager__messages_about_personal_fields_replaced(
+    users: dict[str, User], spec: FormSpec
+) -> None:
+    shown = policy.mask_issues(users["manager"], ISSUES, spec)
+    assert shown[0] == {"code": "value.constraint", "path": "thong_tin/cccd", **HIDDEN_ISSUE}
+    assert shown[1] == {"code": "value.type", "path": "con[2]/ten_con", **HIDDEN_ISSUE}
+    assert shown[2:] == ISSUES[2:]
+    assert ISSUES[0]["message_vi"] == "Số 0791 sai"  # the stored issue is left alone
+
+
+def test_mask_issues__manager__no_spec__every_message_about_a_field_replaced(
     users: dict[str, User],
 ) -> None:
-    shown = policy.mask_issues(users["manager"], ISSUES)
-    assert shown[0] == {
-        "code": "value.pattern",
-        "path": "bhxh_code",
-        "message_vi": "Giá trị không hợp lệ (dữ liệu cá nhân được ẩn).",
-        "message_en": "Invalid value (personal data hidden).",
-    }
-    assert shown[1:] == ISSUES[1:]
-    assert ISSUES[0]["message_vi"] == "Mã 07910 sai"  # the stored issue is left alone
+    shown = policy.mask_issues(users["manager"], ISSUES, None)
+    assert [i["message_en"] for i in shown] == [HIDDEN_ISSUE["message_en"]] * 3 + ["Not checked"]
 
 
 @pytest.mark.parametrize("role", ["admin", "unit"])
-def test_mask_issues__personal_data_roles__as_found(users: dict[str, User], role: str) -> None:
-    assert policy.mask_issues(users[role], ISSUES) == ISSUES
+def test_mask_issues__personal_data_roles__as_found(
+    users: dict[str, User], spec: FormSpec, role: str
+) -> None:
+    assert policy.mask_issues(users[role], ISSUES, spec) == ISSUES
+    assert policy.mask_issues(users[role], ISSUES, None) == ISSUES
+
+
+def test_masking_spec__earlier_versions_masked_as_the_form_now_declares(
+    session: Session, published: Any
+) -> None:
+    """2021031001 was published before the form declared its personal fields."""
+    first = policy.masking_spec(session, "vssid_install", "2021031001")
+    current = policy.masking_spec(session, "vssid_install", "2026120601")
+    assert first is not None and current is not None
+    assert first.version == "2021031001"
+    assert first.personal_paths == current.personal_paths
+    assert {"full_name", "bhxh_code", "meta/instanceName"} <= first.personal_paths
+
+
+@pytest.mark.parametrize(("form_id", "version"), [
+    ("vssid_install", "1999"), ("vssid_install", None), (None, None), ("khong_co", "1"),
+])  # fmt: skip
+def test_masking_spec__unknown_version__none(
+    session: Session, published: Any, form_id: str | None, version: str | None
+) -> None:
+    assert policy.masking_spec(session, form_id, version) is None
+
+
+def campaign_spec(form_id: str) -> FormSpec:
+    compiled = forms.compile_xlsform(FORMS_DIR / f"{form_id}.xlsx")
+    return formspec.spec_for(compiled.md5, compiled.xml)

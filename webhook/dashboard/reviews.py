@@ -23,6 +23,7 @@ from ingest.campaigns import Campaign
 from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import Conflict, InvalidInput
+from ingest.forms.formspec import FormSpec
 from ingest.models import Review, ReviewState, Submission, SubmissionStatus, Unit
 from ingest.submissions import review
 from webhook import policy
@@ -138,7 +139,8 @@ def review_decide(submission_id: int) -> Response:
 def _card(submission: Submission, state: SubmissionStatus) -> Card:
     session = get_session()
     account = scope.user()
-    issues = policy.mask_issues(account, state.issues)
+    spec = policy.masking_spec(session, submission.form_id, submission.form_version)
+    issues = policy.mask_issues(account, state.issues, spec)
     unit = session.get(Unit, state.unit_code) if state.unit_code else None
     return Card(
         submission=submission,
@@ -146,20 +148,22 @@ def _card(submission: Submission, state: SubmissionStatus) -> Card:
         campaign=next((c for c in campaigns() if c.id == state.campaign), None),
         unit_name=unit.name_vi if unit else None,
         issues=issues,
-        answers=_answers(submission, {i.get("path") for i in issues}),
+        answers=_answers(submission, spec, {i.get("path") for i in issues}),
         history=review.history(session, submission.id),
         personal=policy.sees_personal_data(account),
     )
 
 
-def _answers(submission: Submission, problem_paths: set[Any]) -> list[Answer]:
-    """The submitted values beside the form's labels, in the form's order (masked for
-    roles without personal data)."""
+def _answers(
+    submission: Submission, masking: FormSpec | None, problem_paths: set[Any]
+) -> list[Answer]:
+    """The submitted values beside the form's labels, in the form's order (masked by
+    ``masking`` for roles without personal data: ``policy.masking_spec``)."""
     read = read_stored(get_session(), submission)
     if read is None:
         return []
     instance, spec = read
-    values = policy.mask_values(scope.user(), instance.values)
+    values = policy.mask_values(scope.user(), instance.values, masking)
     answers = []
     for path, field in spec.fields.items():
         if field.kind in HIDDEN_KINDS or path not in values:

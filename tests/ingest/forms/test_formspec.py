@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
 from ingest import forms
 from ingest.forms import formspec
 from ingest.forms.formspec import FormSpec
-from tests.conftest import FORMS_DIR
+from tests import personal_form
+from tests.conftest import FORMS_DIR, PREVIOUS_FORMS_DIR
 
 VI, EN = "Tiếng Việt (vi)", "English (en)"
 
@@ -251,3 +253,109 @@ def test_unit_report_form__counts_are_ints():
             assert (field.kind, field.xml_type, field.required) == ("input", "int", "true()")
     assert spec.fields["unit_name"].kind == "calculate"
     assert spec.fields["summary"].kind == "note"
+
+
+# --- personal fields: declared by the form ------------------------------------------------
+
+#: A hand-written XForm: a declaration in a group, one on a repeat, one that is not "true",
+#: and calculated values (absolute, relative inside the repeat, a copy of a copy).
+PERSONAL_XML = """\
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml"
+        xmlns:vssid="urn:vssid:xforms">
+  <h:head>
+    <h:title>Cá nhân</h:title>
+    <model>
+      <instance>
+        <data id="personal" version="1">
+          <info><name/><town/></info>
+          <kids><kid/><age/><greeting/></kids>
+          <secret><a/><b/></secret>
+          <label_copy/><copy_of_copy/><count_kids/><other/>
+          <meta><instanceID/><instanceName/></meta>
+        </data>
+      </instance>
+      <bind nodeset="/data/info/name" type="string" vssid:personal="true"/>
+      <bind nodeset="/data/info/town" type="string" vssid:personal="false"/>
+      <bind nodeset="/data/kids/kid" type="string" vssid:personal="true()"/>
+      <bind nodeset="/data/kids/greeting" type="string" calculate="concat('Chào ',  ../kid )"/>
+      <bind nodeset="/data/secret" vssid:personal=" TRUE "/>
+      <bind nodeset="/data/label_copy" type="string" calculate="concat( /data/info/name , '!')"/>
+      <bind nodeset="/data/copy_of_copy" type="string" calculate=" /data/label_copy "/>
+      <bind nodeset="/data/count_kids" type="string" calculate="count( /data/kids )"/>
+      <bind nodeset="/data/other" type="string" personal="true"/>
+      <bind nodeset="/data/meta/instanceName" type="string"
+            calculate="concat( /data/info/town , instance('x')/data/info/name)"/>
+    </model>
+  </h:head>
+  <h:body>
+    <group ref="/data/info"><input ref="/data/info/name"/><input ref="/data/info/town"/></group>
+    <repeat nodeset="/data/kids"><input ref="/data/kids/kid"/><input ref="/data/kids/age"/></repeat>
+    <group ref="/data/secret"><input ref="/data/secret/a"/><input ref="/data/secret/b"/></group>
+    <input ref="/data/other"/>
+  </h:body>
+</h:html>
+"""
+
+
+def test_personal__declared_on_the_bind_in_the_vssid_namespace():
+    spec = formspec.spec_for("personal-md5", PERSONAL_XML)
+    declared = {path for path, field in spec.fields.items() if field.personal}
+    assert declared == {"info/name", "kids/kid", "secret"}
+    assert formspec.VSSID_NS == "urn:vssid:xforms"
+    assert not spec.fields["other"].personal  # an attribute in no namespace is not ours
+
+
+def test_personal_paths__groups_contents_and_what_is_calculated_from_them():
+    spec = formspec.spec_for("personal-md5", PERSONAL_XML)
+    assert spec.personal_paths == {
+        "info/name",
+        "kids/kid",
+        "kids/greeting",  # ../kid, inside the repeat
+        "secret",
+        "secret/a",  # in a group declared personal
+        "secret/b",
+        "label_copy",  # reads info/name
+        "copy_of_copy",  # reads label_copy
+    }
+    # town is declared "false"; count(kids) reads no personal answer; the instance name reads
+    # town and another instance's node that happens to share a path.
+    assert {"info/town", "count_kids", "meta/instanceName"}.isdisjoint(spec.personal_paths)
+
+
+def test_personal_paths__xlsform_column_and_namespaces_setting(tmp_path: Path):
+    spec = personal_form.spec(tmp_path)
+    assert spec.fields["thong_tin/full_name"].personal
+    assert spec.personal_paths == {
+        "thong_tin/full_name",
+        "thong_tin/cccd",
+        "con/ten_con",
+        "xung_ho",  # calculated from the name
+    }
+    assert personal_form.spec(tmp_path, declared=False).personal_paths == frozenset()
+
+
+def test_install_form__personal_fields_exactly_those_declared():
+    spec = campaign("vssid_install")
+    declared = {path for path, field in spec.fields.items() if field.personal}
+    assert declared == {
+        "deviceid", "username", "full_name", "bhxh_code", "phone", "reason_other",
+        "proof_photo", "note",
+    }  # fmt: skip
+    # The instance name is the name and the BHXH code: as personal as they are.
+    assert spec.personal_paths == declared | {"meta/instanceName"}
+    assert {"unit", "category", "status", "install_date", "reasons"}.isdisjoint(declared)
+
+
+def test_unit_report_form__personal_fields_exactly_those_declared():
+    spec = campaign("vssid_unit_report")
+    assert spec.personal_paths == {"deviceid", "username", "reporter_name", "reporter_phone",
+                                   "note"}  # fmt: skip
+
+
+def test_first_published_versions__declare_nothing():
+    """2021031001 predates the declarations: ``webhook.policy.masking_spec`` lends it those
+    of the form's later versions."""
+    for form_id in ("vssid_install", "vssid_unit_report"):
+        compiled = forms.compile_xlsform(PREVIOUS_FORMS_DIR / f"{form_id}.xlsx")
+        assert compiled.version == "2021031001"
+        assert formspec.spec_for(compiled.md5, compiled.xml).personal_paths == frozenset()

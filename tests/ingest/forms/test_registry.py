@@ -142,17 +142,17 @@ def test_compile__real_form__id_version_and_units_media(path: Path):
     compiled = forms.compile_xlsform(path)
 
     assert compiled.form_id == path.stem
-    assert compiled.form_id in {"vssid_install", "vssid_unit_report"}
+    assert compiled.form_id in SHIPPED
     assert compiled.version.isdigit()
     assert compiled.title
     assert "units.csv" in compiled.media
 
 
-def test_real_forms__both_present():
-    assert [p.name for p in forms.xlsform_files(FORMS_DIR)] == [
-        "vssid_install.xlsx",
-        "vssid_unit_report.xlsx",
-    ]
+SHIPPED = ("vneid_level2", "vssid_install", "vssid_residents_outreach", "vssid_unit_report")
+
+
+def test_real_forms__every_shipped_campaigns_form_present():
+    assert [p.stem for p in forms.xlsform_files(FORMS_DIR)] == list(SHIPPED)
 
 
 @pytest.mark.parametrize(

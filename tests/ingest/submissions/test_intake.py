@@ -18,7 +18,7 @@ from tests.ingest.consumers.test_projection import answers, submit_only
 from tests.pipeline import settle
 
 pytestmark = pytest.mark.usefixtures("published")
-DERIVED = ("submission_status", "install_record", "install_reason", "person", "unit_report",
+DERIVED = ("submission_status", "person_record", "person", "unit_report",
            "person_span", "coverage_tally", "reason_tally")  # fmt: skip
 
 
