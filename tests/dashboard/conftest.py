@@ -24,6 +24,14 @@ def campaign(
 
 
 @pytest.fixture
+def campaigns(
+    campaign: None, client: FlaskClient, runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    """The scenario's VssID campaign, and its VNeID and residents' outreach campaigns."""
+    scenario.load_others(client, runner, session, tmp_path)
+
+
+@pytest.fixture
 def signed_in(app: Flask, campaign: None) -> Callable[[str], FlaskClient]:
     """A new browser signed in as the given user."""
 

@@ -13,6 +13,14 @@ District 10's 48 units; as of 31/03/2021:
 
 Accounts (password ``PASSWORD``): ``quan.tri`` admin, ``lanh.dao`` manager, ``phuong1`` unit
 of Phường 1, ``ctv.an`` collector (Phường 1), ``kobo`` integration.
+
+The other shipped campaigns (:func:`load_others`), as of the same day:
+
+- ``vneid``: Phường 1's roster of 3 (by CCCD): An activated level 2, Bình waiting for the
+  police, Cường not registered (no chip-based card). → 1/3 = 33,3 %. A record with an
+  11-digit CCCD is flagged.
+- ``vssid_residents`` (counts only): Phường 1 helped 35 of its 17.850 residents and reached
+  120 (0,2 %; reached 0,7 %).
 """
 
 from __future__ import annotations
@@ -104,6 +112,65 @@ def load(client: FlaskClient, runner: FlaskCliRunner, session: Session, folder: 
     for instance_id, answers in SUBMISSIONS:
         response = client.post(
             "/kobo/submission?form_id=vssid_install",
+            data=json.dumps({**answers, "meta/instanceID": instance_id}, ensure_ascii=False),
+            content_type="application/json",
+            headers={"Authorization": f"Token {KOBO_SECRET}"},
+        )
+        assert response.status_code == 201, response.json
+    settle(session)
+
+
+VNEID_ROSTER = """cccd,Họ và tên,Đối tượng,Mã đơn vị
+001085000001,Nguyễn Văn An,Công chức,27184
+001090000002,Trần Thị Bình,Công chức,27184
+001079000003,Lê Văn Cường,Viên chức,27184
+"""
+VNEID_FLAGGED_CCCD = "00108500009"  # 11 digits
+
+
+def vneid_person(cccd: str, name: str, category: str, status: str, end: str,
+                 **extra: Any) -> dict[str, Any]:  # fmt: skip
+    answers: dict[str, Any] = {
+        "consent": "yes", "unit": "27184", "full_name": name, "cccd": cccd,
+        "category": category, "vneid_status": status, "end": end,
+    }  # fmt: skip
+    if status == "activated_level2":
+        answers["activation_date"] = end[:10]
+    return {**answers, **extra}
+
+
+OTHER_SUBMISSIONS: list[tuple[str, str, dict[str, Any]]] = [
+    ("vneid_level2", "uuid:vneid-an", vneid_person(
+        "001085000001", "Nguyễn Văn An", "cong_chuc", "activated_level2",
+        "2021-03-20T09:00:00+07:00")),
+    ("vneid_level2", "uuid:vneid-binh", vneid_person(
+        "001090000002", "Trần Thị Bình", "cong_chuc", "pending_level2",
+        "2021-03-21T09:00:00+07:00", reasons="awaiting_police")),
+    ("vneid_level2", "uuid:vneid-cuong", vneid_person(
+        "001079000003", "Lê Văn Cường", "vien_chuc", "not_registered",
+        "2021-03-22T09:00:00+07:00", reasons="no_chip_cccd")),
+    ("vneid_level2", "uuid:vneid-flagged", vneid_person(
+        VNEID_FLAGGED_CCCD, "Đinh Văn Sai", "cong_chuc", "activated_level2",
+        "2021-03-23T09:00:00+07:00")),
+    ("vssid_residents_outreach", "uuid:outreach-1", {
+        "unit": "27184", "report_date": "2021-03-20", "activity": "meeting",
+        "residents_reached": 120, "residents_helped": 35, "end": "2021-03-20T17:00:00+07:00",
+    }),
+]  # fmt: skip
+
+
+def load_others(client: FlaskClient, runner: FlaskCliRunner, session: Session,
+                folder: Path) -> None:  # fmt: skip
+    """The VNeID roster and records and a residents' outreach report (after :func:`load`)."""
+    roster = folder / "vneid_roster.csv"
+    roster.write_text(VNEID_ROSTER, encoding="utf-8")
+    result = runner.invoke(
+        args=["roster", "import", str(roster), "--campaign", "vneid", "--as-of", "2021-03-01"]
+    )
+    assert result.exit_code == 0, result.output
+    for form_id, instance_id, answers in OTHER_SUBMISSIONS:
+        response = client.post(
+            f"/kobo/submission?form_id={form_id}",
             data=json.dumps({**answers, "meta/instanceID": instance_id}, ensure_ascii=False),
             content_type="application/json",
             headers={"Authorization": f"Token {KOBO_SECRET}"},

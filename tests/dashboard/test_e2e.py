@@ -120,26 +120,26 @@ def api_status(page: Any, path: str) -> int:
 def test_admin__sees_everything_and_sorts_the_table(open_page: Any, base_url: str, tmp_path: Path):
     page = open_page("quan.tri")
     page.goto(f"{base_url}/?as_of={AS_OF}")
-    assert page.get_by_test_id("installed-pct").inner_text() == "21,1 %"
+    assert page.get_by_test_id("done-pct").inner_text() == "21,1 %"
     assert page.locator("nav.main-nav").inner_text().split() == [
         "Tiến", "độ", "Duyệt", "phiếu", "Cộng", "tác", "viên",
     ]  # fmt: skip
     wards = page.locator("tbody", has=page.locator("tr[data-unit='27184']"))
     names = wards.locator("tr:not(.group) th a")
     assert names.first.inner_text() == "Phường 1"
-    page.click("th:has-text('Tỷ lệ cài đặt') button")  # ascending: unknown first
-    page.click("th:has-text('Tỷ lệ cài đặt') button")  # descending: Phường 2 (50 %) first
+    page.click("th:has-text('Đã cài đặt (%)') button")  # ascending: unknown first
+    page.click("th:has-text('Đã cài đặt (%)') button")  # descending: Phường 2 (50 %) first
     assert names.first.inner_text() == "Phường 2"
     assert api_status(page, "/api/v1/units/27190") == 200
     page.goto(f"{base_url}/units/27184?as_of={AS_OF}")
-    assert page.locator("#not-installed").get_by_text("Hoàng Văn Em").is_visible()
+    assert page.locator("#not-done").get_by_text("Hoàng Văn Em").is_visible()
     shoot(page, tmp_path, "e2e-unit-admin", full_page=True)
 
 
 def test_manager__numbers_without_names(open_page: Any, base_url: str):
     page = open_page("lanh.dao")
     page.goto(f"{base_url}/units/27184?as_of={AS_OF}")
-    assert page.get_by_test_id("installed-pct").inner_text() == "40,0 %"
+    assert page.get_by_test_id("done-pct").inner_text() == "40,0 %"
     assert page.get_by_test_id("names-hidden").is_visible()
     assert "Hoàng Văn Em" not in page.content()
     assert page.locator("a", has_text="Cộng tác viên").count() == 0
@@ -152,7 +152,7 @@ def test_unit_user__other_unit_page_and_api_403(open_page: Any, base_url: str):
     page = open_page("phuong1")
     page.goto(f"{base_url}/?as_of={AS_OF}")
     assert page.locator("tr[data-unit]").count() == 1
-    assert page.get_by_test_id("installed-pct").inner_text() == "40,0 %"
+    assert page.get_by_test_id("done-pct").inner_text() == "40,0 %"
     response = page.goto(f"{base_url}/units/27190")
     assert response.status == 403
     assert page.get_by_role("heading", name="Không có quyền truy cập").is_visible()
@@ -180,7 +180,7 @@ def test_download__excel_report_opens(open_page: Any, base_url: str, tmp_path: P
     with page.expect_download() as event:
         page.click("a:has-text('Excel (.xlsx)')")
     download = event.value
-    assert download.suggested_filename == "tien-do-vssid-2021-03-31.xlsx"
+    assert download.suggested_filename == "bao-cao-vssid-2021-03-31.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(str(path))
     book = load_workbook(path)
@@ -192,7 +192,7 @@ def test_download__excel_report_opens(open_page: Any, base_url: str, tmp_path: P
 def test_review__accept_and_watch_the_coverage_change(open_page: Any, base_url: str):
     page = open_page("quan.tri")
     page.goto(f"{base_url}/?as_of={AS_OF}")
-    assert page.get_by_test_id("installed-pct").inner_text() == "21,1 %"
+    assert page.get_by_test_id("done-pct").inner_text() == "21,1 %"
     page.click("nav.main-nav >> text=Duyệt phiếu")
     card = page.locator("article.submission", has_text=FLAGGED_NAME)
     assert "Ngày cài đặt" in card.locator(".problems").inner_text()
@@ -205,7 +205,7 @@ def test_review__accept_and_watch_the_coverage_change(open_page: Any, base_url: 
     assert page.locator("article.submission", has_text=FLAGGED_NAME).count() == 0
     page.click("nav.main-nav >> text=Tiến độ")
     page.goto(f"{base_url}/?as_of={AS_OF}")
-    assert page.get_by_test_id("installed-pct").inner_text() == "26,3 %"
+    assert page.get_by_test_id("done-pct").inner_text() == "26,3 %"
 
 
 def test_phone__page_fits_and_the_table_scrolls_inside(
@@ -224,9 +224,39 @@ def test_language__switch_to_english_and_back(open_page: Any, base_url: str):
     page = open_page("lanh.dao")
     page.goto(f"{base_url}/?as_of={AS_OF}")
     page.click("a.lang")
-    assert page.get_by_test_id("installed-pct").inner_text() == "21.1%"
-    assert page.get_by_role("heading", name="Progress by unit").is_visible()
+    assert page.get_by_test_id("done-pct").inner_text() == "21.1%"
+    assert page.get_by_role("heading", name="Progress by unit", exact=True).is_visible()
     page.goto(f"{base_url}/review")
     assert page.get_by_role("heading", name="Submissions to review").is_visible()
     page.click("a.lang")
     assert page.get_by_role("heading", name="Phiếu cần duyệt").is_visible()
+
+
+@pytest.mark.usefixtures("campaigns")
+def test_campaign_selector__switch_to_vneid_keeps_the_filters(
+    open_page: Any, base_url: str, tmp_path: Path
+):
+    page = open_page("quan.tri")
+    page.goto(f"{base_url}/?as_of={AS_OF}&kind=ward")
+    picker = page.locator("select[name=campaign]")
+    assert picker.locator("option").all_inner_texts() == [
+        "Kích hoạt định danh điện tử mức độ 2 (VNeID)",
+        "Cài đặt ứng dụng VssID – BHXH số",
+        "Tuyên truyền, hỗ trợ người dân cài đặt VssID",
+    ]
+    assert page.locator(".campaign-picker button").is_hidden()  # the script submits on change
+    with page.expect_navigation():
+        picker.select_option("vneid")
+    assert page.url == f"{base_url}/?campaign=vneid&as_of={AS_OF}&kind=ward"
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading.startswith("Kích hoạt định danh điện tử mức độ 2 (VNeID)")
+    assert page.get_by_test_id("done-pct").inner_text() == "33,3 %"  # Phường 1 of the wards
+    assert "VssID" not in page.locator("main").inner_text()
+    shoot(page, tmp_path, "e2e-coverage-vneid")
+    page.locator("tr[data-unit='27184'] a").click()
+    page.wait_for_load_state()
+    assert page.locator("#not-done th", has_text="Số định danh cá nhân (số CCCD)").is_visible()
+    page.goto(f"{base_url}/?campaign=vssid_residents&as_of={AS_OF}")
+    assert page.locator(".big.main h2").text_content() == "Đã hỗ trợ cài đặt"  # counts only
+    page.goto(f"{base_url}/units/27184?campaign=vssid_residents&as_of={AS_OF}")
+    assert page.locator("#not-done").count() == 0

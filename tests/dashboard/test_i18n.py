@@ -5,11 +5,14 @@ from __future__ import annotations
 import ast
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask, g
 from jinja2 import nodes
+from sqlalchemy.orm import Session
 
+from ingest import campaigns
 from webhook.dashboard import errors, i18n, signin
 
 PACKAGE = Path(i18n.__file__).parent
@@ -99,19 +102,32 @@ def test_language__cookie_then_default(app: Flask):
         assert i18n.language() == "vi" and i18n.translate("Tiến độ") == "Tiến độ"
     with app.test_request_context("/?lang=en"):
         assert i18n.translate("Phiếu số {id}", id=7) == "Submission 7"
-        assert i18n.name(i18n.REASONS, "no_registered_phone") == (
-            "Phone number not registered with social insurance"
-        )
         assert "lang_asked" in g
 
 
-def test_reason_labels__vietnamese_as_the_campaign_writes_them():
-    assert {code: vi for code, (vi, _en) in i18n.REASONS.items()} == {
-        "no_smartphone": "Không có điện thoại thông minh",
-        "phone_unsupported": "Điện thoại không cài được ứng dụng",
-        "no_registered_phone": "Chưa đăng ký số điện thoại với BHXH",
-        "forgot_password": "Quên mật khẩu",
-        "pending_approval": "Chờ BHXH duyệt tài khoản",
-        "declined": "Không muốn cài đặt",
-        "other": "Lý do khác",
-    }
+def test_campaign_words__the_page_campaigns_in_the_page_language(
+    app: Flask, published: Any, session: Session
+):
+    vneid, vssid = campaigns.load(session, "vneid"), campaigns.load(session, "vssid")
+    with app.test_request_context("/?lang=en"):
+        g.campaign = vneid
+        assert i18n.label("done") == "Level 2 activated"
+        assert i18n.label("no_chip_cccd") == "No chip-based citizen identity card yet"  # the form's
+        assert i18n.local(vneid.done.not_label) == "Not activated"
+        assert i18n.label("declined", vssid) == "Does not wish to install"
+    with app.test_request_context("/"):
+        g.campaign = vssid
+        assert i18n.label("done") == "Đã cài đặt" and i18n.label("active") == "Đang sử dụng"
+        assert i18n.label("declined") == "Không muốn cài đặt"
+        assert i18n.label("nguoi_lao_dong") == "Người lao động"
+        assert i18n.local(vssid.identifier_label) == "Mã số BHXH"
+        assert i18n.label(None) == "—" and i18n.local({}) == "—"
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [("Chưa cài đặt", "chưa cài đặt"), ("Đã kích hoạt mức độ 2", "đã kích hoạt mức độ 2"),
+     ("VNeID đã kích hoạt", "VNeID đã kích hoạt"), ("", "")],
+)  # fmt: skip
+def test_in_sentence__lower_first_letter_but_not_an_acronym(label: str, expected: str):
+    assert i18n.in_sentence(label) == expected

@@ -236,8 +236,12 @@ def test_admin__unit_page_lists_who_has_not_installed(signed_in: SignedIn):
     assert "Hoàng Văn Em" in text and "0791000005" in text
     assert "Không muốn cài đặt" in text and "Lý do khác" in text  # reasons, in Vietnamese
     assert "Không có điện thoại thông minh" in text
-    assert "Người đã cài đặt nhưng không có trong danh sách" in text and "Vũ Văn Phúc" in text
-    assert "Nguyễn Văn An" not in text.split('id="not-installed"')[1]  # installed: not listed
+    assert "Đã cài đặt nhưng không có trong danh sách" in text and "Vũ Văn Phúc" in text
+    assert "<h2>Danh sách chưa cài đặt</h2>" in text  # the campaign's not_label
+    assert ">Mã số BHXH</button>" in text  # the identifier's label in the form
+    assert "Có điện thoại thông minh nhưng chưa cài đặt VssID" in text  # Em's outcome
+    listed = text.split('<section class="card" id="not-done">')[1]
+    assert "Nguyễn Văn An" not in listed  # installed: not listed
 
 
 def test_unit_user__own_units_only_everywhere(signed_in: SignedIn):
@@ -339,7 +343,7 @@ def test_downloads__xlsx_csv_json_with_their_types(signed_in: SignedIn, client: 
     xlsx = admin.get(f"/download/coverage.xlsx?as_of={AS_OF}")
     assert xlsx.status_code == 200
     assert xlsx.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert "filename=tien-do-vssid-2021-03-31.xlsx" in xlsx.headers["Content-Disposition"]
+    assert "filename=bao-cao-vssid-2021-03-31.xlsx" in xlsx.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(xlsx.data))
     assert "Danh sách chưa cài đặt" in book.sheetnames  # admin: personal data allowed
     csv = admin.get(f"/download/coverage.csv?as_of={AS_OF}&by=kind")
@@ -421,12 +425,13 @@ def test_language__english_on_request_and_remembered(signed_in: SignedIn):
     manager = signed_in("lanh.dao")
     english = manager.get(f"/?as_of={AS_OF}&lang=en")
     assert '<html lang="en">' in english.text
-    assert "VssID installation progress" in english.text and "21.1%" in english.text
+    assert "VssID – Digital Social Insurance app installation" in english.text
+    assert "21.1%" in english.text and ">Installed (%)</button>" in english.text
     assert "Figures as of the end of 31 Mar 2021" in english.text
     again = manager.get(f"/units/27184?as_of={AS_OF}")
     assert "By category" in again.text and "40.0%" in again.text
     back = manager.get("/?lang=vi")
-    assert "Tiến độ cài đặt VssID" in back.text
+    assert "Cài đặt ứng dụng VssID – BHXH số" in back.text
 
 
 def test_pages__security_headers(signed_in: SignedIn):

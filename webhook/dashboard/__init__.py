@@ -4,10 +4,12 @@
 
 - ``signin`` (``/login``, ``/logout``) with ``throttle`` (lock-out after failed sign-ins);
 - ``security``: session cookies, CSRF tokens, page headers; ``errors``: HTML error pages;
-- ``scope``: the signed-in account and the view on screen, held to ``webhook.policy`` (who
-  may see which page and unit) on every page and download;
+- ``scope``: the signed-in account and the view on screen (one campaign as of a date), held
+  to ``webhook.policy`` (who may see which page and unit) on every page and download;
+  ``selector``: the campaign selector, where there are several campaigns;
 - ``i18n`` (with ``english``, its table): Vietnamese first, English on request; numbers and
-  dates as each language writes them;
+  dates as each language writes them; a campaign's own words (its title, levels, categories,
+  outcomes and reasons) come from the campaign, never from code;
 - pages: ``overview`` (``/``, ``/units/<code>``), ``figures`` (charts), ``downloads``,
   ``reviews`` (``/review``), ``collectors`` (``/collectors``); ``tables`` shapes the report.
 """
@@ -26,6 +28,7 @@ from webhook.dashboard import (
     reviews,  # noqa: F401  (routes)
     scope,
     security,
+    selector,
     signin,
 )
 from webhook.dashboard.blueprint import bp
@@ -38,6 +41,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     signin.init_app(app)
     i18n.init_app(app)
+    selector.init_app(app)
     app.register_blueprint(bp)
     app.jinja_env.globals["may"] = scope.may  # what the menu offers is what the pages allow
     # An unknown address in a browser gets the dashboard's 404 page, not the API's JSON.

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from ingest import campaigns
 from ingest.errors import VssidError
 from ingest.models import Unit, User
 from ingest.registry import accounts
@@ -25,6 +26,7 @@ from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _
 from webhook.dashboard.scope import page
 from webhook.database import get_session
+from webhook.settings import default_campaign
 
 ROLE = "collector"
 
@@ -102,7 +104,13 @@ def sheet(unit_code: str) -> str:
     unit = scope.require_unit(unit_code)
     cards = [_qr_card(user) for user in _of_unit(unit)]
     get_session().commit()
-    return render_template("dashboard/sheet.html", unit=unit, cards=cards)
+    return render_template("dashboard/sheet.html", unit=unit, cards=cards, agency=_agency())
+
+
+def _agency() -> str:
+    """Who hands the sheet out: the default campaign's agency ("" when there is none)."""
+    campaign = campaigns.cached(get_session(), default_campaign())
+    return campaign.report.agency if campaign is not None else ""
 
 
 def _of_unit(unit: Unit) -> list[User]:

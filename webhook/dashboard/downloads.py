@@ -1,8 +1,10 @@
 """Downloads of the coverage report for the view on screen: Excel, CSV and JSON.
 
-``/download/coverage.<xlsx|csv|json>?as_of=&by=&kind=&unit=``: the same numbers as the page,
-restricted to the account's units. The Excel workbook lists who has not installed only for
-roles allowed personal data; the CSV and JSON are the documents of the CLI and the API.
+``/download/coverage.<xlsx|csv|json>?campaign=&as_of=&by=&kind=&unit=``: the same numbers as
+the page, for its campaign, restricted to the account's units. The Excel workbook lists who
+is not done only in a campaign of persons and for roles allowed personal data; the CSV and
+JSON are the documents of the CLI and the API. Files are named after the campaign and the
+date: ``bao-cao-vneid-2026-12-06.xlsx``.
 """
 
 from __future__ import annotations
@@ -33,25 +35,29 @@ MIMETYPES = {
 @bp.get("/download/coverage.<fmt>")
 @page()
 def download(fmt: str) -> Response:
-    """The report as a file named after its date (and unit)."""
+    """The report as a file named after its campaign and date (and unit, kind)."""
     if fmt not in MIMETYPES:
         raise NotFound()
     view = scope.view_from_request()
     by = request.args.get("by", "unit")
     if by not in export.BY:
         raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="by", value=by))
-    personal_data = fmt == "xlsx" and policy.sees_personal_data(scope.user())
+    personal_data = (
+        fmt == "xlsx"
+        and view.campaign.person is not None
+        and policy.sees_personal_data(scope.user())
+    )
     report = scope.coverage_for(view, with_findings=personal_data)
     if fmt == "xlsx":
         from reports import excel
 
-        personal = _not_installed(report) if personal_data else None
+        personal = _not_done(report) if personal_data else None
         body = excel.workbook(report, personal=personal)
     elif fmt == "csv":
         body = export.to_csv(report, by)
     else:
         body = json.dumps(export.document(report, by), ensure_ascii=False, indent=1).encode()
-    parts = ["tien-do-vssid", view.as_of.isoformat(), view.unit, view.kind]
+    parts = ["bao-cao", view.campaign.id, view.as_of.isoformat(), view.unit, view.kind]
     name = "-".join(part for part in parts if part)
     return send_file(
         io.BytesIO(body),
@@ -62,8 +68,8 @@ def download(fmt: str) -> Response:
     )
 
 
-def _not_installed(report: Coverage) -> list[dict[str, Any]]:
-    """Who has not installed, unit by unit (only units with a roster have names)."""
+def _not_done(report: Coverage) -> list[dict[str, Any]]:
+    """Who is not done, unit by unit (only units with a roster have names)."""
     people = []
     for row in report.units:
         if row.source == "roster":

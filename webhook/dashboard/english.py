@@ -8,8 +8,12 @@ from __future__ import annotations
 
 EN: dict[str, str] = {
     # layout and navigation
-    "Tiến độ cài đặt VssID": "VssID installation progress",
-    "BHXH Quận 10": "District 10 Social Security",
+    "Tiến độ chiến dịch": "Campaign progress",
+    "Tiến độ các chiến dịch": "Progress of the campaigns",
+    "Chiến dịch": "Campaign",
+    "Mọi chiến dịch": "All campaigns",
+    "Chọn": "Choose",
+    "Không có chiến dịch này: {value}": "There is no such campaign: {value}",
     "Tiến độ": "Progress",
     "Duyệt phiếu": "Review",
     "Cộng tác viên": "Collectors",
@@ -22,8 +26,8 @@ EN: dict[str, str] = {
     "Đăng nhập": "Sign in",
     "Tên đăng nhập": "Username",
     "Mật khẩu": "Password",
-    "Đăng nhập để xem tiến độ cài đặt ứng dụng VssID của các đơn vị trên địa bàn Quận 10.": (
-        "Sign in to see the VssID installation progress of District 10's units."
+    "Đăng nhập để xem tiến độ các chiến dịch tại các đơn vị.": (
+        "Sign in to see how far each unit has come in the campaigns."
     ),
     "Vui lòng đăng nhập để xem trang này.": "Please sign in to see this page.",
     "Tên đăng nhập hoặc mật khẩu không đúng.": "Wrong username or password.",
@@ -31,9 +35,9 @@ EN: dict[str, str] = {
         "Too many failed attempts. Please try again in {minutes} minutes."
     ),
     "Tài khoản cộng tác viên chỉ dùng để gửi phiếu từ ODK Collect, không đăng nhập được "
-    "trang quản lý. Hãy liên hệ BHXH Quận 10 nếu bạn cần xem báo cáo.": (
+    "trang quản lý. Hãy liên hệ quản trị viên nếu bạn cần xem báo cáo.": (
         "Collector accounts only send forms from ODK Collect and cannot sign in to the "
-        "dashboard. Contact District 10 Social Security if you need to see reports."
+        "dashboard. Contact an administrator if you need to see reports."
     ),
     "Tài khoản tích hợp (KoboToolbox) chỉ dùng cho máy chủ gửi dữ liệu, không đăng nhập "
     "được trang quản lý.": (
@@ -51,14 +55,11 @@ EN: dict[str, str] = {
     "Mọi đối tượng": "All categories",
     "Toàn quận": "Whole district",
     "Các đơn vị của bạn": "Your units",
-    "Đã cài đặt": "Installed",
-    "Đang sử dụng": "Active",
-    "Tổng số CC-VC-NLĐ": "Headcount",
-    "Chưa cài đặt": "Not yet installed",
+    "Tổng số người": "Headcount",
+    "cần đạt mục tiêu": "to reach the target",
     "Mục tiêu": "Target",
-    "{installed} / {denominator} người": "{installed} / {denominator} people",
-    "đã có tài khoản, đang sử dụng": "with an active account",
-    "người": "people",
+    "{done} / {denominator} người": "{done} / {denominator} people",
+    "{count} người": "{count} people",
     "còn thiếu để đạt mục tiêu": "still needed to reach the target",
     "Đơn vị chưa rõ tổng số": "Units with unknown headcount",
     "{count} đơn vị chưa rõ tổng số (không tính vào tỷ lệ):": (
@@ -73,13 +74,13 @@ EN: dict[str, str] = {
     "còn {count} người": "{count} to go",
     "Nhấn vào tiêu đề cột để sắp xếp.": "Click a column heading to sort.",
     "Đơn vị": "Unit",
-    "Tỷ lệ cài đặt": "Installed %",
-    "Tỷ lệ sử dụng": "Active %",
     "Nguồn số liệu": "Source",
     "Đánh giá": "Status",
     "Tổng cộng": "Total",
     "Không có đơn vị nào.": "No units.",
-    "Tỷ lệ cài đặt theo đơn vị so với mục tiêu": "Installed % by unit against the target",
+    "Tiến độ theo đơn vị so với mục tiêu ({label})": (
+        "Progress by unit against the target ({label})"
+    ),
     "Tiến độ theo ngày": "Progress by day",
     "Tải báo cáo": "Download the report",
     "Excel (.xlsx)": "Excel (.xlsx)",
@@ -88,8 +89,8 @@ EN: dict[str, str] = {
     "CSV theo đối tượng": "CSV by category",
     "JSON theo đơn vị": "JSON by unit",
     "Phát hiện khi đối chiếu dữ liệu": "Data-quality findings",
-    "{count} người đã cài đặt nhưng không có trong danh sách của đơn vị.": (
-        "{count} installed people are not on their unit's roster."
+    "{count} người {label} nhưng không có trong danh sách của đơn vị.": (
+        "{count} people ({label}) are not on their unit's roster."
     ),
     "Đạt: từ {target} trở lên; Gần đạt: từ {on_track}; Chậm: dưới {on_track}.": (
         "Reached: {target} or more; On track: from {on_track}; Lagging: below {on_track}."
@@ -98,25 +99,24 @@ EN: dict[str, str] = {
     "Giá trị không hợp lệ cho {name}: {value}": "Invalid value for {name}: {value}",
     # unit page
     "Theo đối tượng": "By category",
-    "Lý do chưa cài đặt": "Reasons for not installing",
+    "Lý do ({label})": "Reasons ({label})",
     "Lý do": "Reason",
     "Số người": "People",
     "Chưa có lý do nào được ghi nhận.": "No reasons recorded.",
     "Đơn vị trực thuộc": "Units under it",
-    "Danh sách chưa cài đặt": "Not yet installed",
+    "Danh sách {label}": "Who is {label}",
     "Họ và tên": "Full name",
-    "Mã số BHXH": "Social insurance number",
     "Tình trạng": "Status",
-    "Người đã cài đặt nhưng không có trong danh sách": "Installed but not on the roster",
-    "Mọi người trong danh sách đã cài đặt.": "Everyone on the roster has installed.",
-    "Đơn vị chưa có danh sách CC-VC-NLĐ.": "The unit has no staff roster.",
-    "Danh sách có dữ liệu cá nhân: chỉ dùng để hỗ trợ cài đặt, không chia sẻ ra ngoài.": (
-        "Personal data: use it only to help people install the app; do not share it."
-    ),
-    "{count} người trong danh sách chưa cài đặt. Danh sách tên chỉ hiển thị cho quản trị "
-    "viên và đầu mối của đơn vị.": (
-        "{count} people on the roster have not installed. Names are shown only to "
-        "administrators and the unit's focal point."
+    "Chưa có phiếu ghi nhận": "No record yet",
+    "{label} nhưng không có trong danh sách": "{label} but not on the roster",
+    "Mọi người trong danh sách {label}.": "Everyone on the roster: {label}.",
+    "Đơn vị chưa có danh sách trong chiến dịch này.": "The unit has no roster in this campaign.",
+    "Danh sách có dữ liệu cá nhân: chỉ dùng để hỗ trợ thực hiện chiến dịch, không chia sẻ ra "
+    "ngoài.": "Personal data: use it only for the campaign's work; do not share it.",
+    "{count} người trong danh sách {label}. Danh sách tên chỉ hiển thị cho quản trị viên và "
+    "đầu mối của đơn vị.": (
+        "{count} people on the roster are {label}. Names are shown only to administrators "
+        "and the unit's focal point."
     ),
     "Quay lại tiến độ chung": "Back to overall progress",
     # review page
@@ -131,6 +131,7 @@ EN: dict[str, str] = {
     ),
     "Không có phiếu nào cần duyệt.": "Nothing to review.",
     "Phiếu số {id}": "Submission {id}",
+    "Không thuộc chiến dịch nào": "Outside any campaign",
     "Biểu mẫu": "Form",
     "Nhận lúc": "Received",
     "Thu thập lúc": "Collected",

@@ -14,6 +14,7 @@ from werkzeug.exceptions import NotFound
 
 from ingest.campaigns import LOCAL_TZ
 from ingest.models import PersonRecord, UnitReport
+from reports.model import Counts
 from reports.trend import trend
 from webhook.dashboard import scope, tables
 from webhook.dashboard.blueprint import bp
@@ -34,7 +35,7 @@ def _image(body: bytes, fmt: str) -> Response:
 @bp.get("/charts/coverage.<fmt>")
 @page()
 def coverage_chart(fmt: str) -> Response:
-    """Installed % per unit against the target (same filters as the page)."""
+    """The done % per unit against the target (same campaign and filters as the page)."""
     if fmt not in MIMETYPES:
         raise NotFound()
     from reports import charts
@@ -53,21 +54,14 @@ def trend_chart(fmt: str) -> Response:
     from reports import charts
 
     view = scope.view_from_request()
-    target = view.campaign.target_pct
-    return _image(charts.trend(trend_points(view), target, fmt), fmt)
+    return _image(charts.trend(view.campaign, trend_points(view), format=fmt), fmt)
 
 
-def trend_points(view: View) -> list[tuple[date, float | None, float | None]]:
-    """(day, done %, first further level's % or None) for each day of :func:`trend_days`."""
-    session = get_session()
-    codes = scope.unit_codes(view)
-    level = view.campaign.level_keys[0] if view.campaign.level_keys else None
-    points = []
+def trend_points(view: View) -> list[tuple[date, Counts]]:
+    """Each day of :func:`trend_days` with the view's total counts that day."""
     days = trend_days(view)
-    for day, total in trend(session, view.campaign, days, codes, view.category):
-        counts = total.counts
-        points.append((day, counts.done_pct, counts.level_pct(level) if level else None))
-    return points
+    found = trend(get_session(), view.campaign, days, scope.unit_codes(view), view.category)
+    return [(day, total.counts) for day, total in found]
 
 
 def trend_days(view: View) -> list[date]:
@@ -77,12 +71,14 @@ def trend_days(view: View) -> list[date]:
     session = get_session()
     as_of, campaign = view.as_of, view.campaign.id
     first_record, last_record = session.execute(
-        select(func.min(PersonRecord.effective_at), func.max(PersonRecord.effective_at))
-        .where(PersonRecord.campaign == campaign)
+        select(func.min(PersonRecord.effective_at), func.max(PersonRecord.effective_at)).where(
+            PersonRecord.campaign == campaign
+        )
     ).one()
     first_report, last_report = session.execute(
-        select(func.min(UnitReport.report_date), func.max(UnitReport.report_date))
-        .where(UnitReport.campaign == campaign)
+        select(func.min(UnitReport.report_date), func.max(UnitReport.report_date)).where(
+            UnitReport.campaign == campaign
+        )
     ).one()
     firsts = [d for d in (_local(first_record), first_report) if d is not None]
     lasts = [d for d in (_local(last_record), last_report) if d is not None]

@@ -85,6 +85,21 @@ def label(key: str | None, campaign: Campaign | None = None) -> str:
     return campaign.label(key, language()) if campaign is not None else key
 
 
+def local(texts: Mapping[str, str] | None) -> str:
+    """A campaign's ``{"vi": …, "en": …}`` text (its title, the ``done`` level's
+    ``not_label``, the identifier's label) in the request's language, else Vietnamese."""
+    texts = texts or {}
+    return texts.get(language()) or texts.get("vi") or texts.get("en") or "—"
+
+
+def in_sentence(text: str) -> str:
+    """A label written for a heading, inside a sentence: its first letter in lower case
+    ("Chưa cài đặt" → "chưa cài đặt"), unless the first word is an acronym ("VNeID")."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def number(value: int | float | None) -> str:
     """``1234`` as ``1.234`` (Vietnamese) or ``1,234`` (English); None as "—"."""
     if value is None:
@@ -139,7 +154,10 @@ def _remember(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Give ``app``'s templates the translation and formatting helpers."""
     app.jinja_env.globals.update(
-        _=translate, name=name, label=label, language=language, language_url=language_url,
+        _=translate, name=name, label=label, local=local, language=language,
+        language_url=language_url,
         ROLES=ROLES, KINDS=KINDS, SOURCES=SOURCES, PROGRESS=PROGRESS,
     )  # fmt: skip
-    app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)
+    app.jinja_env.filters.update(
+        number=number, percent=percent, day=day, moment=moment, in_sentence=in_sentence
+    )

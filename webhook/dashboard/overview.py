@@ -1,4 +1,4 @@
-"""The coverage page (``/``) and a unit's page (``/units/<code>``)."""
+"""The coverage page (``/``) and a unit's page (``/units/<code>``), each for one campaign."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from webhook import policy
 from webhook.dashboard import scope, tables
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.scope import View, page
+from webhook.dashboard.selector import selector
 from webhook.database import get_session
 
 
 @bp.get("/")
 @page()
 def coverage_page() -> str:
-    """The district (or the account's units) against the target, unit by unit."""
+    """The district (or the account's units) against the campaign's target, unit by unit."""
     view = scope.view_from_request()
     report = tables.in_category(scope.coverage_for(view), view.category)
     return render_template(
@@ -27,19 +28,24 @@ def coverage_page() -> str:
         progress_counts=tables.progress_counts(report),
         behind=tables.furthest_behind(report),
         scoped=policy.unit_scope(get_session(), scope.user()) is not None,
+        selector=selector(view.campaign.id),
     )
 
 
 @bp.get("/units/<code>")
 @page()
 def unit_page(code: str) -> str:
-    """One unit: its numbers by category, trend, reasons and, for roles allowed personal
-    data, who on its roster has not installed yet."""
+    """One unit: its numbers by category, trend, reasons and, in a campaign of persons for
+    roles allowed personal data, who on its roster is not done yet."""
     unit = scope.require_unit(code)
-    view = View(scope.view_from_request().as_of, unit=code)
+    asked = scope.view_from_request()
+    view = View(asked.campaign, asked.as_of, unit=code)
     personal = policy.sees_personal_data(scope.user())
-    report = scope.coverage_for(view, with_findings=personal)  # the unit and those under it
+    # A campaign of counts (no person records) has nobody to list.
+    listed = personal and view.campaign.person is not None
+    report = scope.coverage_for(view, with_findings=listed)  # the unit and those under it
     (row,) = [u for u in report.units if u.code == code]
+    session = get_session()
     return render_template(
         "dashboard/unit.html",
         view=view,
@@ -49,6 +55,7 @@ def unit_page(code: str) -> str:
         children=[u for u in report.units if u.parent_code == code],
         parent=next((u for u in report.units if u.code == unit.parent_code), None),
         personal=personal,
-        not_done=queries.not_done(get_session(), view.campaign, code, view.as_of) if personal else [],
-        findings=[f for f in report.findings if f.unit_code == code] if personal else [],
+        not_done=queries.not_done(session, view.campaign, code, view.as_of) if listed else [],
+        findings=[f for f in report.findings if f.unit_code == code] if listed else [],
+        selector=selector(view.campaign.id),
     )

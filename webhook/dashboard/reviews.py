@@ -1,5 +1,6 @@
 """The review queue (``/review``): flagged submissions, their problems, accept or reject.
 
+Every campaign's submissions, or one campaign's (``?campaign=``, with the campaign selector).
 Everyone signed in may look (a unit account at its own units only; a manager sees personal
 values masked, as in the API); only an administrator decides, with a reason, through
 ``ingest.submissions.review.decide``, which appends the decision to the log: the projection
@@ -13,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response
 
+from ingest.campaigns import Campaign
 from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import Conflict, InvalidInput
@@ -29,6 +31,7 @@ from webhook.dashboard import i18n, scope
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _
 from webhook.dashboard.scope import page
+from webhook.dashboard.selector import campaigns, selector
 from webhook.database import get_session
 
 PAGE_SIZE = 25
@@ -54,6 +57,7 @@ class Card:
 
     submission: Submission
     state: SubmissionStatus
+    campaign: Campaign | None
     unit_name: str | None
     issues: list[dict[str, Any]]
     answers: list[Answer]
@@ -64,18 +68,20 @@ class Card:
 @bp.get("/review")
 @page()
 def review_queue() -> str:
-    """Submissions in a review state (``?status=``, default: flagged), oldest first, a page at
-    a time."""
+    """Submissions in a review state (``?status=``, default: flagged) of every campaign or of
+    one (``?campaign=``), oldest first, a page at a time."""
     asked = request.args.get("status", ReviewState.FLAGGED)
     if asked not in SHOWN_REVIEW_STATES:
         raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name="status", value=asked))
     review_state = ReviewState(asked)
+    campaign = _campaign_asked()
     offset = request.args.get("offset", "0")
     # ASCII digits only (str.isdigit() also takes "²"), and no further than a database offset
     start = min(int(offset), MAX_OFFSET) if offset.isascii() and offset.isdigit() else 0
     session = get_session()
     codes = policy.unit_scope(session, scope.user())
-    rows = review.queue(session, review_state, unit_codes=codes, limit=PAGE_SIZE + 1, offset=start)
+    rows = review.queue(session, review_state, unit_codes=codes, limit=PAGE_SIZE + 1,
+                        offset=start, campaign=campaign.id if campaign else None)  # fmt: skip
     cards = [_card(submission, state) for submission, state in rows[:PAGE_SIZE]]
     return render_template(
         "dashboard/review.html",
@@ -85,7 +91,21 @@ def review_queue() -> str:
         more=len(rows) > PAGE_SIZE,
         page_size=PAGE_SIZE,
         can_decide=policy.may(scope.user(), "review"),
+        filter_args={"campaign": campaign.id} if campaign else {},
+        selector=selector(campaign.id if campaign else None, everything=True),
     )
+
+
+def _campaign_asked() -> Campaign | None:
+    """The campaign of ``?campaign=`` (None: every campaign); 404 for an unknown one."""
+    asked = request.args.get("campaign") or None
+    if asked is None:
+        return None
+    found = next((c for c in campaigns() if c.id == asked), None)
+    if found is None:
+        raise NotFound(_("Không có chiến dịch này: {value}", value=asked))
+    g.campaign = found  # the page's words and the menu's links
+    return found
 
 
 @bp.post("/review/<int:submission_id>")
@@ -112,7 +132,8 @@ def review_decide(submission_id: int) -> Response:
         accepted = decision == "accept"
         done = "Đã chấp nhận phiếu số {id}." if accepted else "Đã từ chối phiếu số {id}."
         flash(_(done, id=submission_id), "success")
-    return redirect(url_for("dashboard.review_queue", status=request.args.get("status")))
+    back: dict[str, Any] = {k: v for k in ("status", "campaign") if (v := request.args.get(k))}
+    return redirect(url_for("dashboard.review_queue", **back))
 
 
 def _card(submission: Submission, state: SubmissionStatus) -> Card:
@@ -124,6 +145,7 @@ def _card(submission: Submission, state: SubmissionStatus) -> Card:
     return Card(
         submission=submission,
         state=state,
+        campaign=next((c for c in campaigns() if c.id == state.campaign), None),
         unit_name=unit.name_vi if unit else None,
         issues=issues,
         answers=_answers(submission, spec, {i.get("path") for i in issues}),

@@ -93,6 +93,10 @@ class View:
                   "category": view.category, "unit": view.unit}  # fmt: skip
         return {k: v for k, v in values.items() if v}
 
+    def page_args(self) -> dict[str, str]:
+        """The campaign and the date alone: what a link to another page keeps."""
+        return self.args(kind=None, category=None, unit=None)
+
 
 def today() -> date:
     """Today in Vietnam."""

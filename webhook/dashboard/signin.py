@@ -40,7 +40,7 @@ from webhook.database import get_session
 
 NOT_FOR_DASHBOARD = {
     "collector": "Tài khoản cộng tác viên chỉ dùng để gửi phiếu từ ODK Collect, không đăng "
-    "nhập được trang quản lý. Hãy liên hệ BHXH Quận 10 nếu bạn cần xem báo cáo.",
+    "nhập được trang quản lý. Hãy liên hệ quản trị viên nếu bạn cần xem báo cáo.",
     "integration": "Tài khoản tích hợp (KoboToolbox) chỉ dùng cho máy chủ gửi dữ liệu, không "
     "đăng nhập được trang quản lý.",
 }

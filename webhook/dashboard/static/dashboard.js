@@ -1,4 +1,5 @@
-// Sort tables by a column (within each group of rows), and print buttons. No libraries.
+// Sort tables by a column (within each group of rows), print buttons, and the campaign
+// selector that reloads the page as soon as a campaign is chosen. No libraries.
 "use strict";
 
 function cellValue(row, index, numeric) {
@@ -35,6 +36,10 @@ document.addEventListener("DOMContentLoaded", () => {
     table.querySelectorAll("thead th[data-sort] button").forEach((button) => {
       button.addEventListener("click", () => sortTable(table, button.closest("th")));
     });
+  });
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.form.classList.add("auto"); // its button is only for browsers without scripts
+    select.addEventListener("change", () => select.form.submit());
   });
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
