@@ -129,6 +129,8 @@ class Campaign:
     levels: tuple[Level, ...] = ()
     person: PersonFields | None = None
     identifier_label: Texts = field(default_factory=dict)
+    #: The category question's label (a roster file may use it as a header).
+    category_label: Texts = field(default_factory=dict)
     #: The identifier field's constraint in the person form: the one truth for its format.
     identifier_constraint: str | None = None
     outcome_labels: Mapping[str, Texts] = field(default_factory=dict)
@@ -183,6 +185,7 @@ class Campaign:
             "levels": [level.as_dict() for level in self.levels],
             "person": None if self.person is None else _fields(self.person),
             "identifier_label": dict(self.identifier_label),
+            "category_label": dict(self.category_label),
             "identifier_constraint": self.identifier_constraint,
             "outcome_labels": {k: dict(v) for k, v in self.outcome_labels.items()},
             "reason_labels": {k: dict(v) for k, v in self.reason_labels.items()},
@@ -231,6 +234,7 @@ def from_dict(data: Mapping[str, Any]) -> Campaign:
         levels=tuple(_level(level) for level in data.get("levels") or ()),
         person=PersonFields(**person) if person else None,
         identifier_label=data.get("identifier_label") or {},
+        category_label=data.get("category_label") or {},
         identifier_constraint=data.get("identifier_constraint"),
         outcome_labels=data.get("outcome_labels") or {},
         reason_labels=data.get("reason_labels") or {},
@@ -319,6 +323,9 @@ def _parse(data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
         levels=levels,
         person=person,
         identifier_label=_field_labels(person_spec, person.identifier) if person else {},
+        category_label=(
+            _field_labels(person_spec, person.category) if person and person.category else {}
+        ),
         identifier_constraint=(
             person_spec.fields[person.identifier].constraint if person and person_spec else None
         ),

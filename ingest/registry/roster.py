@@ -111,6 +111,8 @@ def aliases(campaign: Campaign) -> dict[str, str]:
     out[normalise_header(campaign.person.identifier)] = "person_key"
     for label in campaign.identifier_label.values():
         out[normalise_header(label)] = "person_key"
+    for label in campaign.category_label.values():
+        out.setdefault(normalise_header(label), "category")
     return out
 
 
