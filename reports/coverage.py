@@ -116,9 +116,7 @@ def compute(
         thresholds=thresholds,
         units=tuple(rows),
         kinds=tuple(rollup(k, [r for r in rows if r.kind == k], thresholds) for k in KINDS),
-        categories=tuple(
-            category_rollup(c, rows, thresholds) for c in campaign.category_keys
-        ),
+        categories=tuple(category_rollup(c, rows, thresholds) for c in campaign.category_keys),
         total=rollup("total", rows, thresholds),
         findings=tuple(f for f in findings if f.unit_code in known),
         finding_counts={u: n for u, n in sorted(finding_counts.items()) if u in known},

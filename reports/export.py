@@ -121,8 +121,11 @@ def document(coverage: Coverage, by: str = "unit") -> dict[str, Any]:
         "target_pct": coverage.thresholds.target,
         "by": by,
         "rows": rows,
-        "total": {**total_counts, "units_unknown": list(total.units_unknown),
-                  "status": total.progress},  # fmt: skip
+        "total": {
+            **total_counts,
+            "units_unknown": list(total.units_unknown),
+            "status": total.progress,
+        },
         "findings": {"not_on_roster": coverage.findings_total},
     }
 

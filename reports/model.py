@@ -200,9 +200,7 @@ def _counts(measures: Mapping[str, int], levels: tuple[str, ...], with_people: b
     )
 
 
-def _split(
-    counted: Tallied, campaign: Campaign, on_roster: bool
-) -> dict[str, dict[str, int]]:
+def _split(counted: Tallied, campaign: Campaign, on_roster: bool) -> dict[str, dict[str, int]]:
     """The measures of one side (roster members or not) per category (``unknown`` for a
     category outside the campaign's)."""
     out: dict[str, dict[str, int]] = {}

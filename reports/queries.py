@@ -113,9 +113,7 @@ def counted(
     return [(*key, n) for key, n in per.items()], reasons
 
 
-def findings(
-    session: Session, campaign: str, as_of: date, unit_codes: list[str]
-) -> list[Finding]:
+def findings(session: Session, campaign: str, as_of: date, unit_codes: list[str]) -> list[Finding]:
     """People done, counted in ``unit_codes`` (units with a roster) but not on it."""
     if not unit_codes:
         return []
@@ -160,9 +158,10 @@ def _rows(session: Session, query: Executable) -> list[tuple[Any, ...]]:
 def _figures(stored: dict[str, Any]) -> dict[str, Figures]:
     return {
         category: Figures(
-            values.get("headcount"), int(values.get("done") or 0),
+            values.get("headcount"),
+            int(values.get("done") or 0),
             {k: int(n or 0) for k, n in (values.get("levels") or {}).items()},
-        )  # fmt: skip
+        )
         for category, values in (stored or {}).items()
     }
 
@@ -246,6 +245,8 @@ def span_changes(
             # SQLite would look each span up from the day index; the covering index is faster.
             .with_hint(span, f"INDEXED BY {SPAN_INDEX_NAME}", "sqlite")
         ):  # fmt: skip
+            if day is None:  # an open span ends on no day
+                continue
             for measure in _measures(bool(done), levels or ""):
                 changes[day][(unit_code, category, bool(on_roster), measure)] += sign * int(n)
     return {day: [(*key, n) for key, n in per.items() if n] for day, per in changes.items()}

@@ -188,9 +188,7 @@ def unit_detail(code: str) -> Response:
     campaign = campaign_named(session, request.args.get("campaign"))
     as_of = _as_of()
     personal = policy.sees_personal_data(g.user)
-    result = coverage.compute(
-        session, campaign, as_of, unit_codes=[code], with_findings=personal
-    )
+    result = coverage.compute(session, campaign, as_of, unit_codes=[code], with_findings=personal)
     (row,) = result.units
     days = [as_of - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
     daily = trend(session, campaign, days, unit_codes=[code])

@@ -81,8 +81,8 @@ def forms_publish(forms_dir: Path | None) -> None:
         results = publish.publish_folder(session, folder)
     failed = 0
     for result in results:
-        name = result.path.relative_to(folder) if result.path.is_relative_to(folder) else result.path
-        name = str(name)
+        shown = result.path.relative_to(folder) if result.path.is_relative_to(folder) else None
+        name = str(shown or result.path)
         if result.error is not None:
             failed += 1
             click.secho(f"✗ {name}: [{result.error.code}] {result.error.message_vi}", fg="red",

@@ -245,7 +245,7 @@ def from_dict(data: Mapping[str, Any]) -> Campaign:
         start_date=date.fromisoformat(data["start_date"]) if data.get("start_date") else None,
         unit_kinds=tuple(data.get("unit_kinds") or ()),
         report=ReportHeader(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in report.items()},
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in report.items()},  # type: ignore[arg-type]
             letter_date=date.fromisoformat(letter) if letter else None,
         ),
     )
@@ -385,8 +385,8 @@ def _texts(value: Any, name: str, required: bool = False) -> dict[str, str]:
     if isinstance(value, dict) and isinstance(value.get("vi"), str) and value["vi"].strip():
         return {k: str(v).strip() for k, v in value.items() if k in ("vi", "en") and v}
     raise DefinitionError(
-        f"{name} cần một nhãn tiếng Việt: {name} = {{ vi = \"…\", en = \"…\" }}.",
-        f"{name} needs a Vietnamese label: {name} = {{ vi = \"…\", en = \"…\" }}.",
+        f'{name} cần một nhãn tiếng Việt: {name} = {{ vi = "…", en = "…" }}.',
+        f'{name} needs a Vietnamese label: {name} = {{ vi = "…", en = "…" }}.',
     )
 
 
@@ -466,11 +466,11 @@ def _categories(
         for n, item in enumerate(_list(value, "categories")):
             if not isinstance(item, dict):
                 raise DefinitionError(
-                    "mỗi mục của categories là { key = \"…\", label = { vi = \"…\" } }.",
-                    "each item of categories is { key = \"…\", label = { vi = \"…\" } }.",
+                    'mỗi mục của categories là { key = "…", label = { vi = "…" } }.',
+                    'each item of categories is { key = "…", label = { vi = "…" } }.',
                 )
-            out.append(Category(_key(item.get("key"), f"categories[{n}].key"),
-                                _texts(item.get("label"), f"categories[{n}].label", True)))  # fmt: skip
+            key = _key(item.get("key"), f"categories[{n}].key")
+            out.append(Category(key, _texts(item.get("label"), f"categories[{n}].label", True)))
         if out:
             return tuple(out)
     if person is not None and spec is not None and person.category:
@@ -485,13 +485,11 @@ def _categories(
     )
 
 
-def _outcome(
-    value: Any, name: str, person: PersonFields | None, spec: FormSpec | None
-) -> Level:
+def _outcome(value: Any, name: str, person: PersonFields | None, spec: FormSpec | None) -> Level:
     if not isinstance(value, dict):
         raise DefinitionError(
-            f"{name} phải là một bảng: {{ key = \"…\", values = [\"…\"], label = {{ vi = \"…\" }} }}.",
-            f"{name} must be a table: {{ key = \"…\", values = [\"…\"], label = {{ vi = \"…\" }} }}.",
+            f'{name} phải là một bảng: {{ key = "…", values = ["…"], label = {{ vi = "…" }} }}.',
+            f'{name} must be a table: {{ key = "…", values = ["…"], label = {{ vi = "…" }} }}.',
         )
     _no_unknown(value, {"key", "values", "label", *(("not_label",) if name == "done" else ())},
                 f"{name}.")  # fmt: skip
@@ -514,7 +512,8 @@ def _outcome(
             )
     label = _texts(value.get("label"), f"{name}.label", required=True)
     not_label = _texts(value.get("not_label"), f"{name}.not_label") or {
-        "vi": f"Chưa đạt ({label['vi'].lower()})", "en": f"Not yet ({label.get('en', key).lower()})"
+        "vi": f"Chưa đạt ({label['vi'].lower()})",
+        "en": f"Not yet ({label.get('en', key).lower()})",
     }
     return Level(key, values, label, not_label)
 

@@ -59,7 +59,9 @@ def read(path: Path) -> DefinitionFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(ErrorCode.FILE_UNREADABLE, source=path.name, reason=str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise _invalid(path, f"không phải TOML hợp lệ ({exc}).", f"not valid TOML ({exc}).") from None
+        raise _invalid(
+            path, f"không phải TOML hợp lệ ({exc}).", f"not valid TOML ({exc})."
+        ) from None
     names = data.get("forms")
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise _invalid(

@@ -74,6 +74,7 @@ def campaign_of_forms(session: Session) -> dict[str, str]:
         for form_id, campaign_id in session.execute(
             select(Form.form_id, Form.campaign_id).where(Form.campaign_id.is_not(None))
         )
+        if campaign_id is not None
     }
 
 

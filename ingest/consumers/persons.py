@@ -1,11 +1,11 @@
 """Persons: each person's effective record now (docs/architecture.md §4), after the rules.
 
 A consumer of the submission and review streams, after the cross-record rules (which may take
-records out of the counts). For the people a batch is about (:func:`people_of`: the person
-keys intake wrote on the log rows, in their form's campaign; the versions they replace; the
-decided submissions; the roster imports' changed entries) it makes ``person`` hold the latest
-current accepted record in that campaign, by collection time then arrival, or nothing. From nothing (a new database, a replay) it builds every person in one statement.
-"""
+records out of the counts). For the people a batch is about (:func:`people_of`: the person keys
+intake wrote on the log rows, in their form's campaign; the versions they replace; the decided
+submissions; the roster imports' changed entries) it makes ``person`` hold the latest current
+accepted record in that campaign, by collection time then arrival, or nothing. From nothing (a
+new database, a replay) it builds every person in one statement."""
 
 from __future__ import annotations
 

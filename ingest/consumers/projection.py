@@ -10,10 +10,9 @@ state (:class:`~ingest.models.ReviewState`):
 and keeps the derived tables in step, following the campaign the submission's form belongs to
 (``ingest.campaigns``): an accepted, current submission of one of its person forms (those with
 the campaign's identifier and outcome fields) is a :class:`~ingest.models.PersonRecord`; an
-accepted report of its unit-report form is a :class:`~ingest.models.UnitReport`. A form
-outside any campaign gets its review state and nothing else. Projecting a submission again gives the same rows; a batch
-is projected with a handful of set-based statements, whatever its size.
-"""
+accepted report of its unit-report form is a :class:`~ingest.models.UnitReport`. A form outside
+any campaign gets its review state and nothing else. Projecting a submission again gives the
+same rows; a batch is projected with a handful of set-based statements, whatever its size."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Cross-record rules: what no single record shows, applied after the projection.
 
-``domain.person_two_units``: a person (the campaign's identifier: a BHXH code in VssID, a
-CCCD in VNeID) has current accepted records in two or more units of the same campaign. Every such record that no reviewer has decided on is flagged (its record leaves
-the counts) until a reviewer says which unit is right; a record a reviewer accepted stays.
+``domain.person_two_units``: a person (the campaign's identifier: a BHXH code in VssID, a CCCD
+in VNeID) has current accepted records in two or more units of the same campaign. Every such
+record that no reviewer has decided on is flagged (its record leaves the counts) until a
+reviewer says which unit is right; a record a reviewer accepted stays.
 
 The rule is a function of the records as they stand, not of the order they came in, so
 applying the log incrementally and replaying it give the same flags.

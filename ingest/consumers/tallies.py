@@ -1,13 +1,14 @@
 """Coverage tallies: what the reports count, kept up to date so a report reads per-unit rows.
 
 A person counts in a campaign's coverage, on each day, in one unit and category, as a roster
-member or not, done or not, and at each further level or not (docs/architecture.md §4). That
-is a function of their records (the effective record is the latest collected on or before the day) and their roster
-entries (the entry in force that day), and it changes only on the days a record was collected
-or a roster entry starts or ends. :func:`spans_for` turns one person's records and entries into
-:class:`~ingest.models.PersonSpan` rows, one per stretch of days with the same state; the
-tallies (:class:`~ingest.models.Tally`, :class:`~ingest.models.ReasonTally`) add up the spans
-open now, per campaign and unit: a row per measure (``people``, ``done``, each level's key).
+member or not, done or not, and at each further level or not (docs/architecture.md §4). That is
+a function of their records (the effective record is the latest collected on or before the day)
+and their roster entries (the entry in force that day), and it changes only on the days a record
+was collected or a roster entry starts or ends. :func:`spans_for` turns one person's records and
+entries into :class:`~ingest.models.PersonSpan` rows, one per stretch of days with the same
+state; the tallies (:class:`~ingest.models.Tally`, :class:`~ingest.models.ReasonTally`) add up
+the spans open now, per campaign and unit: a row per measure (``people``, ``done``, each level's
+key).
 
 A consumer of the log, after the cross-record rules (beside the persons: it reads records and
 rosters, not persons): for each batch it finds the people the
@@ -178,13 +179,18 @@ def recompute(
         counts: dict[CountKey, int] = defaultdict(int)
         reasons: dict[ReasonKey, int] = defaultdict(int)
         for chunk in _chunks(keys, BATCH):
-            mine = (PersonSpan.campaign == campaign_id, among(session, PersonSpan.person_key, chunk))
+            mine = (
+                PersonSpan.campaign == campaign_id,
+                among(session, PersonSpan.person_key, chunk),
+            )
             for row in session.scalars(select(PersonSpan).where(*mine)):
                 if row.day_to is None:
                     _count(counts, reasons, _from_row(row), -1)
             session.execute(delete(PersonSpan).where(*mine))
             _people, new = _compute(
-                session, campaign_id, lambda column: among(session, column, chunk)  # noqa: B023
+                session,
+                campaign_id,
+                lambda column: among(session, column, chunk),  # noqa: B023
             )
             _insert_spans(session, campaign_id, new)
             for _key, span in new:
@@ -346,10 +352,10 @@ def _add(
         for (u, r, why), n in reasons.items()
         if n
     ]
-    _upsert_add(session, Tally, count_rows,
-                ("campaign", "unit_code", "category", "on_roster", "measure"), ("people",))  # fmt: skip
-    _upsert_add(session, ReasonTally, reason_rows, ("campaign", "unit_code", "on_roster", "reason"),
-                ("people",))  # fmt: skip
+    count_keys = ("campaign", "unit_code", "category", "on_roster", "measure")
+    _upsert_add(session, Tally, count_rows, count_keys, ("people",))
+    reason_keys = ("campaign", "unit_code", "on_roster", "reason")
+    _upsert_add(session, ReasonTally, reason_rows, reason_keys, ("people",))
 
 
 def _upsert_add(

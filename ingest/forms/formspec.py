@@ -231,9 +231,7 @@ def _choice_labels(
     secondary instance whose items name their label's text (pyxform's ``itextId``)."""
     items = control.findall("xf:item", NS)
     if items:
-        return {
-            (i.findtext("xf:value", "", NS) or "").strip(): _label(i, itext) for i in items
-        }
+        return {(i.findtext("xf:value", "", NS) or "").strip(): _label(i, itext) for i in items}
     itemset = control.find("xf:itemset", NS)
     match = _ITEMSET.match(itemset.get("nodeset", "")) if itemset is not None else None
     if itemset is None or match is None or match.group(1) not in secondary:

@@ -156,7 +156,7 @@ class _Rules:
         try:
             expression = xpath.compile_expression(self.constraint)
             document = xpath.Document(root, today, datetime.combine(today, datetime.min.time()))
-            return expression.is_true(document, node)
+            return bool(expression.is_true(document, node))
         except xpath.ExpressionError:
             return True
 
@@ -225,7 +225,8 @@ def import_roster(
     dates = {
         unit: (first, last)
         for unit, first, last in session.execute(
-            select(RosterEntry.unit_code, func.min(RosterImport.as_of), func.max(RosterImport.as_of))
+            select(RosterEntry.unit_code, func.min(RosterImport.as_of),
+                   func.max(RosterImport.as_of))
             .join(RosterImport, RosterImport.id == RosterEntry.import_id)
             .where(mine, RosterEntry.unit_code.in_(named))
             .group_by(RosterEntry.unit_code)
@@ -242,7 +243,7 @@ def import_roster(
     report.units = named
     # A unit's first roster in the campaign (or that first roster imported again the same
     # day) stands for every earlier date too.
-    first = {u for u in named if u not in dates or dates[u][0] >= as_of}
+    first_roster = {u for u in named if u not in dates or dates[u][0] >= as_of}
     batch = RosterImport(
         campaign=campaign.id, source_name=source_name, as_of=as_of, imported_by=imported_by
     )
@@ -250,7 +251,7 @@ def import_roster(
     session.flush()
 
     def start(unit: str) -> date:
-        return EARLIEST if unit in first else as_of
+        return EARLIEST if unit in first_roster else as_of
 
     current = {(e.unit_code, e.person_key): e for e in open_entries}
     for entry in open_entries:

@@ -324,9 +324,7 @@ def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
     identifier = owner.person.identifier if owner and owner.person else None
     if identifier is not None and identifier in spec.fields:
         row.person_key = (checks.value(instance.values, identifier) or "")[:64] or None
-    row.issues = check(
-        session, spec, instance.values, row.collected_at or row.received_at, owner
-    )
+    row.issues = check(session, spec, instance.values, row.collected_at or row.received_at, owner)
     blocking = any(issue.get("blocking", True) for issue in row.issues)
     row.verdict = Verdict.FLAGGED if blocking else Verdict.ACCEPTED
 

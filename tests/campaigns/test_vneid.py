@@ -88,8 +88,13 @@ def collect_xml(instance_id: str, values: dict[str, str]) -> bytes:
 def post_collect(client: FlaskClient, instance_id: str, values: dict[str, str]) -> Any:
     return client.post(
         "/submission",
-        data={"xml_submission_file": (io.BytesIO(collect_xml(instance_id, values)),
-                                      "submission.xml", "text/xml")},  # fmt: skip
+        data={
+            "xml_submission_file": (
+                io.BytesIO(collect_xml(instance_id, values)),
+                "submission.xml",
+                "text/xml",
+            )
+        },
         auth=("thu.nguyen", PASSWORD),
         headers={"X-OpenRosa-Version": "1.0"},
     )
@@ -188,9 +193,12 @@ def test_vneid__coverage_per_unit_as_worked_out_by_hand(
     vneid: dict[str, Any], runner: FlaskCliRunner, client: FlaskClient
 ):
     document = cli_json(runner, "--campaign", "vneid", "--as-of", "2026-11-30")
-    assert document == client.get(
-        "/api/v1/coverage?campaign=vneid&as_of=2026-11-30", headers=basic("lanh.dao")
-    ).json
+    assert (
+        document
+        == client.get(
+            "/api/v1/coverage?campaign=vneid&as_of=2026-11-30", headers=basic("lanh.dao")
+        ).json
+    )
     assert (document["campaign"], document["target_pct"]) == ("vneid", 100.0)
     by_unit = rows(document)
     got = {
@@ -211,8 +219,12 @@ def test_vneid__coverage_per_unit_as_worked_out_by_hand(
     total = document["total"]
     assert (total["denominator"], total["done"], total["done_pct"]) == (9, 4, 44.4)
     assert document["findings"] == {"not_on_roster": 1}
-    by_category = {r["category"]: r for r in cli_json(
-        runner, "--campaign", "vneid", "--as-of", "2026-11-30", "--by", "category")["rows"]}
+    by_category = {
+        r["category"]: r
+        for r in cli_json(
+            runner, "--campaign", "vneid", "--as-of", "2026-11-30", "--by", "category"
+        )["rows"]
+    }
     assert (by_category["cong_chuc"]["denominator"], by_category["cong_chuc"]["done"]) == (6, 3)
     assert by_category["cong_chuc"]["name"] == "Công chức"
 
@@ -227,7 +239,7 @@ def test_vneid__the_same_cccd_in_two_units_flags_both(
     issues = {item["instance_id"]: {i["code"] for i in item["issues"]} for item in flagged["items"]}
     assert issues["uuid:i1"] == issues["uuid:i2"] == {"domain.person_two_units"}
     assert issues["uuid:bad"] == {"value.constraint"}  # the form's own 12-digit rule
-    (two,) = [i for i in flagged["items"] if i["instance_id"] == "uuid:i1"][0]["issues"]
+    (two,) = next(i for i in flagged["items"] if i["instance_id"] == "uuid:i1")["issues"]
     assert two["message_vi"].startswith("Số định danh cá nhân (số CCCD) 001090000009")
     vssid_queue = client.get(
         "/api/v1/submissions?status=flagged&campaign=vssid", headers=basic("quan.tri")
@@ -237,9 +249,7 @@ def test_vneid__the_same_cccd_in_two_units_flags_both(
 
 def test_vneid__vssids_numbers_unchanged(vneid: dict[str, Any], runner: FlaskCliRunner):
     assert cli_json(runner, "--as-of", "2026-11-30") == vneid["vssid_before"]
-    assert cli_json(runner, "--campaign", "vssid", "--as-of", "2026-11-30") == vneid[
-        "vssid_before"
-    ]
+    assert cli_json(runner, "--campaign", "vssid", "--as-of", "2026-11-30") == vneid["vssid_before"]
 
 
 def test_vneid__no_cccd_anywhere_a_manager_looks(

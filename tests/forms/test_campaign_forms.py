@@ -114,9 +114,7 @@ def test_install_form__choices_match_the_contract():
     vssid = campaign_definition("vssid")
     assert vssid.done.values == {"installed_no_account", "registered_pending", "account_active"}
     assert vssid.done.values | {"no_smartphone", "not_installed"} == values("status")
-    assert [(level.key, level.values) for level in vssid.levels] == [
-        ("active", {"account_active"})
-    ]
+    assert [(level.key, level.values) for level in vssid.levels] == [("active", {"account_active"})]
     assert values("reasons") == {
         "no_smartphone",
         "phone_unsupported",

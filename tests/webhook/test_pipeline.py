@@ -12,8 +12,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest.consumers import CONSUMERS, SUBMISSIONS, Batch, Consumer, Pipeline, tallies
 from ingest import campaigns
+from ingest.consumers import CONSUMERS, SUBMISSIONS, Batch, Consumer, Pipeline, tallies
 from ingest.models import Person, Submission
 from reports import coverage
 from tests.conftest import FORMS_DIR
