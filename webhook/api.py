@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import BadRequest, Forbidden
 
+from ingest import campaigns
 from ingest.campaigns import LOCAL_TZ
 from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
@@ -24,7 +25,7 @@ from reports.trend import trend
 from webhook import pipeline, policy
 from webhook.auth import require
 from webhook.database import get_session
-from webhook.settings import campaign_named
+from webhook.settings import campaign_named, default_campaign
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PAGE = 500
@@ -175,6 +176,35 @@ def coverage_report() -> Response:
         session, campaign, _as_of(), unit_codes=policy.unit_scope(session, g.user)
     )
     return jsonify(export.document(result, by))
+
+
+@bp.get("/campaigns")
+@require("read")
+def campaign_list() -> Response:
+    """The published campaigns: each one's id, title, forms, what counts as done and its
+    further levels, categories and target (``default`` marks ``VSSID_DEFAULT_CAMPAIGN``)."""
+    default = default_campaign()
+    return jsonify(
+        {
+            "campaigns": [
+                {
+                    "id": c.id,
+                    "title": c.title.get("vi", c.id),
+                    "title_en": c.title.get("en", ""),
+                    "default": c.id == default,
+                    "forms": list(c.forms),
+                    "counts_persons": c.person is not None,
+                    "identifier": c.person.identifier if c.person else None,
+                    "done": {"key": c.done.key, "label": dict(c.done.label)},
+                    "levels": [{"key": v.key, "label": dict(v.label)} for v in c.levels],
+                    "categories": [{"key": k.key, "label": dict(k.label)} for k in c.categories],
+                    "target_pct": c.target_pct,
+                    "on_track_pct": c.on_track_pct,
+                }
+                for c in campaigns.all_campaigns(get_session())
+            ]
+        }
+    )
 
 
 @bp.get("/units/<code>")

@@ -290,3 +290,15 @@ def test_vneid__no_cccd_anywhere_a_manager_looks(
     for fmt in ("xlsx", "csv", "json"):
         look(f"/download/coverage.{fmt}?campaign=vneid&as_of=2026-11-30", signed_in=True)
     assert seen == []
+
+
+def test_campaigns_api__lists_each_with_its_words(vneid: dict[str, Any], client: FlaskClient):
+    listed = client.get("/api/v1/campaigns", headers=basic("lanh.dao")).json["campaigns"]
+    by_id = {c["id"]: c for c in listed}
+    assert sorted(by_id) == ["vneid", "vssid", "vssid_residents"]
+    assert by_id["vssid"]["default"] and not by_id["vneid"]["default"]
+    assert (by_id["vneid"]["identifier"], by_id["vneid"]["done"]["key"]) == ("cccd", "activated")
+    assert by_id["vneid"]["levels"] == [] and by_id["vssid"]["levels"][0]["key"] == "active"
+    assert by_id["vssid_residents"]["counts_persons"] is False
+    assert [c["key"] for c in by_id["vssid_residents"]["categories"]] == ["nguoi_dan"]
+    assert client.get("/api/v1/campaigns").status_code == 401

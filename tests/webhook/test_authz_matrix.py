@@ -93,6 +93,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /kobo/submission":                         row(401, 403, 403, 403, 403, 201),
     # JSON API: Basic or the signed-in session; reports for admin, manager and unit.
     "GET /api/v1/coverage":                          row(401, 200, 200, 200, 403, 403),
+    "GET /api/v1/campaigns":                         row(401, 200, 200, 200, 403, 403),
     "GET /api/v1/units/<code>":                      row(401, 200, 200, 200, 403, 403),
     "GET /api/v1/submissions":                       row(401, 200, 200, 200, 403, 403),
     "GET /api/v1/submissions/<int:submission_id>":   row(401, 200, 200, 200, 403, 403),
@@ -258,6 +259,7 @@ CALLS: dict[str, Call] = {
     },
     "POST /kobo/submission": Call("/kobo/submission?form_id=vssid_install", "kobo", kobo_body),
     "GET /api/v1/coverage": Call(f"/api/v1/coverage?as_of={AS_OF}", "api"),
+    "GET /api/v1/campaigns": Call("/api/v1/campaigns", "api"),
     "GET /api/v1/units/<code>": Call(f"/api/v1/units/27184?as_of={AS_OF}", "api"),
     "GET /api/v1/submissions": Call("/api/v1/submissions", "api"),
     "GET /api/v1/submissions/<int:submission_id>": Call("/api/v1/submissions/{flagged}", "api"),

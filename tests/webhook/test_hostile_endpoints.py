@@ -117,6 +117,14 @@ CASES: list[Case] = [
     api("/api/v1/coverage?as_of=%ff%fe%00", 400),
     api(f"/api/v1/coverage?as_of=2021-03-31{CRLF}", 400),
     api("/api/v1/coverage?as_of=1900-01-01", 200),
+    *(
+        api(f"{path}campaign={quote(value)}", 404)
+        for path in ("/api/v1/coverage?", "/api/v1/units/27184?", "/api/v1/submissions?")
+        for value in ("khong_co", "VSSID", "vssid' OR '1'='1", "\x00", "é" * 3000, "../vssid")
+    ),
+    api("/api/v1/coverage?campaign=vneid", 200),
+    api("/api/v1/campaigns", 200),
+    api("/api/v1/campaigns?campaign=%ff", 200),
     api("/api/v1/coverage?as_of=2999-12-31", 200),
     *(
         api(f"/api/v1/coverage?by={quote(value)}", 400)
