@@ -263,11 +263,17 @@ def upgrade() -> None:
         batch_op.create_index('ix_roster_entry_person', ['campaign', 'person_key', 'valid_from'], unique=False)
 
     # A unit's first roster in a campaign stands for every earlier date (docs §4).
-    bind.execute(sa.text(
-        "UPDATE roster_entry SET valid_from = :earliest WHERE valid_from = ("
-        "SELECT MIN(first.valid_from) FROM roster_entry AS first "
-        "WHERE first.campaign = roster_entry.campaign AND first.unit_code = roster_entry.unit_code)"
-    ), {"earliest": EARLIEST})
+    firsts = bind.execute(sa.text(
+        "SELECT campaign, unit_code, MIN(valid_from) FROM roster_entry GROUP BY campaign, unit_code"
+    )).all()
+    if firsts:
+        bind.execute(
+            sa.text(
+                "UPDATE roster_entry SET valid_from = :earliest WHERE campaign = :campaign "
+                "AND unit_code = :unit AND valid_from = :first"
+            ),
+            [{"earliest": EARLIEST, "campaign": c, "unit": u, "first": f} for c, u, f in firsts],
+        )
 
     # The derived tables are rebuilt by the consumers from the log.
     for table in ('install_reason', 'install_record', 'person', 'unit_report', 'person_span',
