@@ -26,6 +26,7 @@ from matplotlib.transforms import ScaledTranslation
 from matplotlib.typing import RcKeyType
 
 from ingest.campaigns import Campaign
+from reports import wording
 from reports.export import KIND_NAMES, PROGRESS_NAMES
 from reports.model import KINDS, Counts, Coverage, Progress, Thresholds, UnitCoverage
 
@@ -61,7 +62,7 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
     drawn."""
     _check(format)
     campaign = coverage.campaign
-    done = _lower_first(campaign.label(campaign.done.key))
+    done = wording.lower_first(campaign.label(campaign.done.key))
     known = [u for u in coverage.units if u.total.done_pct is not None]
     drawn = {u.code for u in sorted(known, key=lambda u: (u.total.done_pct or 0.0, u.code))
              [:MAX_BARS]}  # fmt: skip
@@ -112,7 +113,7 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
         if len(known) > len(drawn):
             summary += f"\n{len(drawn)} đơn vị có tỷ lệ thấp nhất trong {_int(len(known))} đơn vị"
         ax.set_title(
-            f"{_title(campaign)}: tỷ lệ {done} theo đơn vị – tính đến ngày "
+            f"{wording.title(campaign)}: tỷ lệ {done} theo đơn vị – tính đến ngày "
             f"{coverage.as_of:%d/%m/%Y}\n{summary}",
             loc="left", fontsize=11, fontweight="bold", pad=18,
         )  # fmt: skip
@@ -124,7 +125,7 @@ def coverage_by_unit(coverage: Coverage, format: str = "png") -> bytes:
             ax.annotate(textwrap.fill(note, 150), xy=(0, 0), xycoords="axes fraction",
                         xytext=(0, -62), textcoords="offset points", va="top", fontsize=8,
                         style="italic")  # fmt: skip
-        return _save(fig, format, f"{_title(campaign)}: tỷ lệ {done} theo đơn vị")
+        return _save(fig, format, f"{wording.title(campaign)}: tỷ lệ {done} theo đơn vị")
 
 
 def trend(
@@ -148,7 +149,7 @@ def trend(
         fig = Figure(figsize=(10, 4.8), dpi=DPI)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        title = f"{_title(campaign)}: tiến độ theo ngày"
+        title = f"{wording.title(campaign)}: tiến độ theo ngày"
         if days:
             title += f" – từ {days[0]:%d/%m/%Y} đến {days[-1]:%d/%m/%Y}"
             # Days as ordinals with our own dd/mm labels: typed, and no locale or date
@@ -174,23 +175,11 @@ def trend(
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
         _target_line(ax, target, vertical=False)
         ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
-        return _save(fig, format, f"{_title(campaign)}: tiến độ theo ngày")
+        return _save(fig, format, f"{wording.title(campaign)}: tiến độ theo ngày")
 
 
 def _value(pct: float | None) -> float:
     return math.nan if pct is None else pct
-
-
-def _title(campaign: Campaign) -> str:
-    return campaign.title.get("vi") or campaign.id
-
-
-def _lower_first(text: str) -> str:
-    """A label inside a sentence ("Đã cài đặt" as "đã cài đặt"); an acronym ("VNeID …") stays
-    as it is."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def _check(format: str) -> None:

@@ -33,18 +33,14 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from ingest.campaigns import Campaign
-from reports import layout
+from reports import layout, wording
 from reports.export import KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from reports.layout import DASH, FILL, Cell, Header
 from reports.model import KINDS, Counts, Coverage, Progress, Rollup, UnitCoverage
 
-#: The sheets every workbook has; the personal list's name is :func:`personal_sheet`'s.
+#: The sheets every workbook has; the personal list's name is
+#: :func:`reports.wording.personal_sheet`'s.
 SHEETS = ("Tổng hợp", "Theo đối tượng", "Kiểm tra dữ liệu")
-#: The personal list's name when the campaign's own does not fit.
-PERSONAL_SHEET = "Danh sách chưa đạt"
-#: Excel's longest sheet name, and the characters it refuses in one.
-SHEET_NAME_MAX = 31
-SHEET_NAME_BAD = frozenset("[]:*?/\\")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 #: What a person without any record yet is shown as, instead of an outcome.
 NO_RECORD = "Chưa có phiếu ghi nhận"
@@ -61,14 +57,16 @@ def workbook(coverage: Coverage, personal: list[dict[str, Any]] | None = None) -
     _by_category(book.create_sheet(SHEETS[1]), coverage)
     _checks(book.create_sheet(SHEETS[2]), coverage, personal is not None)
     if personal is not None and campaign.person is not None:  # a count-only campaign has none
-        _not_done(book.create_sheet(personal_sheet(campaign)), coverage, personal)
+        _not_done(book.create_sheet(wording.personal_sheet(campaign, SHEETS)), coverage, personal)
     report = campaign.report
     props = book.properties
-    props.title = f"{report_title(campaign)} – tính đến ngày {layout.day(coverage.as_of)}"
-    props.subject = _title(campaign)
-    props.creator = props.lastModifiedBy = report.agency or _title(campaign)
+    props.title = f"{wording.report_title(campaign)} – tính đến ngày {layout.day(coverage.as_of)}"
+    props.subject = wording.title(campaign)
+    props.creator = props.lastModifiedBy = report.agency or wording.title(campaign)
     props.keywords = "; ".join(
-        dict.fromkeys(k for k in (_title(campaign), campaign.id, report.number, report.place) if k)
+        dict.fromkeys(
+            k for k in (wording.title(campaign), campaign.id, report.number, report.place) if k
+        )
     )
     props.description = "\n".join(report.legal_basis) or None
     props.language = "vi-VN"
@@ -77,71 +75,18 @@ def workbook(coverage: Coverage, personal: list[dict[str, Any]] | None = None) -
     return out.getvalue()
 
 
-# --- the campaign's words -----------------------------------------------------------------
-
-
-def personal_sheet(campaign: Campaign) -> str:
-    """The personal list's sheet name: "Danh sách" and the campaign's "Chưa …" (``Danh sách
-    chưa cài đặt`` in VssID), or :data:`PERSONAL_SHEET` when that is no valid sheet name."""
-    name = f"Danh sách {_lower_first(_not_label(campaign))}"
-    if len(name) > SHEET_NAME_MAX or SHEET_NAME_BAD & set(name) or name in SHEETS:
-        return PERSONAL_SHEET
-    return name
-
-
-def report_title(campaign: Campaign) -> str:
-    """The report's title: the campaign's ``report.title``, else made from its title."""
-    return campaign.report.title.get("vi") or f"BÁO CÁO TIẾN ĐỘ {_title(campaign).upper()}"
-
-
-def _title(campaign: Campaign) -> str:
-    return campaign.title.get("vi") or campaign.id
-
-
-def _done_label(campaign: Campaign) -> str:
-    return campaign.label(campaign.done.key)
-
-
-def _not_label(campaign: Campaign) -> str:
-    return campaign.done.not_label.get("vi") or f"Chưa đạt ({_lower_first(_done_label(campaign))})"
-
-
-def _lower_first(text: str) -> str:
-    """A label inside a sentence ("Đã cài đặt" as "đã cài đặt"); an acronym ("VNeID …") stays
-    as it is."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def _people(campaign: Campaign) -> str:
-    """Who the campaign counts, from its categories: "công chức, viên chức và người lao động"."""
-    names = [_lower_first(campaign.label(key)) for key in campaign.category_keys]
-    if len(names) <= 1:
-        return names[0] if names else "người"
-    return f"{', '.join(names[:-1])} và {names[-1]}"
-
-
-def _sheet_title(campaign: Campaign, suffix: str) -> str:
-    """A sheet's title made from the report's: "TIẾN ĐỘ CÀI ĐẶT … THEO ĐỐI TƯỢNG"."""
-    title = report_title(campaign)
-    if title.upper().startswith("BÁO CÁO "):
-        title = title[len("BÁO CÁO ") :]
-    return f"{title} {suffix}"
-
-
 def _intro(coverage: Coverage) -> list[str]:
     """The lines under the title: each legal basis, then the target."""
     campaign = coverage.campaign
     target = (
-        f"Chỉ tiêu: {layout.pct(coverage.thresholds.target)} {_people(campaign)} "
-        f"{_lower_first(_done_label(campaign))}."
+        f"Chỉ tiêu: {layout.pct(coverage.thresholds.target)} {wording.people(campaign)} "
+        f"{wording.lower_first(wording.done_label(campaign))}."
     )
     return [*campaign.report.legal_basis, target]
 
 
 def _footer(coverage: Coverage) -> str:
-    parts = (coverage.campaign.report.agency, _title(coverage.campaign))
+    parts = (coverage.campaign.report.agency, wording.title(coverage.campaign))
     return " – ".join(p for p in parts if p) + f" – tính đến ngày {layout.day(coverage.as_of)}"
 
 
@@ -201,14 +146,14 @@ def _summary_columns(coverage: Coverage) -> _Summary:
     columns.add("Tên đơn vị", "text", 40)
     columns.add("Nguồn số liệu", "center", 12)
     total = columns.add("Tổng số (người)", "count", 11)
-    done = columns.pair(_done_label(campaign), total)
+    done = columns.pair(wording.done_label(campaign), total)
     for key in campaign.level_keys:
         columns.pair(campaign.label(key), total)
-    not_label = _not_label(campaign)
+    not_label = wording.not_label(campaign)
     columns.add(f"{not_label} (người)", "count", 9, f"{len(columns.kinds) + 1} = {total} − {done}")
     reasons = _has_reasons(coverage)
     if reasons:
-        columns.add(f"Lý do chủ yếu {_lower_first(not_label)} (số người)", "text", 42)
+        columns.add(f"Lý do chủ yếu {wording.lower_first(not_label)} (số người)", "text", 42)
     columns.add("Đánh giá", "center", 9)
     return _Summary(columns, done, reasons)
 
@@ -218,7 +163,9 @@ def _summary(ws: Any, coverage: Coverage) -> None:
     table = _summary_columns(coverage)
     widths, spans = layout.title_columns(table.columns.widths)
     layout.widths(ws, widths)
-    row = layout.title(ws, coverage, report_title(coverage.campaign), spans, _intro(coverage))
+    row = layout.title(
+        ws, coverage, wording.report_title(coverage.campaign), spans, _intro(coverage)
+    )
     header: Header = table.columns.header
     head, row = row, layout.header(ws, row, header, table.columns.numbers)
     first = row
@@ -278,7 +225,7 @@ def _summary_notes(ws: Any, row: int, coverage: Coverage, last: int) -> int:
     source = {key: name for key, (name, _en) in SOURCE_NAMES.items() if key}
     latest = campaign.unit_report is None or campaign.unit_report.mode == "latest"
     notes = [
-        f"Tỷ lệ = số người ÷ tổng số {_people(campaign)} của đơn vị. Cộng và Tổng cộng chỉ "
+        f"Tỷ lệ = số người ÷ tổng số {wording.people(campaign)} của đơn vị. Cộng và Tổng cộng chỉ "
         "tính các đơn vị đã xác định tổng số.",
         f"Nguồn số liệu: {source['roster']} = danh sách đã nạp; {source['declared']} = tổng "
         f"số do đơn vị khai báo; {source['unit_report']} = "
@@ -293,9 +240,10 @@ def _summary_notes(ws: Any, row: int, coverage: Coverage, last: int) -> int:
             "Cộng, Tổng cộng: " + "; ".join(names.get(c, c) for c in unknown) + "."
         )
     if coverage.findings_total:
+        done = wording.lower_first(wording.done_label(campaign))
         notes.append(
-            f"Có {coverage.findings_total} người {_lower_first(_done_label(campaign))} nhưng "
-            f"không có trong danh sách của đơn vị: xem sheet “{SHEETS[2]}”."
+            f"Có {coverage.findings_total} người {done} nhưng không có trong danh sách của đơn "
+            f"vị: xem sheet “{SHEETS[2]}”."
         )
     layout.text(ws, row, "Ghi chú:", bold=True, italic=True)
     for note in notes:
@@ -309,7 +257,12 @@ def _category_columns(campaign: Campaign) -> _Columns:
     columns = _Columns()
     columns.add("STT", "stt", 5)
     columns.add("Tên đơn vị", "text", 38)
-    subs = ("Tổng số", _done_label(campaign), "Tỷ lệ", *map(campaign.label, campaign.level_keys))
+    subs = (
+        "Tổng số",
+        wording.done_label(campaign),
+        "Tỷ lệ",
+        *map(campaign.label, campaign.level_keys),
+    )
     for category in campaign.category_keys:
         columns.header.append((campaign.label(category), subs))
         for kind, width in (("count", 9), ("count", 9), ("pct", 8)):
@@ -325,7 +278,7 @@ def _by_category(ws: Any, coverage: Coverage) -> None:
     columns = _category_columns(campaign)
     widths, spans = layout.title_columns(columns.widths)
     layout.widths(ws, widths)
-    title = _sheet_title(campaign, "THEO ĐỐI TƯỢNG")
+    title = wording.sheet_title(campaign, "THEO ĐỐI TƯỢNG")
     row = layout.title(ws, coverage, title, spans, _intro(coverage))
     head, row = row, layout.header(ws, row, columns.header)
     first = row
@@ -361,18 +314,18 @@ def _by_category(ws: Any, coverage: Coverage) -> None:
 
 def _checks(ws: Any, coverage: Coverage, personal: bool) -> None:
     campaign = coverage.campaign
-    done = _done_label(campaign)
+    done = wording.done_label(campaign)
     widths, spans = layout.title_columns((6, 42, 26, 16, 16))
     layout.widths(ws, widths)
     row = layout.title(ws, coverage, "KIỂM TRA DỮ LIỆU", spans, _intro(coverage)) - 1
     names = {u.code: u.name_vi for u in coverage.units}
-    layout.text(ws, row, f"1. Người {_lower_first(done)} nhưng không có trong danh sách của "
+    layout.text(ws, row, f"1. Người {wording.lower_first(done)} nhưng không có trong danh sách của "
                 "đơn vị", bold=True)  # fmt: skip
     row += 1
     if not coverage.findings_total:
         layout.text(ws, row, "Không có.", italic=True)
     elif personal and coverage.findings:
-        header = ("STT", "Đơn vị", "Họ và tên", _identifier_label(campaign), "Đối tượng")
+        header = ("STT", "Đơn vị", "Họ và tên", wording.identifier_label(campaign), "Đối tượng")
         row = layout.header(ws, row, [(h, ()) for h in header])
         for n, f in enumerate(coverage.findings, start=1):
             values: list[Cell] = [
@@ -410,22 +363,25 @@ def _checks(ws: Any, coverage: Coverage, personal: bool) -> None:
     layout.print_setup(ws, _footer(coverage), title_rows=None, landscape=False)
 
 
-def _identifier_label(campaign: Campaign) -> str:
-    return campaign.identifier_label.get("vi") or "Mã định danh"
-
-
 def _not_done(ws: Any, coverage: Coverage, personal: list[dict[str, Any]]) -> None:
     """Who on the rosters is not done: unit, name, identifier (text), category, the form's
     latest answer and the reasons given."""
     campaign = coverage.campaign
-    not_label = _not_label(campaign)
+    not_label = wording.not_label(campaign)
     identifier = campaign.person.identifier if campaign.person else "person_key"
     reasons = _has_reasons(coverage)
-    header = ["STT", "Đơn vị", "Họ và tên", _identifier_label(campaign), "Đối tượng", "Tình trạng"]
+    header = [
+        "STT",
+        "Đơn vị",
+        "Họ và tên",
+        wording.identifier_label(campaign),
+        "Đối tượng",
+        "Tình trạng",
+    ]
     kinds = ["stt", "text", "text", "center", "text", "text"]
     sizes: list[float] = [6, 34, 26, 14, 15, 28]
     if reasons:
-        header.append(f"Lý do {_lower_first(not_label)}")
+        header.append(f"Lý do {wording.lower_first(not_label)}")
         kinds.append("text")
         sizes.append(36)
     last = len(header)

@@ -1,7 +1,8 @@
 """Campaigns: what makes one drive different from the next, defined by files, not code.
 
-``definition`` (the :class:`Campaign` and reading its TOML file), ``publish`` (definition
-files beside their XLSForms, checked and stored) and ``store`` (published campaigns read back).
+``definition`` (the :class:`Campaign`, as stored), ``reading`` (its TOML file checked against
+its forms), ``publish`` (definition files beside their XLSForms, checked and stored) and
+``store`` (published campaigns read back).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A campaign is a TOML file ``<id>.campaign.toml`` anywhere under the forms folder, naming its
 XLSForms by file name (relative to the definition). :func:`publish` compiles and publishes
 those forms (``ingest.forms.registry``; a published version never changes), resolves the
-definition against them (:func:`ingest.campaigns.definition.parse`), and stores it: the
+definition against them (:func:`ingest.campaigns.reading.parse`), and stores it: the
 campaign row, each form's ``campaign_id`` and, for ``denominators.source = "file"``, the
 campaign's declared headcounts. Every mistake is an InvalidInput in Vietnamese and English.
 """
@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ingest.campaigns.definition import Campaign, DefinitionError, parse
+from ingest.campaigns.definition import Campaign, DefinitionError
+from ingest.campaigns.reading import parse
 from ingest.campaigns.store import forget
 from ingest.errors import ErrorCode, InvalidInput, VssidError
 from ingest.forms import formspec, registry

@@ -27,7 +27,7 @@ import pytest
 from ingest.campaigns import Campaign, publish
 from ingest.forms.registry import compile_xlsform
 from ingest.registry.units import natural_key
-from reports.excel import SHEETS, report_title, workbook
+from reports.excel import SHEETS, workbook
 from reports.layout import DASH
 from reports.model import (
     Counts,
@@ -37,6 +37,7 @@ from reports.model import (
     Thresholds,
     UnitCoverage,
 )
+from reports.wording import report_title
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2021, 3, 31)

@@ -27,7 +27,7 @@ from ingest.campaigns.definition import (
     UnitReportFields,
 )
 from reports import charts
-from reports.excel import PERSONAL_SHEET, SHEETS, personal_sheet, workbook
+from reports.excel import SHEETS, workbook
 from reports.model import (
     Counts,
     Coverage,
@@ -37,6 +37,7 @@ from reports.model import (
     category_rollup,
     rollup,
 )
+from reports.wording import PERSONAL_SHEET, personal_sheet
 
 AS_OF = date(2021, 3, 5)
 STAFF = (
@@ -393,8 +394,8 @@ def test_personal_sheet__falls_back_when_too_long_or_invalid() -> None:
     slash = Level("done", frozenset(), {"vi": "Xong"}, {"vi": "Chưa nộp/duyệt"})
     for level in (long, slash):
         campaign = Campaign("x", {"vi": "X"}, (), STAFF, level)
-        assert personal_sheet(campaign) == PERSONAL_SHEET
-    assert personal_sheet(VSSID) == "Danh sách chưa cài đặt"
+        assert personal_sheet(campaign, SHEETS) == PERSONAL_SHEET
+    assert personal_sheet(VSSID, SHEETS) == "Danh sách chưa cài đặt"
 
 
 # --- no word of another campaign -----------------------------------------------------------

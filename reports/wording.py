@@ -1,0 +1,70 @@
+"""The campaign's words in Vietnamese reports: titles, labels inside sentences, who it counts.
+
+Shared by the Excel workbook (``reports.excel``) and the charts (``reports.charts``); every
+word comes from the campaign's definition (``ingest.campaigns``), none from code.
+"""
+
+from __future__ import annotations
+
+from ingest.campaigns import Campaign
+
+#: The personal list's sheet when the campaign's own name for it cannot be one.
+PERSONAL_SHEET = "Danh sách chưa đạt"
+SHEET_NAME_MAX = 31
+SHEET_NAME_BAD = frozenset("[]:*?/\\")
+
+
+def personal_sheet(campaign: Campaign, taken: tuple[str, ...] = ()) -> str:
+    """The personal list's sheet name: "Danh sách" and the campaign's "Chưa …" (``Danh sách
+    chưa cài đặt`` in VssID), or :data:`PERSONAL_SHEET` when that is no valid sheet name or one
+    of the ``taken`` ones."""
+    name = f"Danh sách {lower_first(not_label(campaign))}"
+    if len(name) > SHEET_NAME_MAX or SHEET_NAME_BAD & set(name) or name in taken:
+        return PERSONAL_SHEET
+    return name
+
+
+def report_title(campaign: Campaign) -> str:
+    """The report's title: the campaign's ``report.title``, else made from its title."""
+    return campaign.report.title.get("vi") or f"BÁO CÁO TIẾN ĐỘ {title(campaign).upper()}"
+
+
+def title(campaign: Campaign) -> str:
+    return campaign.title.get("vi") or campaign.id
+
+
+def done_label(campaign: Campaign) -> str:
+    return campaign.label(campaign.done.key)
+
+
+def not_label(campaign: Campaign) -> str:
+    return campaign.done.not_label.get("vi") or f"Chưa đạt ({lower_first(done_label(campaign))})"
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence ("Đã cài đặt" as "đã cài đặt"); an acronym ("VNeID …") stays
+    as it is."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def people(campaign: Campaign) -> str:
+    """Who the campaign counts, from its categories: "công chức, viên chức và người lao động"."""
+    names = [lower_first(campaign.label(key)) for key in campaign.category_keys]
+    if len(names) <= 1:
+        return names[0] if names else "người"
+    return f"{', '.join(names[:-1])} và {names[-1]}"
+
+
+def sheet_title(campaign: Campaign, suffix: str) -> str:
+    """A sheet's title made from the report's: "TIẾN ĐỘ CÀI ĐẶT … THEO ĐỐI TƯỢNG"."""
+    title = report_title(campaign)
+    if title.upper().startswith("BÁO CÁO "):
+        title = title[len("BÁO CÁO ") :]
+    return f"{title} {suffix}"
+
+
+def identifier_label(campaign: Campaign) -> str:
+    """The identifier's label in the form ("Mã số BHXH", "Số định danh cá nhân (số CCCD)")."""
+    return campaign.identifier_label.get("vi") or "Mã định danh"
