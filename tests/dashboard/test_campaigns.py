@@ -116,7 +116,7 @@ def test_vneid__unit_page_lists_by_cccd_with_the_forms_words(signed_in: SignedIn
     assert "Nguyễn Văn An" not in listed  # activated: not listed
     assert "Đã đăng ký mức độ 2, đang chờ cơ quan Công an phê duyệt" in listed  # outcome
     assert "Chưa có thẻ Căn cước công dân gắn chíp" in listed  # reason
-    assert "<h2>Lý do (Chưa kích hoạt)</h2>" in page
+    assert "<h2>Lý do chưa kích hoạt</h2>" in page
 
 
 def test_vneid__unit_page_in_english(signed_in: SignedIn):

@@ -99,7 +99,7 @@ EN: dict[str, str] = {
     "Giá trị không hợp lệ cho {name}: {value}": "Invalid value for {name}: {value}",
     # unit page
     "Theo đối tượng": "By category",
-    "Lý do ({label})": "Reasons ({label})",
+    "Lý do {label}": "Reasons: {label}",
     "Lý do": "Reason",
     "Số người": "People",
     "Chưa có lý do nào được ghi nhận.": "No reasons recorded.",
