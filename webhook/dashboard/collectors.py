@@ -125,8 +125,10 @@ def _qr_card(user: User) -> dict[str, str]:
     unit = get_session().get(Unit, user.unit_code) if user.unit_code else None
     base = current_app.config.get("PUBLIC_URL") or request.url_root
     url = onboarding.token_url(str(base), accounts.issue_token(user))
+    campaign = campaigns.cached(get_session(), default_campaign())
+    title = campaign.title.get("vi") if campaign is not None else None
     settings = onboarding.collect_settings(
-        url, user.username, onboarding.project_name(unit.name_vi if unit else None)
+        url, user.username, onboarding.project_name(unit.name_vi if unit else None, title)
     )
     png = onboarding.qr_png(settings)
     return {
