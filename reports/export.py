@@ -6,19 +6,20 @@ document. Rows are per unit, per kind of unit or per category (``by``). Each cou
 ``done`` (the campaign's target outcome), ``done_pct`` and ``levels`` (the target and each
 further level, by the campaign's keys), and each key of ``levels`` again at the top with its
 percentage (``installed``, ``installed_pct``, ``active``, ``active_pct`` in VssID).
-Vietnamese names first; labels are the campaign's.
+Vietnamese names first; labels are the campaign's. The CSV's text cells are neutralised
+(``reports.neutral``: a name a person typed never becomes a formula); the JSON document and
+the terminal's table carry values as they are.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
 from ingest.campaigns import Campaign
+from reports import neutral
 from reports.model import Counts, Coverage, Rollup, UnitCoverage
 
 BY = ("unit", "kind", "category")
@@ -170,10 +171,8 @@ def frame(coverage: Coverage, by: str = "unit") -> pd.DataFrame:
 
 
 def to_csv(coverage: Coverage, by: str = "unit") -> bytes:
-    """CSV in UTF-8 with a BOM, so that Excel shows Vietnamese letters right."""
-    out = io.StringIO()
-    frame(coverage, by).to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """CSV in UTF-8 with a BOM, names neutralised (``reports.neutral``)."""
+    return neutral.csv_bytes(frame(coverage, by))
 
 
 def to_table(coverage: Coverage, by: str = "unit") -> str:

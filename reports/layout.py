@@ -8,7 +8,8 @@ target; notes; "Nơi nhận" (recipients) at the bottom left, the preparer's and
 blocks; A4 print setup with page numbers. Every word of the heading and the closing is the
 campaign's (``Campaign.report``). Rows are sized to their wrapped text, as neither Excel nor
 LibreOffice grows a row to fit on opening. ``reports.excel`` decides what goes in each sheet;
-this module only how it looks (openpyxl).
+this module only how it looks (openpyxl). Every cell is written by ``reports.neutral.put``:
+text is never a formula, and a table's values (names people typed) are neutralised.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from ingest.campaigns import ReportHeader
+from reports import neutral
 from reports.model import Coverage, Progress, Thresholds
 
 NATION = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -114,7 +116,7 @@ def title(
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=left)
         ws.merge_cells(start_row=row, start_column=right, end_row=row, end_column=last)
         for col, text, bold in ((1, agency, row == issuing), (right, nation, True)):
-            cell = ws.cell(row, col, text or None)
+            cell = neutral.put(ws, row, col, text or None, typed=False)
             cell.font = _font(bold=bold, size=12 if col == right and row == 2 else 11)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.row_dimensions[row].height = _height(
@@ -122,7 +124,7 @@ def title(
                 _lines(nation, _width(ws, right, last), True))
         )  # fmt: skip
     ws.merge_cells(start_row=3, start_column=right, end_row=3, end_column=last)
-    when = ws.cell(3, right, place_and_date(report.place, coverage.as_of))
+    when = neutral.put(ws, 3, right, place_and_date(report.place, coverage.as_of), typed=False)
     when.font = _font(italic=True)
     when.alignment = Alignment(horizontal="center", vertical="center")
     width = _width(ws, 1, last)
@@ -133,7 +135,7 @@ def title(
     ]
     for row, (text, font, height) in enumerate(lines, start=4):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
-        cell = ws.cell(row, 1, text)
+        cell = neutral.put(ws, row, 1, text, typed=False)
         cell.font = font
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.row_dimensions[row].height = height
@@ -153,14 +155,14 @@ def header(ws: Any, row: int, header: Header, numbers: Sequence[str] | None = No
             ws.merge_cells(
                 start_row=row, start_column=col, end_row=end_row, end_column=col + span - 1
             )
-        ws.cell(row, col, label)
+        neutral.put(ws, row, col, label, typed=False)
         lines = _lines(label, _width(ws, col, col + span - 1), bold=True)
         if subs:
             top = max(top, lines)
         else:
             tall = max(tall, lines)
         for i, text in enumerate(subs):
-            ws.cell(row + 1, col + i, text)
+            neutral.put(ws, row + 1, col + i, text, typed=False)
             sub = max(sub, _lines(text, _width(ws, col + i), bold=True))
         col += span
     last_header = row + 1 if two_rows else row
@@ -175,7 +177,8 @@ def header(ws: Any, row: int, header: Header, numbers: Sequence[str] | None = No
             _style(ws.cell(r, c), _font(bold=True), "center", fill=FILL["header"])
     numbers = numbers or [str(n) for n in range(1, col)]
     for c, text in enumerate(numbers, start=1):
-        _style(ws.cell(last_header + 1, c, f"({text})"), _font(italic=True, size=9), "center")
+        number = neutral.put(ws, last_header + 1, c, f"({text})", typed=False)
+        _style(number, _font(italic=True, size=9), "center")
     return last_header + 2
 
 
@@ -185,7 +188,7 @@ def row(ws: Any, row: int, values: Sequence[Cell], kinds: Sequence[str], *, bold
     unknown ("—") centred; taller when a text wraps."""
     lines = 1
     for col, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
-        cell = ws.cell(row, col, value)
+        cell = neutral.put(ws, row, col, value)  # a table's values: names people typed
         dash = value == DASH
         _style(cell, _font(bold=bold), "center" if dash else ALIGN[kind], fill=fill)
         if kind in NUMBER_FORMAT and not dash:
@@ -251,14 +254,14 @@ def colour_percentages(
 
 def text(ws: Any, row: int, text: str, *, bold: bool = False, italic: bool = False) -> None:
     """A line of text in the first column, unbordered."""
-    ws.cell(row, 1, text).font = _font(bold=bold, italic=italic)
+    neutral.put(ws, row, 1, text, typed=False).font = _font(bold=bold, italic=italic)
 
 
 def merged_text(ws: Any, row: int, text: str, last: int, *, bold: bool = False,
                 italic: bool = False) -> None:  # fmt: skip
     """A note across the table's width; merged cells do not grow to fit, so size the row."""
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
-    cell = ws.cell(row, 1, text)
+    cell = neutral.put(ws, row, 1, text, typed=False)
     cell.font = _font(bold=bold, italic=italic)
     cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
     ws.row_dimensions[row].height = _height(_lines(text, _width(ws, 1, last), bold))
@@ -297,7 +300,7 @@ def closing(ws: Any, row: int, report: ReportHeader, columns: tuple[int, int, in
                 continue
             if final > first:
                 ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=final)
-            cell = ws.cell(r, first, text)
+            cell = neutral.put(ws, r, first, text, typed=False)
             cell.font = font
             cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
             needed = _height(_lines(text, _width(ws, first, final), bool(font.b)))

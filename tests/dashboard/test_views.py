@@ -355,6 +355,22 @@ def test_downloads__xlsx_csv_json_with_their_types(signed_in: SignedIn, client: 
     assert json.loads(document.data) == api
 
 
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("csv", "text/csv; charset=utf-8"),
+        ("json", "application/json"),
+    ],
+)
+def test_downloads__no_store_and_one_charset(signed_in: SignedIn, fmt: str, content_type: str):
+    """Names, identifiers, a unit's own figures: kept by no cache (issue 13, findings 10, 12)."""
+    response = signed_in("quan.tri").get(f"/download/coverage.{fmt}?as_of={AS_OF}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Type"] == content_type
+
+
 def test_download__unknown_format_or_by__refused(signed_in: SignedIn):
     admin = signed_in("quan.tri")
     assert admin.get("/download/coverage.pdf").status_code == 404

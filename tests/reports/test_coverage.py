@@ -26,6 +26,8 @@ Rollups: departments 10/26 = 38.5 % (active 6/26 = 23.1 %); wards 2/5 = 40.0 %; 
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -301,8 +303,10 @@ def test_csv__utf8_bom_and_vietnamese(runner: FlaskCliRunner, tmp_path: Path):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Mã,Tên,Loại,Nguồn số liệu,Tổng số,Đã cài đặt")
-    assert "Phường 1,Phường,Danh sách,5,2,40.0" in text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:6] == ["Mã", "Tên", "Loại", "Nguồn số liệu", "Tổng số", "Đã cài đặt"]
+    assert ["27184", "Phường 1", "Phường", "Danh sách", "5", "2", "40.0"] in [r[:7] for r in rows]
+    assert '"Phường 1",' in text and ",5,2,40.0," in text  # text quoted, numbers bare
     assert "TỔNG CỘNG" in text
 
 

@@ -4,7 +4,8 @@
 the page, for its campaign, restricted to the account's units. The Excel workbook lists who
 is not done only in a campaign of persons and for roles allowed personal data; the CSV and
 JSON are the documents of the CLI and the API. Files are named after the campaign and the
-date: ``bao-cao-vneid-2026-12-06.xlsx``.
+date: ``bao-cao-vneid-2026-12-06.xlsx``; no cache keeps them (``Cache-Control: no-store``).
+Names people typed are text in the Excel and CSV files (``reports.neutral``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from webhook.database import get_session
 
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to every text/ type
     "json": "application/json",
 }
 
@@ -59,13 +60,12 @@ def download(fmt: str) -> Response:
         body = json.dumps(export.document(report, by), ensure_ascii=False, indent=1).encode()
     parts = ["bao-cao", view.campaign.id, view.as_of.isoformat(), view.unit, view.kind]
     name = "-".join(part for part in parts if part)
-    return send_file(
-        io.BytesIO(body),
-        mimetype=MIMETYPES[fmt],
-        as_attachment=True,
-        download_name=f"{name}.{fmt}",
-        max_age=0,
+    response = send_file(
+        io.BytesIO(body), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=f"{name}.{fmt}"
     )
+    # Names and identifiers, or figures only a unit may see: kept by no cache (DESIGN §10).
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _not_done(report: Coverage) -> list[dict[str, Any]]:
