@@ -82,6 +82,52 @@ def test_login__next__back_where_asked_but_never_off_site(client: FlaskClient):
         form["csrf_token"] = csrf_token(other.get("/login").text)
 
 
+#: ``next`` as it arrives in the query string: browsers treat any run of slashes and
+#: backslashes after the scheme as the start of another host, and ignore tabs and newlines.
+OFF_SITE = [
+    "next=////evil.example/",
+    "next=///evil.example/",
+    "next=//evil.example",
+    "next=/\\evil.example",
+    "next=%2F%5Cevil.example",
+    "next=\\/evil.example",
+    "next=%2F%2Fevil.example",
+    "next=%2F%09%2Fevil.example",
+    "next=/%0A/evil.example",
+    "next=http://evil.example/",
+    "next=HTTPS:evil.example",
+    "next=javascript:alert(document.cookie)",
+    "next=%20//evil.example",
+    "next=evil.example",
+]
+
+
+@pytest.mark.parametrize("query", OFF_SITE)
+def test_login__next_off_site__coverage_page_instead(signed_in: SignedIn, query: str):
+    browser = signed_in("lanh.dao")  # GET /login of a signed-in browser redirects too
+    assert browser.get(f"/login?{query}").headers["Location"] == "/"
+    other = browser.application.test_client()
+    token = csrf_token(other.get("/login").text)
+    form = {"username": "lanh.dao", "password": PASSWORD, "csrf_token": token}
+    assert other.post(f"/login?{query}", data=form).headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("query", "location"),
+    [
+        ("next=/units/27184", "/units/27184"),
+        ("next=/review%3Fstatus%3Dflagged", "/review?status=flagged"),
+        ("next=%2F%252F%252Fevil.example", "/%2F%2Fevil.example"),  # a path here, not a host
+    ],
+)
+def test_login__next_on_this_site__kept(
+    client: FlaskClient, campaign: None, query: str, location: str
+):
+    token = csrf_token(client.get("/login").text)
+    form = {"username": "lanh.dao", "password": PASSWORD, "csrf_token": token}
+    assert client.post(f"/login?{query}", data=form).headers["Location"] == location
+
+
 @pytest.mark.parametrize("username", ["quan.tri", "không-có-ai"])
 def test_login__wrong_password_or_unknown_user__same_message(client: FlaskClient, username: str):
     response = sign_in(client, username, "sai-mật-khẩu")

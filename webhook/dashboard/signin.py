@@ -27,6 +27,7 @@ from flask_login import (  # type: ignore[import-untyped]
     logout_user,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
 from ingest.errors import NotFound
@@ -103,13 +104,29 @@ def init_app(app: Flask) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site, never another site."""
-    # Printable only: a CR or LF cannot go into the Location header (a 500 otherwise).
-    if target and target.isprintable():
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
+    """Where to go after signing in: a path on this site, never another site.
+
+    Only ``/`` followed by something other than a second slash or a backslash: browsers read
+    any run of slashes and backslashes (``//``, ``////``, ``/\\``) as the start of another
+    host, and drop tabs and newlines before they do. The check is made again on the
+    ``Location`` Werkzeug will send (``iri_to_uri`` collapses ``////host`` to ``//host``).
+    """
+    if target and _on_this_site(target) and _on_this_site(iri_to_uri(target)):
+        return target
     return url_for("dashboard.coverage_page")
+
+
+def _on_this_site(target: str) -> bool:
+    # Printable only: no tab, CR or LF (browsers skip them; the Location header refuses them).
+    if not target.isprintable() or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+    )
 
 
 @cache
