@@ -19,6 +19,7 @@ from webhook import (
     errors,
     health,
     kobo,
+    lockout,
     openrosa,
     pipeline,
 )
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(kobo.bp)
     app.register_blueprint(api.bp)
     dashboard.init_app(app)
+    lockout.init_app(app)  # after the dashboard, whose defaults include the lock-out's
     app.register_blueprint(openrosa.bp)
     app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
 

@@ -13,7 +13,10 @@
 ``VSSID_PUBLIC_URL``       the address phones reach the server at (form download URLs,
                            QR codes); default: the address of each request
 ``VSSID_REALM``            the HTTP Digest realm (changing it invalidates Digest secrets)
+``VSSID_DIGEST``           ``on`` (default) or ``off``: HTTP Digest offered and accepted; off,
+                           phones use Basic over HTTPS or token URLs (as ODK Central)
 ``VSSID_DIGEST_NONCE_TTL`` seconds a Digest nonce stays valid before ``stale=true``
+                           (default 3600)
 ``VSSID_DEFAULT_CAMPAIGN`` the campaign reports show when none is named (default
                            ``vssid``); targets and thresholds are each campaign's own
 ``VSSID_CONSUMERS_INTERVAL_SECONDS``  how often each server worker runs the log's consumers
@@ -44,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 100_000_000,
     "PUBLIC_URL": None,
     "REALM": "VssID",
-    "DIGEST_NONCE_TTL": 12 * 3600,
+    "DIGEST": True,
+    "DIGEST_NONCE_TTL": 3600,
     "DEFAULT_CAMPAIGN": "vssid",
     "CONSUMERS_INTERVAL_SECONDS": 1.0,
     "SETTLE_SECONDS": 10.0,
@@ -63,7 +67,20 @@ def resolve(config: dict[str, Any], instance_path: str) -> None:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
+    config["DIGEST"] = _switch("DIGEST", config.get("DIGEST", True))
     config["DIGEST_NONCE_TTL"] = int(config["DIGEST_NONCE_TTL"])
+
+
+def _switch(name: str, value: object) -> bool:
+    """``on``/``off`` (or true/false, yes/no, 1/0) as a bool; anything else is refused."""
+    if isinstance(value, bool | int):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in {"on", "true", "yes", "1"}:
+        return True
+    if text in {"off", "false", "no", "0"}:
+        return False
+    raise ValueError(f"VSSID_{name} must be 'on' or 'off', not {value!r}")
 
 
 def _instance_secret(path: Path) -> str:

@@ -584,3 +584,28 @@ def test_http_authentication__shares_the_sign_in_lock_out(world: World) -> None:
     assert int(locked.headers["Retry-After"]) > 0
     # Others are not paused: the count is per account.
     assert client.get("/formList", auth=("phuong1", PASSWORD)).status_code == 200
+
+
+def test_digest__a_header_opens_one_request_only__on_every_openrosa_route(world: World) -> None:
+    """A captured Digest ``Authorization`` header replayed (to the same route, or another)
+    is refused: each (nonce, nonce count) is accepted once, for the URI it signed."""
+    wrong = []
+    for key, call in OPENROSA_CALLS.items():
+        method = key.split()[0]
+        client = world.app.test_client()
+        again = call.body(world)
+        first = client.open(call.url, method=method, headers=again.pop("headers", {}), **again)
+        challenge = parse_challenges(first.headers.getlist("WWW-Authenticate"))["digest"]
+        header = authorization(challenge, method, call.url, "ctv.an", PASSWORD)
+        for attempt in ("first", "replay"):
+            kwargs = call.body(world)
+            headers = {**kwargs.pop("headers", {}), "Authorization": header}
+            response = client.open(call.url, method=method, headers=headers, **kwargs)
+            expected = EXPECTED[key]["collector"] if attempt == "first" else 401
+            if response.status_code != expected:
+                wrong.append(f"{key} {attempt}: {response.status_code}, expected {expected}")
+        other = "/formList" if call.url != "/formList" else "/submission"
+        response = client.get(other, headers={"Authorization": header})
+        if response.status_code != 401:
+            wrong.append(f"{key} header on GET {other}: {response.status_code}, expected 401")
+    assert not wrong, "\n".join(["", *wrong])

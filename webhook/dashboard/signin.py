@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import secrets
 import time
-from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
@@ -26,17 +24,15 @@ from flask_login import (  # type: ignore[import-untyped]
     login_user,
     logout_user,
 )
-from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
 from ingest.errors import NotFound
 from ingest.models import User
-from ingest.registry.accounts import check_password, find_user
-from webhook import policy
+from ingest.registry.accounts import check_no_account, check_password, find_user
+from webhook import lockout, policy
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _, translate
-from webhook.dashboard.throttle import SignInThrottle
 from webhook.database import get_session
 
 NOT_FOR_DASHBOARD = {
@@ -81,13 +77,8 @@ def _expired() -> bool:
     return not isinstance(signed_in, int | float) or time.time() - signed_in > lifetime
 
 
-def throttle() -> SignInThrottle:
-    limiter: SignInThrottle = current_app.extensions["vssid.signin_throttle"]
-    return limiter
-
-
 def init_app(app: Flask) -> None:
-    """Flask-Login and the failed sign-in counter for ``app``."""
+    """Flask-Login for ``app``."""
     manager = LoginManager(app)
     manager.user_loader(_load)
     manager.login_view = "dashboard.login"
@@ -97,10 +88,6 @@ def init_app(app: Flask) -> None:
     # "basic": a changed address marks the session non-fresh; "strong" would sign out a
     # phone every time it moves between Wi-Fi and mobile data.
     manager.session_protection = "basic"
-    app.extensions["vssid.signin_throttle"] = SignInThrottle(
-        max_failures=int(app.config["SIGN_IN_MAX_FAILURES"]),
-        window=float(app.config["SIGN_IN_WINDOW_MINUTES"]) * 60,
-    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -129,17 +116,11 @@ def _on_this_site(target: str) -> bool:
     )
 
 
-@cache
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16))
-
-
 def _check(username: str, password: str) -> User | None:
     try:
         user = find_user(get_session(), username)
     except NotFound:
-        # Hash anyway, so that an unknown username takes as long as a wrong password.
-        check_password_hash(_dummy_hash(), password)
+        check_no_account(password)  # as long as a wrong password takes
         return None
     return user if check_password(user, password) else None
 
@@ -154,18 +135,20 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/login")
 def login_post() -> ResponseReturnValue:
-    """Check the password (after the lock-out), then sign in for a working day."""
+    """Count the attempt (after the lock-out), check the password, then sign in for a
+    working day."""
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    key = SignInThrottle.key(username, request.remote_addr)
-    wait = throttle().retry_after(key)
-    if wait > 0:
+    try:
+        attempt = lockout.current().begin(lockout.SignInThrottle.key(username, request.remote_addr))
+    except lockout.LockedOut as locked:
+        wait = locked.retry_after
         return _refused(username, _too_many(wait), 429, {"Retry-After": str(math.ceil(wait))})
     user = _check(username, password)
     if user is None:
-        throttle().failed(key)
+        attempt.failed()
         return _refused(username, _("Tên đăng nhập hoặc mật khẩu không đúng."), 401)
-    throttle().succeeded(key)
+    attempt.succeeded()
     if not policy.may(user, "read"):
         return _refused(username, _(NOT_FOR_DASHBOARD[user.role]), 403)
     session.clear()  # nothing from before the sign-in carries over
