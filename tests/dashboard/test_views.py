@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -18,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.models import Submission, SubmissionStatus, User
+from ingest.models import Submission, SubmissionStatus, User, WebSession
 from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM
 from tests.dashboard.scenario import AS_OF, FLAGGED_NAME, csrf_token, sign_in
@@ -174,10 +175,34 @@ def test_logout__ends_the_session(signed_in: SignedIn):
     assert "Đã đăng xuất." in browser.get("/login").text
 
 
-def test_session__older_than_sign_in_hours__signed_out(signed_in: SignedIn):
+def test_logout__a_copied_cookie_opens_nothing_any_more(app: Flask, signed_in: SignedIn):
+    """Signing out ends the session on the server: a copy of the cookie taken before (a
+    shared computer, a stolen cookie) no longer opens a page or the API."""
+    browser = signed_in("phuong1")
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get(f"/units/27184?as_of={AS_OF}").status_code == 200  # the copy works …
+    browser.post("/logout", data={"csrf_token": csrf_token(browser.get("/").text)})
+    page = thief.get(f"/units/27184?as_of={AS_OF}")  # … until the owner signs out
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert thief.get("/api/v1/coverage").status_code == 401
+    assert "Hoàng Văn Em" not in thief.get("/units/27184", follow_redirects=True).text
+
+
+def test_logout__on_one_browser__others_stay_signed_in(signed_in: SignedIn):
+    phone, desk = signed_in("lanh.dao"), signed_in("lanh.dao")
+    phone.post("/logout", data={"csrf_token": csrf_token(phone.get("/").text)})
+    assert phone.get("/").status_code == 302
+    assert desk.get("/").status_code == 200
+
+
+def test_session__older_than_sign_in_hours__signed_out(signed_in: SignedIn, session: Session):
     browser = signed_in("lanh.dao")
-    with browser.session_transaction() as state:
-        state["signed_in_at"] = time.time() - 8 * 3600 - 1
+    for row in session.scalars(select(WebSession)):
+        row.signed_in_at -= timedelta(hours=8, seconds=1)
+    session.commit()
     assert browser.get("/").status_code == 302
 
 

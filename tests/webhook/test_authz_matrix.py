@@ -609,3 +609,28 @@ def test_digest__a_header_opens_one_request_only__on_every_openrosa_route(world:
         if response.status_code != 401:
             wrong.append(f"{key} header on GET {other}: {response.status_code}, expected 401")
     assert not wrong, "\n".join(["", *wrong])
+
+
+@pytest.mark.parametrize("role", SIGN_IN_ROLES)
+def test_logout__a_copied_cookie_is_anonymous_on_every_route(world: World, role: str) -> None:
+    """Signing out ends the session on the server: a copy of the cookie taken before gets,
+    on every dashboard and API route, what an anonymous browser gets."""
+    browser = world.fresh_browser(role)
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    thief = world.app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/").status_code == 200
+    token = csrf_token(browser.get("/").text)
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
+    world.browsers[role] = thief  # ``send`` now browses with the copied cookie
+    wrong = []
+    for key, call in CALLS.items():
+        if call.family not in {"dashboard", "api"} or key == "POST /logout":
+            continue
+        response = send(world, key, role, "session")
+        expected = EXPECTED[key]["anonymous"]
+        location = response.headers.get("Location", "")
+        if response.status_code != expected or (expected == 302 and "/login" not in location):
+            wrong.append(f"{key}: {response.status_code} {location}, expected {expected}")
+    assert not wrong, "\n".join(["", *wrong])

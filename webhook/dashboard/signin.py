@@ -1,18 +1,22 @@
 """Signing in and out (``/login``, ``/logout``) with Flask-Login.
 
-The session is Flask's signed cookie; it holds the account's id and a fingerprint of its
-password hash, so a password change signs out every browser. A sign-in lasts at most
-``SIGN_IN_HOURS`` (a working day) from the moment the password was typed, active or not;
-Flask checks the same age on the cookie's signature. Collectors and integrations are told
-plainly that their account is for phones and servers, and only once their password is right,
-so that the message does not reveal which usernames exist.
+A sign-in lives on the server (``ingest.access.signins``): Flask's signed cookie carries only
+a random token, whose hash the database keeps with the account. Signing out deletes that row,
+so a copy of the cookie taken before opens nothing any more, on any worker or machine. A
+sign-in lasts at most ``SIGN_IN_HOURS`` (a working day) from the moment the password was
+typed, active or not, and ends when the password changes or the account is deactivated.
+
+Failed passwords count towards the lock-out (``webhook.lockout``) before they are checked; an
+unknown username pays the same password hash as a wrong password, so neither the answer nor
+its time tells which usernames exist. Collectors and integrations are told plainly that their
+account is for phones and servers, and only once their password is right.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import math
-import time
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
@@ -27,13 +31,16 @@ from flask_login import (  # type: ignore[import-untyped]
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
+from ingest.access import signins
 from ingest.errors import NotFound
 from ingest.models import User
 from ingest.registry.accounts import check_no_account, check_password, find_user
 from webhook import lockout, policy
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _, translate
-from webhook.database import get_session
+from webhook.database import commit_now, get_session
+
+log = logging.getLogger(__name__)
 
 NOT_FOR_DASHBOARD = {
     "collector": "Tài khoản cộng tác viên chỉ dùng để gửi phiếu từ ODK Collect, không đăng "
@@ -44,37 +51,26 @@ NOT_FOR_DASHBOARD = {
 
 
 class Account(UserMixin):  # type: ignore[misc]
-    """The signed-in user as Flask-Login sees it; ``user`` is the account row."""
+    """The signed-in user as Flask-Login sees it: the account row and the sign-in's token."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, token: str) -> None:
         self.user = user
+        self.token = token
 
     def get_id(self) -> str:
-        return session_id(self.user)
+        return self.token
 
 
-def session_id(user: User) -> str:
-    """``<id>.<fingerprint of the password hash>``: stale once the password changes."""
-    fingerprint = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-    return f"{user.id}.{fingerprint}"
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
-def _load(value: str) -> Account | None:
-    user_id, _sep, _fingerprint = value.partition(".")
-    if not user_id.isdigit():
+def _load(token: str) -> Account | None:
+    lifetime = current_app.permanent_session_lifetime
+    user = signins.signed_in_user(get_session(), token, lifetime, _now())
+    if user is None or not policy.may(user, "read"):
         return None
-    user = get_session().get(User, int(user_id))
-    if user is None or not user.is_active or not policy.may(user, "read"):
-        return None
-    if session_id(user) != value or _expired():
-        return None
-    return Account(user)
-
-
-def _expired() -> bool:
-    signed_in = session.get("signed_in_at")
-    lifetime = current_app.permanent_session_lifetime.total_seconds()
-    return not isinstance(signed_in, int | float) or time.time() - signed_in > lifetime
+    return Account(user, token)
 
 
 def init_app(app: Flask) -> None:
@@ -86,7 +82,8 @@ def init_app(app: Flask) -> None:
     manager.login_message_category = "info"
     manager.localize_callback = translate
     # "basic": a changed address marks the session non-fresh; "strong" would sign out a
-    # phone every time it moves between Wi-Fi and mobile data.
+    # phone every time it moves between Wi-Fi and mobile data. Signing out is what ends a
+    # session, on the server.
     manager.session_protection = "basic"
 
 
@@ -151,11 +148,22 @@ def login_post() -> ResponseReturnValue:
     attempt.succeeded()
     if not policy.may(user, "read"):
         return _refused(username, _(NOT_FOR_DASHBOARD[user.role]), 403)
+    _sign_out_here()  # a browser signed in as someone else: that sign-in ends
+    lifetime = current_app.permanent_session_lifetime
+    token = commit_now(lambda s: signins.open_signin(s, user, lifetime, _now()))
     session.clear()  # nothing from before the sign-in carries over
     session.permanent = True
-    session["signed_in_at"] = time.time()
-    login_user(Account(user))
+    login_user(Account(user, token))
+    log.info("signed in: %r from %s", user.username, request.remote_addr)
     return redirect(_safe_next(request.args.get("next")))
+
+
+def _sign_out_here() -> None:
+    """End this browser's sign-in on the server, if it has one."""
+    if current_user.is_authenticated:
+        token = current_user.token
+        commit_now(lambda s: signins.close_signin(s, token))
+        log.info("signed out: %r from %s", current_user.user.username, request.remote_addr)
 
 
 def _too_many(wait: float) -> str:
@@ -172,7 +180,8 @@ def _refused(
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out and forget the session."""
+    """Sign out: the sign-in ends on the server, and the browser forgets its cookie."""
+    _sign_out_here()
     logout_user()
     session.clear()
     flash(_("Đã đăng xuất."), "info")
