@@ -27,6 +27,8 @@ from webhook import submission as _submission  # noqa: F401  (adds /submission t
 
 __all__ = ["create_app"]
 
+log = logging.getLogger(__name__)
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the defaults, then ``VSSID_*`` variables (or ``test_config``)."""
@@ -42,6 +44,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    weakness = config.weak_secret(app.config["SECRET_KEY"])
+    if weakness is not None:
+        # A warning, not a refusal: a slip in the configuration must not stop phones from
+        # sending. Whoever guesses the key can sign session cookies and Digest nonces.
+        log.warning(
+            "VSSID_SECRET_KEY is weak (%s): set a long random one, the same on every server, "
+            "e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`",
+            weakness,
+        )
 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
     database.init_app(app)

@@ -4,7 +4,8 @@
 ``VSSID_DATABASE_URL``     SQLAlchemy URL; default SQLite at ``instance/vssid.sqlite3``;
                            production ``postgresql+psycopg://user@host/db``
 ``VSSID_SECRET_KEY``       signs sessions and Digest nonces; if unset, a random key is
-                           created once in ``instance/secret_key`` (shared by workers)
+                           created once in ``instance/secret_key`` (shared by workers); a
+                           short or repetitive one is accepted with a warning in the log
 ``VSSID_FORMS_DIR``        where the XLSForms are (default ``forms``)
 ``VSSID_MEDIA_DIR``        where submission attachments are kept (default
                            ``instance/media``)
@@ -69,6 +70,21 @@ def resolve(config: dict[str, Any], instance_path: str) -> None:
     config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
     config["DIGEST"] = _switch("DIGEST", config.get("DIGEST", True))
     config["DIGEST_NONCE_TTL"] = int(config["DIGEST_NONCE_TTL"])
+
+
+#: A secret key shorter than this (or of fewer distinct characters) can be guessed or was
+#: typed by hand: ``secrets.token_hex(32)`` gives 64 characters of 16 kinds.
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_DISTINCT = 8
+
+
+def weak_secret(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions and nonces, or None if it is not."""
+    if len(key) < SECRET_MIN_LENGTH:
+        return f"it has {len(key)} characters, fewer than {SECRET_MIN_LENGTH}"
+    if len(set(key)) < SECRET_MIN_DISTINCT:
+        return f"it uses only {len(set(key))} different characters"
+    return None
 
 
 def _switch(name: str, value: object) -> bool:
