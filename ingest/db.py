@@ -25,10 +25,13 @@ from sqlalchemy import (
     any_,
     bindparam,
     create_engine,
+    delete,
     event,
     false,
     insert,
     make_url,
+    select,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
@@ -208,6 +211,19 @@ def among(session: Session, column: Any, values: Collection[Any]) -> ColumnEleme
 def upsert(dialect: Dialect) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
     """The dialect's ``insert()`` with ``ON CONFLICT`` (PostgreSQL and SQLite only)."""
     return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+
+
+def purge(session: Session, entity: Any, *where: ColumnElement[bool]) -> None:
+    """DELETE the rows of ``entity`` (a mapped class with an ``id``-like primary key) that
+    match ``where`` and that no other transaction is deleting: workers purging the same
+    expired rows at once never wait on or deadlock each other (PostgreSQL's ``SKIP LOCKED``;
+    SQLite has one writer at a time and no row locks)."""
+    keys = list(entity.__table__.primary_key.columns)
+    doomed = select(*keys).where(*where).with_for_update(skip_locked=True)
+    if len(keys) == 1:
+        session.execute(delete(entity).where(keys[0].in_(doomed)))
+    else:
+        session.execute(delete(entity).where(tuple_(*keys).in_(doomed)))
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

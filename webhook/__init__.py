@@ -19,12 +19,15 @@ from webhook import (
     errors,
     health,
     kobo,
+    lockout,
     openrosa,
     pipeline,
 )
 from webhook import submission as _submission  # noqa: F401  (adds /submission to openrosa.bp)
 
 __all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -41,6 +44,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    weakness = config.weak_secret(app.config["SECRET_KEY"])
+    if weakness is not None:
+        # A warning, not a refusal: a slip in the configuration must not stop phones from
+        # sending. Whoever guesses the key can sign session cookies and Digest nonces.
+        log.warning(
+            "VSSID_SECRET_KEY is weak (%s): set a long random one, the same on every server, "
+            "e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`",
+            weakness,
+        )
 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
     database.init_app(app)
@@ -50,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(kobo.bp)
     app.register_blueprint(api.bp)
     dashboard.init_app(app)
+    lockout.init_app(app)  # after the dashboard, whose defaults include the lock-out's
     app.register_blueprint(openrosa.bp)
     app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
 

@@ -4,7 +4,8 @@
 ``VSSID_DATABASE_URL``     SQLAlchemy URL; default SQLite at ``instance/vssid.sqlite3``;
                            production ``postgresql+psycopg://user@host/db``
 ``VSSID_SECRET_KEY``       signs sessions and Digest nonces; if unset, a random key is
-                           created once in ``instance/secret_key`` (shared by workers)
+                           created once in ``instance/secret_key`` (shared by workers); a
+                           short or repetitive one is accepted with a warning in the log
 ``VSSID_FORMS_DIR``        where the XLSForms are (default ``forms``)
 ``VSSID_MEDIA_DIR``        where submission attachments are kept (default
                            ``instance/media``)
@@ -13,7 +14,10 @@
 ``VSSID_PUBLIC_URL``       the address phones reach the server at (form download URLs,
                            QR codes); default: the address of each request
 ``VSSID_REALM``            the HTTP Digest realm (changing it invalidates Digest secrets)
+``VSSID_DIGEST``           ``on`` (default) or ``off``: HTTP Digest offered and accepted; off,
+                           phones use Basic over HTTPS or token URLs (as ODK Central)
 ``VSSID_DIGEST_NONCE_TTL`` seconds a Digest nonce stays valid before ``stale=true``
+                           (default 3600)
 ``VSSID_DEFAULT_CAMPAIGN`` the campaign reports show when none is named (default
                            ``vssid``); targets and thresholds are each campaign's own
 ``VSSID_CONSUMERS_INTERVAL_SECONDS``  how often each server worker runs the log's consumers
@@ -44,7 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 100_000_000,
     "PUBLIC_URL": None,
     "REALM": "VssID",
-    "DIGEST_NONCE_TTL": 12 * 3600,
+    "DIGEST": True,
+    "DIGEST_NONCE_TTL": 3600,
     "DEFAULT_CAMPAIGN": "vssid",
     "CONSUMERS_INTERVAL_SECONDS": 1.0,
     "SETTLE_SECONDS": 10.0,
@@ -63,7 +68,35 @@ def resolve(config: dict[str, Any], instance_path: str) -> None:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
+    config["DIGEST"] = _switch("DIGEST", config.get("DIGEST", True))
     config["DIGEST_NONCE_TTL"] = int(config["DIGEST_NONCE_TTL"])
+
+
+#: A secret key shorter than this (or of fewer distinct characters) can be guessed or was
+#: typed by hand: ``secrets.token_hex(32)`` gives 64 characters of 16 kinds.
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_DISTINCT = 8
+
+
+def weak_secret(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions and nonces, or None if it is not."""
+    if len(key) < SECRET_MIN_LENGTH:
+        return f"it has {len(key)} characters, fewer than {SECRET_MIN_LENGTH}"
+    if len(set(key)) < SECRET_MIN_DISTINCT:
+        return f"it uses only {len(set(key))} different characters"
+    return None
+
+
+def _switch(name: str, value: object) -> bool:
+    """``on``/``off`` (or true/false, yes/no, 1/0) as a bool; anything else is refused."""
+    if isinstance(value, bool | int):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in {"on", "true", "yes", "1"}:
+        return True
+    if text in {"off", "false", "no", "0"}:
+        return False
+    raise ValueError(f"VSSID_{name} must be 'on' or 'off', not {value!r}")
 
 
 def _instance_secret(path: Path) -> str:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.db import make_engine, make_sessionmaker
+from ingest.db import begin_write, make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,30 @@ def get_session() -> Session:
         g.db_session = database().sessionmaker()
     session: Session = g.db_session
     return session
+
+
+def commit_now(work: Callable[[Session], T]) -> T:
+    """Run ``work`` on the request's session in a transaction of its own, committed at once.
+
+    For what authentication records that must stay whatever the request does next: a password
+    attempt counted before the password is checked, a Digest nonce count used, a sign-in
+    opened or closed. Authentication comes before the view writes anything, so all the
+    request has done is read: that transaction ends here, and on SQLite the write begins as a
+    writer (``BEGIN IMMEDIATE``, ``ingest.db``), so that the view's own writes later start
+    from a fresh snapshot.
+    """
+    session = get_session()
+    if session.new or session.dirty or session.deleted:  # pragma: no cover - a bug
+        raise RuntimeError("commit_now() would commit the request's pending changes")
+    session.commit()
+    begin_write(session)
+    try:
+        result = work(session)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return result
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -1,8 +1,10 @@
 """The tables, by what they hold: the registry (units, accounts, forms), the log (what
-arrived, what reviewers decided, rosters as imported) and what consumers derive from it."""
+arrived, what reviewers decided, rosters as imported), what consumers derive from it, and
+access state (password attempts, Digest nonce counts, signed-in browsers)."""
 
 from __future__ import annotations
 
+from ingest.models.access import DigestNonceUse, PasswordAttempt, WebSession
 from ingest.models.derived import (
     DONE,
     PEOPLE,
@@ -58,9 +60,11 @@ __all__ = [
     "Campaign",
     "CampaignHeadcount",
     "ConsumerCursor",
+    "DigestNonceUse",
     "Form",
     "FormAttachment",
     "FormVersion",
+    "PasswordAttempt",
     "Person",
     "PersonRecord",
     "PersonSpan",
@@ -77,4 +81,5 @@ __all__ = [
     "UnitReport",
     "User",
     "Verdict",
+    "WebSession",
 ]

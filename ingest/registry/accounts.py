@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import cache
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -112,8 +113,23 @@ def find_user(session: Session, username: str) -> User:
 
 
 def check_password(user: User, password: str) -> bool:
-    """Whether ``password`` is the account's password (slow on purpose: scrypt)."""
-    return user.is_active and check_password_hash(user.password_hash, password)
+    """Whether ``password`` is the password of the account, and the account is active (slow
+    on purpose: scrypt, run whether the account is active or not)."""
+    right = check_password_hash(user.password_hash, password)
+    return right and user.is_active
+
+
+def check_no_account(password: str) -> bool:
+    """Take as long as :func:`check_password` for a username that does not exist (then False),
+    so that the time of a refusal does not tell which usernames exist."""
+    check_password_hash(_dummy_hash(), password)
+    return False
+
+
+@cache
+def _dummy_hash() -> str:
+    # Made as set_password makes a real one: the same method and scrypt parameters.
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def user_for_token(session: Session, token: str) -> User | None:

@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -18,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.models import Submission, SubmissionStatus, User
+from ingest.models import Submission, SubmissionStatus, User, WebSession
 from ingest.registry import accounts
 from tests.conftest import PASSWORD, REALM
 from tests.dashboard.scenario import AS_OF, FLAGGED_NAME, csrf_token, sign_in
@@ -82,6 +83,52 @@ def test_login__next__back_where_asked_but_never_off_site(client: FlaskClient):
         form["csrf_token"] = csrf_token(other.get("/login").text)
 
 
+#: ``next`` as it arrives in the query string: browsers treat any run of slashes and
+#: backslashes after the scheme as the start of another host, and ignore tabs and newlines.
+OFF_SITE = [
+    "next=////evil.example/",
+    "next=///evil.example/",
+    "next=//evil.example",
+    "next=/\\evil.example",
+    "next=%2F%5Cevil.example",
+    "next=\\/evil.example",
+    "next=%2F%2Fevil.example",
+    "next=%2F%09%2Fevil.example",
+    "next=/%0A/evil.example",
+    "next=http://evil.example/",
+    "next=HTTPS:evil.example",
+    "next=javascript:alert(document.cookie)",
+    "next=%20//evil.example",
+    "next=evil.example",
+]
+
+
+@pytest.mark.parametrize("query", OFF_SITE)
+def test_login__next_off_site__coverage_page_instead(signed_in: SignedIn, query: str):
+    browser = signed_in("lanh.dao")  # GET /login of a signed-in browser redirects too
+    assert browser.get(f"/login?{query}").headers["Location"] == "/"
+    other = browser.application.test_client()
+    token = csrf_token(other.get("/login").text)
+    form = {"username": "lanh.dao", "password": PASSWORD, "csrf_token": token}
+    assert other.post(f"/login?{query}", data=form).headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("query", "location"),
+    [
+        ("next=/units/27184", "/units/27184"),
+        ("next=/review%3Fstatus%3Dflagged", "/review?status=flagged"),
+        ("next=%2F%252F%252Fevil.example", "/%2F%2Fevil.example"),  # a path here, not a host
+    ],
+)
+def test_login__next_on_this_site__kept(
+    client: FlaskClient, campaign: None, query: str, location: str
+):
+    token = csrf_token(client.get("/login").text)
+    form = {"username": "lanh.dao", "password": PASSWORD, "csrf_token": token}
+    assert client.post(f"/login?{query}", data=form).headers["Location"] == location
+
+
 @pytest.mark.parametrize("username", ["quan.tri", "không-có-ai"])
 def test_login__wrong_password_or_unknown_user__same_message(client: FlaskClient, username: str):
     response = sign_in(client, username, "sai-mật-khẩu")
@@ -101,7 +148,7 @@ def test_login__five_failures__locked_out_even_with_right_password(app: Flask, c
     assert sign_in(app.test_client(), "lanh.dao").status_code == 302
     # Fifteen minutes later the account may try again.
     limiter = app.extensions["vssid.signin_throttle"]
-    limiter.clock = lambda: time.monotonic() + 15 * 60 + 1
+    limiter.clock = lambda: time.time() + 15 * 60 + 1
     assert sign_in(client, "quan.tri").status_code == 302
 
 
@@ -128,10 +175,34 @@ def test_logout__ends_the_session(signed_in: SignedIn):
     assert "Đã đăng xuất." in browser.get("/login").text
 
 
-def test_session__older_than_sign_in_hours__signed_out(signed_in: SignedIn):
+def test_logout__a_copied_cookie_opens_nothing_any_more(app: Flask, signed_in: SignedIn):
+    """Signing out ends the session on the server: a copy of the cookie taken before (a
+    shared computer, a stolen cookie) no longer opens a page or the API."""
+    browser = signed_in("phuong1")
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get(f"/units/27184?as_of={AS_OF}").status_code == 200  # the copy works …
+    browser.post("/logout", data={"csrf_token": csrf_token(browser.get("/").text)})
+    page = thief.get(f"/units/27184?as_of={AS_OF}")  # … until the owner signs out
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert thief.get("/api/v1/coverage").status_code == 401
+    assert "Hoàng Văn Em" not in thief.get("/units/27184", follow_redirects=True).text
+
+
+def test_logout__on_one_browser__others_stay_signed_in(signed_in: SignedIn):
+    phone, desk = signed_in("lanh.dao"), signed_in("lanh.dao")
+    phone.post("/logout", data={"csrf_token": csrf_token(phone.get("/").text)})
+    assert phone.get("/").status_code == 302
+    assert desk.get("/").status_code == 200
+
+
+def test_session__older_than_sign_in_hours__signed_out(signed_in: SignedIn, session: Session):
     browser = signed_in("lanh.dao")
-    with browser.session_transaction() as state:
-        state["signed_in_at"] = time.time() - 8 * 3600 - 1
+    for row in session.scalars(select(WebSession)):
+        row.signed_in_at -= timedelta(hours=8, seconds=1)
+    session.commit()
     assert browser.get("/").status_code == 302
 
 

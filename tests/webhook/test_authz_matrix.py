@@ -584,3 +584,53 @@ def test_http_authentication__shares_the_sign_in_lock_out(world: World) -> None:
     assert int(locked.headers["Retry-After"]) > 0
     # Others are not paused: the count is per account.
     assert client.get("/formList", auth=("phuong1", PASSWORD)).status_code == 200
+
+
+def test_digest__a_header_opens_one_request_only__on_every_openrosa_route(world: World) -> None:
+    """A captured Digest ``Authorization`` header replayed (to the same route, or another)
+    is refused: each (nonce, nonce count) is accepted once, for the URI it signed."""
+    wrong = []
+    for key, call in OPENROSA_CALLS.items():
+        method = key.split()[0]
+        client = world.app.test_client()
+        again = call.body(world)
+        first = client.open(call.url, method=method, headers=again.pop("headers", {}), **again)
+        challenge = parse_challenges(first.headers.getlist("WWW-Authenticate"))["digest"]
+        header = authorization(challenge, method, call.url, "ctv.an", PASSWORD)
+        for attempt in ("first", "replay"):
+            kwargs = call.body(world)
+            headers = {**kwargs.pop("headers", {}), "Authorization": header}
+            response = client.open(call.url, method=method, headers=headers, **kwargs)
+            expected = EXPECTED[key]["collector"] if attempt == "first" else 401
+            if response.status_code != expected:
+                wrong.append(f"{key} {attempt}: {response.status_code}, expected {expected}")
+        other = "/formList" if call.url != "/formList" else "/submission"
+        response = client.get(other, headers={"Authorization": header})
+        if response.status_code != 401:
+            wrong.append(f"{key} header on GET {other}: {response.status_code}, expected 401")
+    assert not wrong, "\n".join(["", *wrong])
+
+
+@pytest.mark.parametrize("role", SIGN_IN_ROLES)
+def test_logout__a_copied_cookie_is_anonymous_on_every_route(world: World, role: str) -> None:
+    """Signing out ends the session on the server: a copy of the cookie taken before gets,
+    on every dashboard and API route, what an anonymous browser gets."""
+    browser = world.fresh_browser(role)
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    thief = world.app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/").status_code == 200
+    token = csrf_token(browser.get("/").text)
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
+    world.browsers[role] = thief  # ``send`` now browses with the copied cookie
+    wrong = []
+    for key, call in CALLS.items():
+        if call.family not in {"dashboard", "api"} or key == "POST /logout":
+            continue
+        response = send(world, key, role, "session")
+        expected = EXPECTED[key]["anonymous"]
+        location = response.headers.get("Location", "")
+        if response.status_code != expected or (expected == 302 and "/login" not in location):
+            wrong.append(f"{key}: {response.status_code} {location}, expected {expected}")
+    assert not wrong, "\n".join(["", *wrong])

@@ -41,7 +41,7 @@ from reports import coverage
 from tests.conftest import PASSWORD, make_user
 from tests.dashboard import scenario
 from tests.dashboard.scenario import csrf_token
-from tests.digest import authorization
+from tests.digest import authorization, parse_challenges
 from tests.wire import KOBO_SECRET
 
 #: Seconds any answer may take (the slowest page, the trend chart, takes well under one).
@@ -259,6 +259,12 @@ CASES: list[Case] = [
             'response="0", qop=auth, nc=1, cnonce="x"',
             'Digest username="ctv.an", realm="VssID", nonce="1", uri="/formList", response="0", '
             "algorithm=SHA-256",
+            'Digest username="ctv.an", realm="VssID", nonce="1-x", uri="/formList", response="0", '
+            'qop=auth, nc=zz, cnonce="x"',
+            'Digest username="ctv.an", realm="VssID", nonce="1-x-y", uri="/formList", '
+            'response="0", qop=auth-int, nc=00000001, cnonce="x"',
+            'Digest username="ctv.an", realm="VssID", nonce="1-x", uri="/formList", response="0", '
+            "qop=auth, nc=00000001",
             "Bearer " + SQL,
             "Negotiate " + LONG,
         )
@@ -342,6 +348,8 @@ CASES: list[Case] = [
     Case("anon", f"/login?next={quote(SQL)}", 200),
     page(f"/login?next=/{CRLF}", 302),
     page("/login?next=//evil.example/", 302),
+    page("/login?next=////evil.example/", 302),
+    page("/login?next=%2F%5Cevil.example", 302),
     page("/login?next=/%00", 302),
     # --- dashboard forms: CSRF, content types, values ----------------------------------
     *(
@@ -571,6 +579,32 @@ def test_digest__valid_response_over_a_foreign_nonce__401(site: Site) -> None:
         assert response.headers["X-OpenRosa-Version"] == "1.0"
 
 
+def test_digest__replayed_or_signed_for_another_uri__401_and_never_a_lock_out(
+    site: Site,
+) -> None:
+    """Issue 13: a captured header was accepted again (12 h), and for any URI ending like
+    this one. A right response refused for such a reason is no guess: it locks nobody out."""
+    client = site.app.test_client()
+
+    def signed(uri: str) -> str:
+        first = client.get("/formList")
+        challenge = parse_challenges(first.headers.getlist("WWW-Authenticate"))["digest"]
+        return authorization(challenge, "GET", uri, "ctv.an", PASSWORD)
+
+    header = signed("/formList")
+    assert client.get("/formList", headers={"Authorization": header}).status_code == 200
+    for uri in ("http://evil.example/formList", "/key/x/formList", "/formList?x=1",
+                "/FORMLIST", "/%66ormList", "/formList/", "formList", "*"):  # fmt: skip
+        header_for_other = signed(uri)
+        response = client.get("/formList", headers={"Authorization": header_for_other})
+        assert response.status_code == 401, uri
+        assert response.headers["X-OpenRosa-Version"] == "1.0"
+    for _ in range(6):
+        replay = client.get("/formList", headers={"Authorization": header})
+        assert replay.status_code == 401
+    assert client.get("/formList", auth=("ctv.an", PASSWORD)).status_code == 200
+
+
 # --- properties ---------------------------------------------------------------------------
 
 TEXT = st.text(max_size=40)
@@ -671,6 +705,10 @@ def test_sign_in_form__any_text__refused_in_html(
 
 @PROPERTIES
 @given(next_=TEXT)
+@example(next_="////evil.example/")  # issue 13: answered Location: //evil.example/
+@example(next_="///evil.example/")
+@example(next_="/\t/evil.example")
+@example(next_="javascript:alert(1)")
 def test_sign_in__any_next__stays_on_this_site(site: Site, next_: str) -> None:
     browser = site.app.test_client()
     form = {"username": "lanh.dao", "password": PASSWORD,
@@ -681,6 +719,7 @@ def test_sign_in__any_next__stays_on_this_site(site: Site, next_: str) -> None:
     assert response.status_code == 302
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    assert location == "/" or next_.startswith("/"), location
     assert "\r" not in location and "\n" not in location
 
 

@@ -2,7 +2,7 @@
 
 ``init_app`` is called by ``create_app``. Modules, each one responsibility:
 
-- ``signin`` (``/login``, ``/logout``) with ``throttle`` (lock-out after failed sign-ins);
+- ``signin`` (``/login``, ``/logout``): sign-ins kept on the server, counted by ``webhook.lockout``;
 - ``security``: session cookies, CSRF tokens, page headers; ``errors``: HTML error pages;
 - ``scope``: the signed-in account and the view on screen (one campaign as of a date), held
   to ``webhook.policy`` (who may see which page and unit) on every page and download;

@@ -1,20 +1,22 @@
 """Signing in and out (``/login``, ``/logout``) with Flask-Login.
 
-The session is Flask's signed cookie; it holds the account's id and a fingerprint of its
-password hash, so a password change signs out every browser. A sign-in lasts at most
-``SIGN_IN_HOURS`` (a working day) from the moment the password was typed, active or not;
-Flask checks the same age on the cookie's signature. Collectors and integrations are told
-plainly that their account is for phones and servers, and only once their password is right,
-so that the message does not reveal which usernames exist.
+A sign-in lives on the server (``ingest.access.signins``): Flask's signed cookie carries only
+a random token, whose hash the database keeps with the account. Signing out deletes that row,
+so a copy of the cookie taken before opens nothing any more, on any worker or machine. A
+sign-in lasts at most ``SIGN_IN_HOURS`` (a working day) from the moment the password was
+typed, active or not, and ends when the password changes or the account is deactivated.
+
+Failed passwords count towards the lock-out (``webhook.lockout``) before they are checked; an
+unknown username pays the same password hash as a wrong password, so neither the answer nor
+its time tells which usernames exist. Collectors and integrations are told plainly that their
+account is for phones and servers, and only once their password is right.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import math
-import secrets
-import time
-from functools import cache
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
@@ -26,17 +28,19 @@ from flask_login import (  # type: ignore[import-untyped]
     login_user,
     logout_user,
 )
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
+from ingest.access import signins
 from ingest.errors import NotFound
 from ingest.models import User
-from ingest.registry.accounts import check_password, find_user
-from webhook import policy
+from ingest.registry.accounts import check_no_account, check_password, find_user
+from webhook import lockout, policy
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _, translate
-from webhook.dashboard.throttle import SignInThrottle
-from webhook.database import get_session
+from webhook.database import commit_now, get_session
+
+log = logging.getLogger(__name__)
 
 NOT_FOR_DASHBOARD = {
     "collector": "Tài khoản cộng tác viên chỉ dùng để gửi phiếu từ ODK Collect, không đăng "
@@ -47,46 +51,30 @@ NOT_FOR_DASHBOARD = {
 
 
 class Account(UserMixin):  # type: ignore[misc]
-    """The signed-in user as Flask-Login sees it; ``user`` is the account row."""
+    """The signed-in user as Flask-Login sees it: the account row and the sign-in's token."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, token: str) -> None:
         self.user = user
+        self.token = token
 
     def get_id(self) -> str:
-        return session_id(self.user)
+        return self.token
 
 
-def session_id(user: User) -> str:
-    """``<id>.<fingerprint of the password hash>``: stale once the password changes."""
-    fingerprint = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-    return f"{user.id}.{fingerprint}"
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
-def _load(value: str) -> Account | None:
-    user_id, _sep, _fingerprint = value.partition(".")
-    if not user_id.isdigit():
+def _load(token: str) -> Account | None:
+    lifetime = current_app.permanent_session_lifetime
+    user = signins.signed_in_user(get_session(), token, lifetime, _now())
+    if user is None or not policy.may(user, "read"):
         return None
-    user = get_session().get(User, int(user_id))
-    if user is None or not user.is_active or not policy.may(user, "read"):
-        return None
-    if session_id(user) != value or _expired():
-        return None
-    return Account(user)
-
-
-def _expired() -> bool:
-    signed_in = session.get("signed_in_at")
-    lifetime = current_app.permanent_session_lifetime.total_seconds()
-    return not isinstance(signed_in, int | float) or time.time() - signed_in > lifetime
-
-
-def throttle() -> SignInThrottle:
-    limiter: SignInThrottle = current_app.extensions["vssid.signin_throttle"]
-    return limiter
+    return Account(user, token)
 
 
 def init_app(app: Flask) -> None:
-    """Flask-Login and the failed sign-in counter for ``app``."""
+    """Flask-Login for ``app``."""
     manager = LoginManager(app)
     manager.user_loader(_load)
     manager.login_view = "dashboard.login"
@@ -94,35 +82,42 @@ def init_app(app: Flask) -> None:
     manager.login_message_category = "info"
     manager.localize_callback = translate
     # "basic": a changed address marks the session non-fresh; "strong" would sign out a
-    # phone every time it moves between Wi-Fi and mobile data.
+    # phone every time it moves between Wi-Fi and mobile data. Signing out is what ends a
+    # session, on the server.
     manager.session_protection = "basic"
-    app.extensions["vssid.signin_throttle"] = SignInThrottle(
-        max_failures=int(app.config["SIGN_IN_MAX_FAILURES"]),
-        window=float(app.config["SIGN_IN_WINDOW_MINUTES"]) * 60,
-    )
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site, never another site."""
-    # Printable only: a CR or LF cannot go into the Location header (a 500 otherwise).
-    if target and target.isprintable():
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
+    """Where to go after signing in: a path on this site, never another site.
+
+    Only ``/`` followed by something other than a second slash or a backslash: browsers read
+    any run of slashes and backslashes (``//``, ``////``, ``/\\``) as the start of another
+    host, and drop tabs and newlines before they do. The check is made again on the
+    ``Location`` Werkzeug will send (``iri_to_uri`` collapses ``////host`` to ``//host``).
+    """
+    if target and _on_this_site(target) and _on_this_site(iri_to_uri(target)):
+        return target
     return url_for("dashboard.coverage_page")
 
 
-@cache
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16))
+def _on_this_site(target: str) -> bool:
+    # Printable only: no tab, CR or LF (browsers skip them; the Location header refuses them).
+    if not target.isprintable() or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+    )
 
 
 def _check(username: str, password: str) -> User | None:
     try:
         user = find_user(get_session(), username)
     except NotFound:
-        # Hash anyway, so that an unknown username takes as long as a wrong password.
-        check_password_hash(_dummy_hash(), password)
+        check_no_account(password)  # as long as a wrong password takes
         return None
     return user if check_password(user, password) else None
 
@@ -137,25 +132,38 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/login")
 def login_post() -> ResponseReturnValue:
-    """Check the password (after the lock-out), then sign in for a working day."""
+    """Count the attempt (after the lock-out), check the password, then sign in for a
+    working day."""
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    key = SignInThrottle.key(username, request.remote_addr)
-    wait = throttle().retry_after(key)
-    if wait > 0:
+    try:
+        attempt = lockout.current().begin(lockout.SignInThrottle.key(username, request.remote_addr))
+    except lockout.LockedOut as locked:
+        wait = locked.retry_after
         return _refused(username, _too_many(wait), 429, {"Retry-After": str(math.ceil(wait))})
     user = _check(username, password)
     if user is None:
-        throttle().failed(key)
+        attempt.failed()
         return _refused(username, _("Tên đăng nhập hoặc mật khẩu không đúng."), 401)
-    throttle().succeeded(key)
+    attempt.succeeded()
     if not policy.may(user, "read"):
         return _refused(username, _(NOT_FOR_DASHBOARD[user.role]), 403)
+    _sign_out_here()  # a browser signed in as someone else: that sign-in ends
+    lifetime = current_app.permanent_session_lifetime
+    token = commit_now(lambda s: signins.open_signin(s, user, lifetime, _now()))
     session.clear()  # nothing from before the sign-in carries over
     session.permanent = True
-    session["signed_in_at"] = time.time()
-    login_user(Account(user))
+    login_user(Account(user, token))
+    log.info("signed in: %r from %s", user.username, request.remote_addr)
     return redirect(_safe_next(request.args.get("next")))
+
+
+def _sign_out_here() -> None:
+    """End this browser's sign-in on the server, if it has one."""
+    if current_user.is_authenticated:
+        token = current_user.token
+        commit_now(lambda s: signins.close_signin(s, token))
+        log.info("signed out: %r from %s", current_user.user.username, request.remote_addr)
 
 
 def _too_many(wait: float) -> str:
@@ -172,7 +180,8 @@ def _refused(
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out and forget the session."""
+    """Sign out: the sign-in ends on the server, and the browser forgets its cookie."""
+    _sign_out_here()
     logout_user()
     session.clear()
     flash(_("Đã đăng xuất."), "info")
