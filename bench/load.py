@@ -544,6 +544,9 @@ def _env(database_url: str, media_dir: Path) -> dict[str, str]:
         "VSSID_SECRET_KEY": os.environ.get("VSSID_SECRET_KEY", "load-benchmark-secret"),
         "VSSID_MEDIA_DIR": str(media_dir),
         "VSSID_FORMS_DIR": str(ROOT / "forms"),
+        # One account sends every level's submissions, far past a campaign's quota.
+        "VSSID_SUBMISSIONS_PER_HOUR": "0",
+        "VSSID_SUBMISSION_BYTES_PER_DAY": "0",
     }
 
 

@@ -173,6 +173,12 @@ class CheckCode(_Problem, Enum):
         "Mã đơn vị '{unit}' không có trong danh sách đơn vị.",
         "The unit code '{unit}' is not in the units registry.",
     )
+    UNIT_NOT_ALLOWED = (
+        "domain.unit_not_allowed",
+        True,
+        "Tài khoản gửi phiếu chỉ được ghi nhận cho đơn vị của mình; phiếu cần được kiểm tra.",
+        "The sending account records only for its own units; the record must be reviewed.",
+    )
     OUTCOME_DATE_AFTER_COLLECTION = (
         "domain.outcome_date_after_collection",
         True,
@@ -205,6 +211,14 @@ class CheckCode(_Problem, Enum):
         text = self.message(**params)
         return {"code": self.code, "path": path, "message_vi": text.vi,
                 "message_en": text.en, "blocking": self.blocking}  # fmt: skip
+
+
+#: ``domain.person_two_units`` as read by an account that does not see the other unit: that
+#: the person is recorded elsewhere, not where.
+TWO_UNITS_ELSEWHERE = Texts(
+    "Người này đã được ghi nhận ở một đơn vị khác; cần xác định đơn vị đúng.",
+    "This person is also recorded in another unit; decide which unit is right.",
+)
 
 
 class RejectCode(Enum):

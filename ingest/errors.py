@@ -13,6 +13,8 @@ Exception hierarchy::
     ├── Conflict               the request contradicts what is stored (changed published version)
     ├── InvalidInput           the input cannot be used as given (bad XLSForm, unreadable file,
     │                          malformed submission)
+    ├── OverQuota              the sender went past a limit on what it may store in a while:
+    │                          it may send again later (``retry_after`` seconds)
     └── Unavailable            a resource we depend on is down (database, media folder): the
                                client should retry later
 """
@@ -137,8 +139,17 @@ class ErrorCode(Enum):
     )
     SUBMISSION_EDIT_UNKNOWN = (
         "submission.edit_unknown",
-        "Không tìm thấy phiếu gốc {deprecated_id} để cập nhật.",
-        "The submission being edited ({deprecated_id}) was not found.",
+        "Không tìm thấy phiếu gốc {deprecated_id} trong các phiếu tài khoản này được sửa "
+        "(chỉ người đã gửi phiếu hoặc quản trị viên được sửa phiếu).",
+        "The submission being edited ({deprecated_id}) was not found among those this account "
+        "may edit (only its sender or an administrator may edit a submission).",
+    )
+    #: An edit of a record another account sent: told in the very words of an unknown one,
+    #: so that an instance ID does not reveal whether it exists.
+    SUBMISSION_EDIT_NOT_ALLOWED = (
+        "submission.edit_not_allowed",
+        SUBMISSION_EDIT_UNKNOWN[1],
+        SUBMISSION_EDIT_UNKNOWN[2],
     )
     SUBMISSION_EDIT_SUPERSEDED = (
         "submission.edit_superseded",
@@ -161,6 +172,20 @@ class ErrorCode(Enum):
         "submission.unsupported_type",
         "Kiểu nội dung '{content_type}' không được hỗ trợ; hãy gửi JSON hoặc XML.",
         "Content type '{content_type}' is not supported; send JSON or XML.",
+    )
+    QUOTA_SUBMISSIONS = (
+        "submission.quota_submissions",
+        "Tài khoản này đã gửi đủ {limit} phiếu được gửi trong một giờ; "
+        "vui lòng gửi lại sau {minutes} phút.",
+        "This account has sent the {limit} submissions it may send in an hour; "
+        "please send again in {minutes} minutes.",
+    )
+    QUOTA_BYTES = (
+        "submission.quota_bytes",
+        "Tài khoản này đã dùng hết {megabytes} MB được gửi trong một ngày; "
+        "vui lòng gửi lại sau {minutes} phút.",
+        "This account has used up the {megabytes} MB it may send in a day; "
+        "please send again in {minutes} minutes.",
     )
     DATABASE_UNAVAILABLE = (
         "service.database_unavailable",
@@ -230,6 +255,15 @@ class Conflict(VssidError):
 
 class InvalidInput(VssidError):
     """The input cannot be used as given."""
+
+
+class OverQuota(VssidError):
+    """The sender went past a limit on what it may store in a while; ``retry_after``: the
+    seconds until it may send again."""
+
+    def __init__(self, error: ErrorCode, retry_after: int, **params: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(error, **params)
 
 
 class Unavailable(VssidError):

@@ -51,12 +51,18 @@ class ServerProcess:
     (SIGKILL to the gunicorn master and every worker at once) and start it again."""
 
     def __init__(
-        self, database_url: str, media_dir: Path, workers: int = 4, port: int | None = None
+        self,
+        database_url: str,
+        media_dir: Path,
+        workers: int = 4,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
         self.media_dir = media_dir
         self.workers = workers
         self.port = port or free_port()
+        self.env = env or {}  # more VSSID_* settings
         self.log = media_dir.parent / f"server-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[str] | None = None
@@ -68,6 +74,10 @@ class ServerProcess:
             "VSSID_DATABASE_URL": self.database_url,
             "VSSID_SECRET_KEY": "test-secret",
             "VSSID_MEDIA_DIR": str(self.media_dir),
+            # One account sends whole streams (thousands with VSSID_FAULT_SCALE): no quota.
+            "VSSID_SUBMISSIONS_PER_HOUR": "0",
+            "VSSID_SUBMISSION_BYTES_PER_DAY": "0",
+            **self.env,
         }
         command = [
             sys.executable, "-c", "from webhook.cli import main; main()",
@@ -146,9 +156,12 @@ class ServerProcess:
 
 
 @contextmanager
-def vssid_server(database_url: str, media_dir: Path, workers: int = 4) -> Iterator[int]:
-    """Start ``vssid serve`` on a free port against ``database_url``; yield the port."""
-    server = ServerProcess(database_url, media_dir, workers)
+def vssid_server(
+    database_url: str, media_dir: Path, workers: int = 4, env: dict[str, str] | None = None
+) -> Iterator[int]:
+    """Start ``vssid serve`` on a free port against ``database_url`` (with the ``VSSID_*``
+    settings ``env``); yield the port."""
+    server = ServerProcess(database_url, media_dir, workers, env=env)
     try:
         server.start()
         yield server.port

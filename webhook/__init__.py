@@ -12,11 +12,13 @@ from flask import Flask
 
 from webhook import (
     api,
+    bodies,
     config,
     converters,
     dashboard,
     database,
     errors,
+    headers,
     health,
     kobo,
     lockout,
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the defaults, then ``VSSID_*`` variables (or ``test_config``)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = bodies.Request  # the size limit holds for chunked bodies too
     app.url_map.converters["int"] = converters.IdConverter  # before any route is added
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
@@ -58,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     pipeline.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(kobo.bp)
     app.register_blueprint(api.bp)

@@ -32,7 +32,10 @@ MAX_PAGE = 500
 TREND_DAYS = 30
 
 
-def _item(submission: Submission, state: SubmissionStatus, detail: bool) -> dict[str, Any]:
+def _item(
+    submission: Submission, state: SubmissionStatus, detail: bool, units: set[str] | None
+) -> dict[str, Any]:
+    """A submission as ``g.user`` may read it, who sees ``units`` (None: every unit)."""
     user = g.user
     spec = policy.masking_spec(get_session(), submission.form_id, submission.form_version)
     item: dict[str, Any] = {
@@ -46,7 +49,7 @@ def _item(submission: Submission, state: SubmissionStatus, detail: bool) -> dict
         "submitter": submission.submitter,
         "unit_code": state.unit_code,
         "status": state.review_state,
-        "issues": policy.mask_issues(user, state.issues, spec),
+        "issues": policy.mask_issues(user, state.issues, spec, units),
     }
     if policy.sees_personal_data(user):
         item["instance_name"] = submission.instance_name
@@ -92,15 +95,16 @@ def submissions() -> Response:
     campaign = request.args.get("campaign")
     if campaign is not None:
         campaign = campaign_named(session, campaign).id  # 404 for an unknown campaign
+    units = policy.unit_scope(session, g.user)
     rows = review.queue(
         session,
         review_state,
         campaign=campaign,
-        unit_codes=policy.unit_scope(session, g.user),
+        unit_codes=units,
         limit=_int_arg("limit", 100, MAX_PAGE),
         offset=_int_arg("offset", 0, 10**9),
     )
-    items = [_item(submission, state, detail=False) for submission, state in rows]
+    items = [_item(submission, state, detail=False, units=units) for submission, state in rows]
     return jsonify({"status": review_state, "count": len(items), "items": items})
 
 
@@ -120,7 +124,8 @@ def _visible(submission_id: int) -> tuple[Submission, SubmissionStatus]:
 def submission_detail(submission_id: int) -> Response:
     """One submission: its values (masked for managers), issues, attachments and reviews."""
     submission, state = _visible(submission_id)
-    return jsonify(_item(submission, state, detail=True))
+    units = policy.unit_scope(get_session(), g.user)
+    return jsonify(_item(submission, state, detail=True, units=units))
 
 
 @bp.post("/submissions/<int:submission_id>/review")
@@ -146,7 +151,8 @@ def submission_review(submission_id: int) -> Response:
     pipeline.settle()  # the answer shows the decision applied
     session.expire_all()  # read the state the projection wrote, not the one loaded before
     submission, state = _visible(submission_id)
-    return jsonify(_item(submission, state, detail=True))
+    units = policy.unit_scope(get_session(), g.user)
+    return jsonify(_item(submission, state, detail=True, units=units))
 
 
 def _as_of() -> date:

@@ -27,6 +27,10 @@
 ``VSSID_STATEMENT_TIMEOUT_SECONDS``  ``vssid serve`` on PostgreSQL cancels a statement
                            running (or waiting for a lock) longer than this and answers
                            503 "retry later" (default 30; 0: no limit)
+``VSSID_SUBMISSIONS_PER_HOUR``  submissions one account may store in an hour (default
+                           2000; 0: no limit); past it, 429 with Retry-After
+``VSSID_SUBMISSION_BYTES_PER_DAY``  bytes (payloads and attachments) one account may store
+                           in a day (default 2000000000, 2 GB; 0: no limit)
 ``VSSID_SIGN_IN_HOURS``    a dashboard sign-in lasts at most this long (default 8)
 ``VSSID_SIGN_IN_MAX_FAILURES`` / ``VSSID_SIGN_IN_WINDOW_MINUTES``  failed sign-ins per
                            account and address before a pause (default 5 in 15 minutes)
@@ -54,6 +58,10 @@ DEFAULTS: dict[str, Any] = {
     "CONSUMERS_INTERVAL_SECONDS": 1.0,
     "SETTLE_SECONDS": 10.0,
     "STATEMENT_TIMEOUT_SECONDS": 30.0,
+    # Per-account quotas, far above a campaign's busiest collector or Kobo project (a phone
+    # sends a few hundred records a day): they stop garbage filling the log, nothing else.
+    "SUBMISSIONS_PER_HOUR": 2000,
+    "SUBMISSION_BYTES_PER_DAY": 2_000_000_000,
 }
 
 
@@ -70,6 +78,8 @@ def resolve(config: dict[str, Any], instance_path: str) -> None:
     config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
     config["DIGEST"] = _switch("DIGEST", config.get("DIGEST", True))
     config["DIGEST_NONCE_TTL"] = int(config["DIGEST_NONCE_TTL"])
+    config["SUBMISSIONS_PER_HOUR"] = int(config["SUBMISSIONS_PER_HOUR"])
+    config["SUBMISSION_BYTES_PER_DAY"] = int(config["SUBMISSION_BYTES_PER_DAY"])
 
 
 #: A secret key shorter than this (or of fewer distinct characters) can be guessed or was

@@ -14,7 +14,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound, Unavailable, VssidError
+from ingest.errors import (
+    Conflict,
+    ErrorCode,
+    InvalidInput,
+    NotFound,
+    OverQuota,
+    Unavailable,
+    VssidError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +41,8 @@ def status_for(error: VssidError) -> int:
         return STATUS_BY_CODE[error.code]
     if isinstance(error, Unavailable):
         return 503
+    if isinstance(error, OverQuota):
+        return 429
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Conflict):
@@ -54,8 +64,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(VssidError)
     def _domain(error: VssidError) -> Response:
         response = _json_error(error.code, error.message_vi, error.message_en, status_for(error))
-        if response.status_code == 503:
-            response.headers["Retry-After"] = str(RETRY_AFTER)
+        response.headers.update(retry_headers(error))
         return response
 
     @app.errorhandler(OperationalError)
@@ -103,6 +112,16 @@ def http_error(error: HTTPException) -> ResponseReturnValue:
         if key.lower() not in {"content-type", "content-length"}:
             response.headers.add(key, value)
     return response
+
+
+def retry_headers(error: VssidError) -> dict[str, str]:
+    """The ``Retry-After`` of an answer to ``error``, when waiting helps: after a quota, the
+    seconds until the account may send again; after a 503, :data:`RETRY_AFTER`."""
+    if isinstance(error, OverQuota):
+        return {"Retry-After": str(error.retry_after)}
+    if isinstance(error, Unavailable):
+        return {"Retry-After": str(RETRY_AFTER)}
+    return {}
 
 
 def database_unavailable(error: Exception) -> Unavailable:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from ingest.db import begin_write, utcnow
 from ingest.errors import Unavailable, VssidError
-from ingest.submissions import intake
+from ingest.submissions import intake, quota
 from ingest.submissions.media import MediaStore
+from webhook import policy
+from webhook.bodies import DRAIN_LIMIT, drain
 from webhook.database import get_session
 
 #: Request headers worth keeping with the raw payload (never credentials or cookies).
@@ -62,20 +64,37 @@ def store(incoming: intake.Incoming, error: VssidError | None = None) -> intake.
     return receipt
 
 
+def over_quota(source: str, form_hint: str | None = None) -> intake.Receipt | None:
+    """When the signed-in account is over its quota (``ingest.submissions.quota``), keep a
+    row for the request without its body (who, when, its headers and size) and say so; the
+    body is not read, beyond a bounded part so that the client reads the answer."""
+    config = current_app.config
+    limits = quota.Limits(config["SUBMISSIONS_PER_HOUR"], config["SUBMISSION_BYTES_PER_DAY"])
+    size = request.content_length or 0
+    refusal = quota.check(get_session(), g.user.username, limits, utcnow(), size)
+    if refusal is None:
+        return None
+    drain(request.environ["wsgi.input"], min(size, DRAIN_LIMIT) if size else DRAIN_LIMIT)
+    return store(incoming(source, b"", form_hint=form_hint), refusal)
+
+
 def incoming(
     source: str,
     payload: bytes,
-    submitter: str | None,
     files: tuple[intake.IncomingFile, ...] = (),
     form_hint: str | None = None,
 ) -> intake.Incoming:
+    """The request's payload as intake takes it, sent by the signed-in account (``g.user``)
+    with what the access policy lets it write."""
+    user = g.user
     return intake.Incoming(
         source=source,
         payload=payload,
         content_type=request.content_type or "",
-        submitter=submitter,
+        submitter=user.username,
         received_at=utcnow(),
         headers=kept_headers(),
         files=files,
         form_hint=form_hint,
+        rights=policy.write_rights(get_session(), user),
     )

@@ -23,7 +23,7 @@ from ingest import forms
 from ingest.errors import VssidError
 from webhook.auth import require
 from webhook.database import get_session
-from webhook.errors import RETRY_AFTER, database_unavailable, status_for
+from webhook.errors import database_unavailable, retry_headers, status_for
 
 XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
@@ -96,8 +96,7 @@ def _domain_error(error: VssidError) -> Response:
     response = openrosa_message(
         f"{error.message_vi} ({error.message_en})", status_for(error), "error"
     )
-    if response.status_code == 503:
-        response.headers["Retry-After"] = str(RETRY_AFTER)
+    response.headers.update(retry_headers(error))
     return response
 
 

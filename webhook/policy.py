@@ -30,7 +30,15 @@ units seen            all    all      own   none       none
   submission whose form version is unknown, or an answer the form does not have, is masked
   whole (:func:`masking_spec` gives the spec to mask by);
 - units seen: ``own`` is the account's unit and every unit under it (:func:`unit_scope`).
-  Collectors and integrations read nothing, so they see no unit.
+  Collectors and integrations read nothing, so they see no unit. A rule's message about a
+  person recorded in another unit names that unit only to those who see it
+  (:func:`mask_issues`).
+
+What an account may write (:func:`write_rights`, handed to intake): a ``unit`` account, and a
+``collector`` bound to a unit, submit records for that unit and the units under it (a record
+for another is kept, flagged for review); other collectors, administrators and integrations
+for any unit. An edit replaces a record only when the same account sent it, or when an
+administrator or an integration (KoboToolbox sends every edit of its project) sends it.
 
 The decisions are data (the role tuples below) and functions of an account; the HTTP answer
 to a refusal (its status and wording) belongs to the caller.
@@ -40,18 +48,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
+from ingest.catalogue import TWO_UNITS_ELSEWHERE, CheckCode
 from ingest.consumers.projection import spec_of_version
 from ingest.errors import ErrorCode, NotFound
 from ingest.forms.formspec import FormSpec
 from ingest.models import FormVersion, Unit, User
 from ingest.registry.units import get_unit, subtree
+from ingest.submissions.intake import Rights
 
 Action = Literal["collect", "push", "read", "review", "manage_collectors", "see_personal_data"]
 
@@ -69,6 +79,10 @@ COLLECTOR_ADMIN_ROLES = ("admin",)
 PERSONAL_DATA_ROLES = ("admin", "unit")
 #: Who sees every unit (a ``unit`` account sees its own subtree).
 ALL_UNITS_ROLES = ("admin", "manager")
+#: Who submits only for their own unit and the units under it, when bound to one.
+UNIT_BOUND_ROLES = ("unit", "collector")
+#: Who may edit (replace) records another account sent.
+EDIT_OTHERS_ROLES = ("admin", "integration")
 
 #: The roles allowed each action: the matrix of the module docstring.
 ALLOWED: dict[Action, tuple[str, ...]] = {
@@ -113,6 +127,15 @@ def unit_scope(session: Session, user: User) -> set[str] | None:
     if user.role == "unit" and user.unit_code is not None:
         return subtree(session, user.unit_code)
     return set()  # an account that reads nothing sees no unit
+
+
+def write_rights(session: Session, user: User) -> Rights:
+    """What ``user`` may write through intake: the units it may submit records for (None:
+    any) and whether it may edit records other accounts sent."""
+    units: frozenset[str] | None = None
+    if user.role == "unit" or (user.role in UNIT_BOUND_ROLES and user.unit_code is not None):
+        units = frozenset(subtree(session, user.unit_code) if user.unit_code else ())
+    return Rights(units=units, edit_others=user.role in EDIT_OTHERS_ROLES)
 
 
 def sees_unit(session: Session, user: User, code: str | None) -> bool:
@@ -222,16 +245,38 @@ def mask_values(user: User, values: dict[str, Any], spec: FormSpec | None) -> di
     return _masked(values, spec)
 
 
+def _names_unit_outside(issue: dict[str, Any], seen: set[str]) -> bool:
+    """Whether ``issue`` names a unit outside ``seen`` (an issue stored before it kept the
+    unit's code is taken to)."""
+    two_units = issue.get("code") == CheckCode.TWO_UNITS.code
+    return two_units and issue.get("other_unit") not in seen
+
+
+def _elsewhere(issue: dict[str, Any]) -> dict[str, Any]:
+    """``issue`` saying "another unit" instead of which."""
+    kept = {k: v for k, v in issue.items() if k != "other_unit"}
+    return {**kept, "message_vi": TWO_UNITS_ELSEWHERE.vi, "message_en": TWO_UNITS_ELSEWHERE.en}
+
+
 def mask_issues(
-    user: User, issues: list[dict[str, Any]], spec: FormSpec | None
+    user: User,
+    issues: list[dict[str, Any]],
+    spec: FormSpec | None,
+    units: Collection[str] | None = frozenset(),
 ) -> list[dict[str, Any]]:
     """A submission's problems as ``user`` may see them: a message about a personal field
     (by the issue's ``path``, as :func:`mask_values` decides) may quote its value, so it is
-    replaced by one that does not. Problems about no field are kept."""
+    replaced by one that does not; a message naming another unit than ``units`` (the units
+    ``user`` sees, :func:`unit_scope`; by default none) says "another unit" instead, unless
+    ``user`` sees every unit. Problems about no field are kept."""
+    shown = issues
+    if user.role not in ALL_UNITS_ROLES:
+        seen = set(units or ())
+        shown = [_elsewhere(i) if _names_unit_outside(i, seen) else i for i in shown]
     if sees_personal_data(user):
-        return issues
-    shown = []
-    for issue in issues:
+        return shown
+    masked = []
+    for issue in shown:
         path = issue.get("path")
         if path and _hidden(str(path), spec):
             issue = {
@@ -239,5 +284,5 @@ def mask_issues(
                 "message_vi": "Giá trị không hợp lệ (dữ liệu cá nhân được ẩn).",
                 "message_en": "Invalid value (personal data hidden).",
             }
-        shown.append(issue)
-    return shown
+        masked.append(issue)
+    return masked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote, unquote
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -11,19 +12,38 @@ from gunicorn.glogging import Logger
 
 from ingest.db import limit_statements
 
-_TOKEN_IN_PATH = re.compile(r"/key/[^/?\s]+")
+_TOKEN_IN_PATH = re.compile(r"/key/[^/?#\s]*", re.IGNORECASE)
+#: Percent-decoding rounds before a text is taken as decoded (``%25`` hides one more).
+_DECODINGS = 4
+
+
+def redact(text: str) -> str:
+    """``text`` with the token of every ``/key/<token>`` in it masked, however the path is
+    encoded. The router decodes the path (``/%6Bey/<token>/`` is ``/key/<token>/``, and a
+    proxy may decode once more), so the text is decoded until it stops changing; where a
+    token is found, the decoded text is what is logged, masked, with whatever a log line must
+    not hold (control characters, quotes) encoded again."""
+    decoded = text
+    for _ in range(_DECODINGS):
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    if not _TOKEN_IN_PATH.search(decoded):
+        return text
+    masked = _TOKEN_IN_PATH.sub("/key/***", decoded)
+    return "".join(c if c.isprintable() and c not in '"\\' else quote(c) for c in masked)
 
 
 class MaskingLogger(Logger):  # type: ignore[misc]
     """Gunicorn's logger, with the secret of token URLs (``/key/<token>/``) masked in the
-    access log: a token is a collector's password."""
+    access log, in whatever spelling it came (:func:`redact`), wherever it appears (the
+    request line, the path, the referer, any header or environ value a format names): a token
+    is a collector's password."""
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "f"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = _TOKEN_IN_PATH.sub("/key/***", atoms[key])
-        return atoms
+        return {k: redact(v) if isinstance(v, str) else v for k, v in atoms.items()}
 
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]

@@ -4,24 +4,24 @@
 Status codes are the ones ODK Collect acts on: 201 for a new submission, 202 for one we
 already have (a retry, or the next part of a submission split by ``*isIncomplete*``),
 400 malformed, 401/403 credentials, 404 unknown form or edited record, 409 conflict or closed
-form, 413 too large, 503 (with Retry-After) when we cannot store right now. Collect treats
-200 as a failure, and any other 2xx than 204 on HEAD as "not an OpenRosa server".
+form, 413 too large, 429 (with Retry-After) for an account over its quota, 503 (with
+Retry-After) when we cannot store right now. Collect treats 200 as a failure, and any other
+2xx than 204 on HEAD as "not an OpenRosa server".
 """
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import Response, request
 
 from ingest.errors import ErrorCode, InvalidInput
 from ingest.submissions import intake
 from webhook.auth import require
-from webhook.errors import status_for
-from webhook.intake_http import incoming, store
+from webhook.bodies import refuse_too_large
+from webhook.errors import retry_headers, status_for
+from webhook.intake_http import incoming, over_quota, store
 from webhook.openrosa import bp, openrosa_message
 
 XML_PART = "xml_submission_file"
-DRAIN_LIMIT = 16 * 1024 * 1024
 
 
 @bp.route("/submission", methods=["HEAD", "GET"])
@@ -29,20 +29,6 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 def submission_probe() -> Response:
     # Collect sends HEAD first to learn the size limit and check auth: 204, empty body.
     return Response(status=204, content_type="text/xml; charset=utf-8")
-
-
-def _refuse_too_large() -> None:
-    length = request.content_length
-    if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
-        # Read (and drop) a bounded amount, so that a client still sending gets the 413
-        # instead of a reset connection.
-        stream, left = request.environ["wsgi.input"], min(length, DRAIN_LIMIT)
-        while left > 0 and (chunk := stream.read(min(65536, left))):
-            left -= len(chunk)
-        raise RequestEntityTooLarge(
-            f"Dữ liệu gửi lên quá lớn (tối đa {current_app.config['MAX_CONTENT_LENGTH']} byte). "
-            "(The submission is larger than the server accepts.)"
-        )
 
 
 def _parts() -> tuple[bytes | None, tuple[intake.IncomingFile, ...]]:
@@ -67,20 +53,25 @@ def _parts() -> tuple[bytes | None, tuple[intake.IncomingFile, ...]]:
 @bp.post("/submission")
 @require("collect")
 def submission_post() -> Response:
-    _refuse_too_large()
+    refuse_too_large()
+    refused = over_quota("openrosa")
+    if refused is not None:
+        return _answer(refused)
     xml, files = _parts()
     if xml is None:
         error = InvalidInput(ErrorCode.SUBMISSION_NO_XML)
-        return _answer(store(incoming("openrosa", b"", g.user.username), error))
-    return _answer(store(incoming("openrosa", xml, g.user.username, files)))
+        return _answer(store(incoming("openrosa", b""), error))
+    return _answer(store(incoming("openrosa", xml, files)))
 
 
 def _answer(receipt: intake.Receipt) -> Response:
     if receipt.error is not None:
         error = receipt.error
-        return openrosa_message(
+        response = openrosa_message(
             f"{error.message_vi} ({error.message_en})", status_for(error), "error"
         )
+        response.headers.update(retry_headers(error))
+        return response
     name = receipt.submission.instance_name
     who = f": {name}" if name else ""
     if receipt.outcome == intake.Outcome.DUPLICATE:

@@ -3,7 +3,10 @@
 ``domain.person_two_units``: a person (the campaign's identifier: a BHXH code in VssID, a CCCD
 in VNeID) has current accepted records in two or more units of the same campaign. Every such
 record that no reviewer has decided on is flagged (its record leaves the counts) until a
-reviewer says which unit is right; a record a reviewer accepted stays.
+reviewer says which unit is right; a record a reviewer accepted stays. Only accepted records
+take part: a record flagged at intake (among others, ``domain.unit_not_allowed``: sent for a
+unit outside its sender's) is no person record, so it neither is flagged by the rule nor flags
+another unit's record.
 
 The rule is a function of the records as they stand, not of the order they came in, so
 applying the log incrementally and replaying it give the same flags.
@@ -37,13 +40,15 @@ PersonKey = tuple[str, str]
 def two_units_issue(
     campaign: campaigns.Campaign | None, code: str, other_unit: str
 ) -> dict[str, object]:
-    """The issue of a record whose person is also recorded in ``other_unit``."""
+    """The issue of a record whose person is also recorded in ``other_unit`` (kept on the
+    issue as ``other_unit``, so that a reader who may not see that unit is not told it)."""
     labels = campaign.identifier_label if campaign else {}
     path = campaign.person.identifier if campaign and campaign.person else ""
-    return CheckCode.TWO_UNITS.stored(
+    issue = CheckCode.TWO_UNITS.stored(
         path, code=code, other_unit=other_unit, identifier=labels.get("vi", path),
         identifier_en=labels.get("en", path),
     )  # fmt: skip
+    return {**issue, "other_unit": other_unit}
 
 
 def apply(session: Session, batch: Batch) -> None:

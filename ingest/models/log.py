@@ -80,6 +80,7 @@ class Submission(Base):
         Index(None, "root_id"),
         Index(None, "tx", "id"),
         Index(None, "person_key"),
+        Index(None, "submitter", "received_at"),  # per-account quotas (submissions.quota)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,6 +3,9 @@
 Codes (stable; texts in ``ingest.catalogue.CheckCode``):
 
 - ``domain.unit_unknown``: the unit code is not in the units registry;
+- ``domain.unit_not_allowed``: the record names a unit the sending account may not submit for
+  (which units it may is the access policy's decision, given by the caller: ``webhook.policy``);
+  the text names no unit, so the answer tells nothing about units the sender does not know;
 - ``domain.outcome_date_after_collection``: the campaign's outcome date (VssID: the install
   date) is after the day it was recorded.
 
@@ -13,6 +16,7 @@ the one truth for them. Rules across records (the same person in two units) are 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -71,13 +75,18 @@ def record_issues(
     units: UnitCodes,
     spec: formspec.FormSpec,
     campaign: Campaign | None,
+    allowed_units: Collection[str] | None = None,
 ) -> list[Issue]:
-    """The record's own checks' issues (skipping paths the form's rules already flagged)."""
+    """The record's own checks' issues (skipping paths the form's rules already flagged);
+    ``allowed_units``: the units the sender may submit for (None: any)."""
     flagged = {i.path for i in found if i.blocking}
     issues: list[Issue] = []
     unit = value(values, "unit")
     if unit is not None and unit not in units.codes and "unit" not in flagged:
         issues.append(_issue(CheckCode.UNIT_UNKNOWN, "unit", unit=unit))
+    outside = _outside(spec, values, allowed_units)
+    if outside is not None:
+        issues.append(_issue(CheckCode.UNIT_NOT_ALLOWED, outside))
     name = campaign.person.outcome_date if campaign and campaign.person else None
     answered = value(values, name) if name else None
     day = collected.astimezone(LOCAL_TZ).date()
@@ -89,6 +98,19 @@ def record_issues(
                    value=answered[:10], day=day)
         )  # fmt: skip
     return issues
+
+
+def _outside(
+    spec: formspec.FormSpec, values: dict[str, Any], allowed: Collection[str] | None
+) -> str | None:
+    """The first field (``unit`` first) naming a unit outside ``allowed``, if any."""
+    if allowed is None:
+        return None
+    for path in sorted(unit_paths(spec), key=lambda p: (p != "unit", p)):
+        answer = value(values, path)
+        if answer is not None and not set(answer.split()) <= set(allowed):
+            return path
+    return None
 
 
 def _labels(labels: Any, fallback: str) -> tuple[str, str]:

@@ -7,8 +7,14 @@ The rules, as ODK Central and KoboToolbox agree (docs/protocols.md §0):
   attachments are merged (that is how ODK Collect sends a large submission in several
   POSTs): ``duplicate``;
 - the same instance ID with other content is refused as a conflict;
-- an edit names the version it replaces in ``meta/deprecatedID``; that version must exist
-  and must not have been edited already.
+- an edit names the version it replaces in ``meta/deprecatedID``; that version must exist,
+  must not have been edited already, and must have been sent by the same account, unless the
+  sender may edit anyone's records (:class:`Rights`).
+
+What a sender may write is the access policy's decision (``webhook.policy``), handed in as
+:class:`Rights`: a record naming a unit outside the sender's units is kept, flagged
+(``domain.unit_not_allowed``); an edit of another account's record is refused in the words
+of an unknown one, and a retry from another account adds no attachments to the record.
 
 A usable submission is checked against its form version (the form's own rules) and its own
 checks (``ingest.submissions.checks``: the unit exists, the code's format…), and appended to
@@ -63,6 +69,16 @@ class IncomingFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Rights:
+    """What the sender may write, as the access policy decided: the units it may submit
+    records for (None: any) and whether it may edit records other accounts sent. The default
+    is an administrator's (a spreadsheet import, the demo)."""
+
+    units: frozenset[str] | None = None
+    edit_others: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """A payload as it arrived, before anything is concluded from it."""
 
@@ -74,6 +90,7 @@ class Incoming:
     headers: dict[str, str] = field(default_factory=dict)
     files: tuple[IncomingFile, ...] = ()
     form_hint: str | None = None
+    rights: Rights = Rights()
 
 
 class Outcome(StrEnum):
@@ -250,15 +267,19 @@ def check(
     values: dict[str, Any],
     collected: datetime,
     campaign: Campaign | None = None,
+    allowed_units: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every issue of a record: its form's rules and its own checks (as stored). A bug while
-    checking keeps the record, flagged for a person, instead of losing it."""
+    """Every issue of a record: its form's rules and its own checks (as stored), for a sender
+    who may submit for ``allowed_units`` (None: any). A bug while checking keeps the record,
+    flagged for a person, instead of losing it."""
     try:
         units = unit_codes.knowing(
             session, unit_codes.load(session), checks.unit_codes_named(spec, values)
         )
         issues = validate(spec, values, checks.context(collected, units))
-        issues += checks.record_issues(values, collected, issues, units, spec, campaign)
+        issues += checks.record_issues(
+            values, collected, issues, units, spec, campaign, allowed_units
+        )
     except SQLAlchemyError:
         raise  # the database is the problem: the caller answers "retry later"
     except Exception:
@@ -310,7 +331,7 @@ def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
             return _resubmission(session, row, existing, incoming, expected, media)
 
     try:
-        previous = _edit_target(session, instance, incoming.source)
+        previous = _edit_target(session, instance, incoming)
     except VssidError as error:
         return _failed(session, row, error)
     row.root_id = (
@@ -324,7 +345,10 @@ def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
     identifier = owner.person.identifier if owner and owner.person else None
     if identifier is not None and identifier in spec.fields:
         row.person_key = (checks.value(instance.values, identifier) or "")[:64] or None
-    row.issues = check(session, spec, instance.values, row.collected_at or row.received_at, owner)
+    row.issues = check(
+        session, spec, instance.values, row.collected_at or row.received_at, owner,
+        incoming.rights.units,
+    )  # fmt: skip
     blocking = any(issue.get("blocking", True) for issue in row.issues)
     row.verdict = Verdict.FLAGGED if blocking else Verdict.ACCEPTED
 
@@ -347,19 +371,29 @@ def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
     )
 
 
-def _edit_target(session: Session, instance: parse.Instance, source: str) -> Submission | None:
+def _edit_target(
+    session: Session, instance: parse.Instance, incoming: Incoming
+) -> Submission | None:
     """The version an edit replaces (None for a new record); raise if it cannot be edited."""
     if not instance.deprecated_id:
         return None
     previous = store.usable(session, instance.deprecated_id)
-    if previous is None and source == "kobo" and instance.root_id:
+    if previous is None and incoming.source == "kobo" and instance.root_id:
         # Kobo re-reads a record when it retries, so a retry can carry a later edit.
         previous = store.latest_of_root(session, instance.root_id)
     if previous is None:
         raise NotFound(ErrorCode.SUBMISSION_EDIT_UNKNOWN, deprecated_id=instance.deprecated_id)
+    if not _may_write(incoming, previous):
+        # Said as for an unknown record: an instance ID must not tell that it exists.
+        raise NotFound(ErrorCode.SUBMISSION_EDIT_NOT_ALLOWED, deprecated_id=instance.deprecated_id)
     if store.is_superseded(session, previous.id):
         raise Conflict(ErrorCode.SUBMISSION_EDIT_SUPERSEDED, deprecated_id=instance.deprecated_id)
     return previous
+
+
+def _may_write(incoming: Incoming, existing: Submission) -> bool:
+    """Whether the sender may change ``existing``: its own record, or anyone's if allowed."""
+    return incoming.rights.edit_others or existing.submitter == incoming.submitter
 
 
 def _copy_identity(source: Submission, target: Submission) -> None:
@@ -393,6 +427,9 @@ def _resubmission(
             row,
             Conflict(ErrorCode.SUBMISSION_CONFLICT, instance_id=existing.instance_id),
         )
+    if not _may_write(incoming, existing):
+        # The same XML from another account (a replay): nothing to add to another's record.
+        return Receipt(Outcome.DUPLICATE, existing)
     added = store.store_files(existing, _files(incoming), expected, media, incoming.received_at)
     session.flush()
     return Receipt(Outcome.DUPLICATE, existing, attachments_added=added)

@@ -26,6 +26,7 @@ the dashboard).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
@@ -37,6 +38,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
@@ -634,3 +636,132 @@ def test_logout__a_copied_cookie_is_anonymous_on_every_route(world: World, role:
         if response.status_code != expected or (expected == 302 and "/login" not in location):
             wrong.append(f"{key}: {response.status_code} {location}, expected {expected}")
     assert not wrong, "\n".join(["", *wrong])
+
+
+# --- what each role may write (DESIGN §10) --------------------------------------------------
+
+OPENROSA = {"r": "http://openrosa.org/http/response"}
+
+
+def person_xml(unit: str, code: str, instance_id: str, deprecated_id: str | None = None) -> bytes:
+    """A vssid_install instance for ``unit`` about the person ``code`` (an edit when
+    ``deprecated_id`` is given)."""
+    edit = f"<orx:deprecatedID>{deprecated_id}</orx:deprecatedID>" if deprecated_id else ""
+    return (
+        '<?xml version=\'1.0\' ?><vssid_install id="vssid_install" version="2021031001" '
+        'xmlns:orx="http://openrosa.org/xforms"><start>2021-03-24T08:02:11.120+07:00</start>'
+        f"<end>2021-03-24T08:05:47.902+07:00</end><consent>yes</consent><unit>{unit}</unit>"
+        f"<full_name>Người Thử</full_name><bhxh_code>{code}</bhxh_code>"
+        "<category>cong_chuc</category><phone>0987654321</phone><status>account_active</status>"
+        "<install_date>2021-03-24</install_date><proof_photo/><note/>"
+        f"<orx:meta><orx:instanceID>{instance_id}</orx:instanceID>{edit}</orx:meta>"
+        "</vssid_install>"
+    ).encode()
+
+
+def post_xml(world: World, username: str, xml: bytes) -> tuple[int, str]:
+    """POST an instance over OpenRosa (Basic) as ``username``: the status and the message."""
+    response = world.app.test_client().post(
+        "/submission",
+        data={"xml_submission_file": (io.BytesIO(xml), "instance.xml", "text/xml")},
+        auth=(username, PASSWORD),
+        headers={"X-OpenRosa-Version": "1.0"},
+    )
+    text = etree.fromstring(response.data).findtext("r:message", namespaces=OPENROSA) or ""
+    return response.status_code, text
+
+
+def submission_of(world: World, instance_id: str, auth: tuple[str, str]) -> dict[str, Any]:
+    """The API's view of the usable submission ``instance_id`` for the account ``auth``."""
+    world.session.rollback()
+    found = world.session.scalar(
+        select(Submission.id).where(
+            Submission.instance_id == instance_id, Submission.error_code.is_(None)
+        )
+    )
+    response = world.app.test_client().get(f"/api/v1/submissions/{found}", auth=auth)
+    assert response.status_code == 200, response.data[:200]
+    return document(response)
+
+
+def done_in(world: World, unit: str) -> int:
+    """The coverage API's ``done`` for ``unit``, as the administrator reads it."""
+    body = world.app.test_client().get(
+        f"/api/v1/coverage?as_of={AS_OF}", auth=("quan.tri", PASSWORD)
+    )
+    (found,) = [r for r in document(body)["rows"] if r["unit_code"] == unit]
+    return int(found["done"])
+
+
+@pytest.mark.parametrize("username", ["phuong1", "ctv.an"])  # unit and collector of 27184
+def test_unit_bound_account__another_unit__flagged_and_the_answer_names_no_unit(
+    world: World, username: str
+) -> None:
+    """Phường 1's accounts post a record for Phường 2 (27190) about Giang, who is recorded
+    there: it is kept, flagged; the phone is told so without any unit's code, and Phường 2's
+    own record of Giang is not touched (the two-units rule ignores the flagged record)."""
+    before = done_in(world, "27190")
+    status, text = post_xml(world, username, person_xml("27190", "0792000001", "uuid:ngoai"))
+    assert status == 201
+    assert "27190" not in text and "27184" not in text and "Phường" not in text
+    mine = submission_of(world, "uuid:ngoai", ("quan.tri", PASSWORD))
+    assert mine["status"] == "flagged"
+    assert [i["code"] for i in mine["issues"]] == ["domain.unit_not_allowed"]
+    giang = submission_of(world, "uuid:giang", ("quan.tri", PASSWORD))
+    assert (giang["status"], giang["issues"]) == ("accepted", [])
+    assert done_in(world, "27190") == before
+
+
+@pytest.mark.parametrize("username", ["quan.tri", "ctv.tu.do"])  # admin, unbound collector
+def test_accounts_bound_to_no_unit__any_unit__accepted(world: World, username: str) -> None:
+    make_user(world.session, "ctv.tu.do", "collector")
+    status, _text = post_xml(world, username, person_xml("27190", "0792000002", "uuid:ha"))
+    assert status == 201
+    assert submission_of(world, "uuid:ha", ("quan.tri", PASSWORD))["status"] == "accepted"
+
+
+def test_unit_account__own_unit__accepted(world: World) -> None:
+    status, text = post_xml(world, "phuong1", person_xml("27184", "0791000077", "uuid:moi"))
+    assert status == 201 and "kiểm tra lại" not in text
+    assert submission_of(world, "uuid:moi", ("phuong1", PASSWORD))["status"] == "accepted"
+
+
+def test_two_units__a_unit_account_is_not_told_which_other_unit(world: World) -> None:
+    """A record of its own unit about someone recorded in another: the rule flags it, and
+    Phường 1 reads that the person is recorded elsewhere, not where."""
+    status, text = post_xml(world, "phuong1", person_xml("27184", "0792000001", "uuid:hai"))
+    assert status == 201 and "27190" not in text
+    seen = submission_of(world, "uuid:hai", ("phuong1", PASSWORD))
+    assert [i["code"] for i in seen["issues"]] == ["domain.person_two_units"]
+    assert "27190" not in json.dumps(seen, ensure_ascii=False)
+    queue = world.browser("unit").get("/review")
+    assert "Người Thử" in queue.text and "27190" not in queue.text
+    admin = submission_of(world, "uuid:hai", ("quan.tri", PASSWORD))
+    assert "27190" in admin["issues"][0]["message_en"]
+
+
+def test_edit__only_by_its_sender_or_an_administrator(world: World) -> None:
+    """Knowing a record's instance ID is not enough to replace it: an edit from another
+    account is refused as if the record did not exist, and kept in the log."""
+    assert post_xml(world, "ctv.an", person_xml("27184", "0791000078", "uuid:goc"))[0] == 201
+    unknown = post_xml(world, "ctv.du", person_xml("27184", "0791000078", "uuid:x", "uuid:khac"))
+    for username, target in (("ctv.du", "uuid:goc"), ("phuong1", "uuid:goc"),
+                             ("ctv.an", "uuid:giang")):  # fmt: skip
+        status, text = post_xml(
+            world, username, person_xml("27184", "0791000078", f"uuid:{uuid.uuid4()}", target)
+        )
+        assert (status, text) == (unknown[0], unknown[1].replace("uuid:khac", target)), username
+    world.session.rollback()
+    refused = world.session.scalars(
+        select(Submission.error_code).where(
+            Submission.deprecated_id.in_(["uuid:goc", "uuid:giang"])
+        )
+    ).all()
+    assert refused == ["submission.edit_not_allowed"] * 3
+    assert submission_of(world, "uuid:goc", ("quan.tri", PASSWORD))["status"] == "accepted"
+    assert submission_of(world, "uuid:giang", ("quan.tri", PASSWORD))["status"] == "accepted"
+    # Its sender may, and so may an administrator.
+    for username, new, old in (("ctv.an", "uuid:sua1", "uuid:goc"),
+                               ("quan.tri", "uuid:sua2", "uuid:sua1")):  # fmt: skip
+        assert post_xml(world, username, person_xml("27184", "0791000078", new, old))[0] == 201
+    assert submission_of(world, "uuid:sua2", ("quan.tri", PASSWORD))["status"] == "accepted"

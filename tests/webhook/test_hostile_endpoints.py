@@ -13,9 +13,11 @@ dashboard's query parameters and the sign-in form with whatever text it likes.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,13 +32,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import select
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
 
 from ingest import forms
 from ingest.models import Submission, User
+from ingest.submissions import review as decisions
 from reports import coverage
 from tests.conftest import PASSWORD, make_user
 from tests.dashboard import scenario
@@ -779,3 +782,211 @@ def test_sign_in_lock_out__not_lifted_by_a_forwarded_for_header(site: Site) -> N
     right = {"username": "lanh.dao", "password": PASSWORD, "csrf_token": token}
     again = browser.post("/login", data=right, headers={"X-Forwarded-For": "192.0.2.9"})
     assert again.status_code == 429 and again.mimetype == "text/html"
+
+
+# --- storage abuse: per-account quotas and the size limit ---------------------------------
+
+OR_NS = {"r": "http://openrosa.org/http/response"}
+GARBAGE = b"<vssid_install>" + b"x" * 5000  # malformed: kept in the log with its error
+
+
+def post_instance(client: FlaskClient, xml: bytes, auth: tuple[str, str]) -> TestResponse:
+    return client.post(
+        "/submission",
+        data={"xml_submission_file": (io.BytesIO(xml), "instance.xml", "text/xml")},
+        auth=auth,
+        headers={"X-OpenRosa-Version": "1.0"},
+    )
+
+
+def new_instance() -> bytes:
+    return (
+        '<vssid_install id="vssid_install" version="2021031001"><consent>yes</consent>'
+        f"<unit>27184</unit><meta><instanceID>uuid:{uuid.uuid4()}</instanceID></meta>"
+        "</vssid_install>"
+    ).encode()
+
+
+def rows_of(site: Site, submitter: str) -> list[Submission]:
+    with site.app.extensions["vssid.db"].sessionmaker() as session:
+        return list(
+            session.scalars(
+                select(Submission).where(Submission.submitter == submitter).order_by(Submission.id)
+            )
+        )
+
+
+def test_quota__submissions_per_hour__429_retry_after_and_a_row_without_the_body(
+    site: Site,
+) -> None:
+    """Past its hourly quota an account is told to wait, in its client's format; what it
+    sent is recorded without its body, and other accounts are not held back."""
+    site.app.config["SUBMISSIONS_PER_HOUR"] = 2
+    client, auth = site.app.test_client(), ("ctv.an", PASSWORD)
+    assert [post_instance(client, new_instance(), auth).status_code for _ in range(2)] == [201] * 2
+    refused = post_instance(client, new_instance(), auth)
+    assert refused.status_code == 429
+    assert refused.headers["X-OpenRosa-Version"] == "1.0"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+    text = etree.fromstring(refused.data).findtext("r:message", namespaces=OR_NS)
+    assert text and "2 phiếu" in text
+    last = rows_of(site, "ctv.an")[-1]
+    assert (last.error_code, last.payload) == ("submission.quota_submissions", b"")
+    assert last.headers["Content-Length"] == str(refused.request.content_length)
+    assert post_instance(client, new_instance(), ("phuong1", PASSWORD)).status_code == 201
+    # The Kobo hook (8 deliveries already): JSON, as Kobo logs it.
+    kobo = client.post(
+        "/kobo/submission?form_id=vssid_install",
+        data=json.dumps({"meta/instanceID": "uuid:mot-nua"}),
+        content_type="application/json",
+        headers={"Authorization": f"Token {KOBO_SECRET}"},
+    )
+    assert kobo.status_code == 429 and int(kobo.headers["Retry-After"]) >= 1
+    assert (kobo.json or {})["error"]["code"] == "submission.quota_submissions"
+
+
+def test_quota__bytes_per_day__garbage_stops_being_stored(site: Site) -> None:
+    site.app.config["SUBMISSION_BYTES_PER_DAY"] = 8000
+    client, auth = site.app.test_client(), ("ctv.an", PASSWORD)
+    assert post_instance(client, GARBAGE, auth).status_code == 400
+    refused = post_instance(client, GARBAGE, auth)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert [(r.error_code, len(r.payload)) for r in rows_of(site, "ctv.an")] == [
+        ("submission.malformed", len(GARBAGE)),
+        ("submission.quota_bytes", 0),
+    ]
+
+
+def chunked(body: bytes, content_type: str, **kwargs: Any) -> dict[str, Any]:
+    """A request body of unknown length, as a server hands a chunked one to the app."""
+    return {
+        "input_stream": io.BytesIO(body),
+        "content_type": content_type,
+        "headers": {"Transfer-Encoding": "chunked", **kwargs.pop("headers", {})},
+        "environ_overrides": {"wsgi.input_terminated": True},
+        **kwargs,
+    }
+
+
+@pytest.mark.parametrize("size", [9_000, 10_000, 10_001, 50_000])
+def test_chunked_body__over_the_limit__413_nothing_stored(site: Site, size: int) -> None:
+    """A chunked body says no length: over the limit it is refused whole, not cut at the
+    limit and kept as malformed."""
+    site.app.config["MAX_CONTENT_LENGTH"] = 10_000
+    client = site.app.test_client()
+    boundary = "chunkedBoundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
+        'filename="instance.xml"\r\nContent-Type: text/xml\r\n\r\n'
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    xml = new_instance()
+    xml = xml.replace(
+        b"<consent>", b"<!--" + b"x" * (size - len(head + xml + tail) - 7) + b"--><consent>"
+    )
+    body = head + xml + tail
+    assert len(body) == size
+    openrosa = client.post(
+        "/submission",
+        **chunked(body, f"multipart/form-data; boundary={boundary}", auth=("ctv.an", PASSWORD)),
+    )
+    answer = {"content_type": "application/json",
+              "headers": {"Authorization": f"Token {KOBO_SECRET}"}}  # fmt: skip
+    kobo_body = json.dumps({"meta/instanceID": f"uuid:{uuid.uuid4()}", "note": "x" * size})
+    kobo = client.post(
+        "/kobo/submission?form_id=vssid_install", **chunked(kobo_body[:size].encode(), **answer)
+    )
+    if size <= 10_000:
+        assert openrosa.status_code == 201, openrosa.data[:300]
+        assert kobo.status_code == 400  # cut by the test, not by the server
+        return
+    assert openrosa.status_code == 413 and openrosa.headers["X-OpenRosa-Version"] == "1.0"
+    assert kobo.status_code == 413 and (kobo.json or {})["error"]["code"] == "http.413"
+    assert rows_of(site, "ctv.an") == [] and rows_of(site, "kobo")[8:] == []
+
+
+# --- headers ------------------------------------------------------------------------------
+
+
+def test_api_and_kobo_answers__not_stored_nor_sniffed(site: Site) -> None:
+    """Answers with personal data (and their errors) must not be kept by a browser or a
+    proxy, nor read as another type than they say."""
+    client, auth = site.app.test_client(), ("quan.tri", PASSWORD)
+    answers = [
+        client.get(path, auth=auth)
+        for path in (
+            "/api/v1/coverage",
+            "/api/v1/campaigns",
+            "/api/v1/units/27184",
+            "/api/v1/submissions",
+            f"/api/v1/submissions/{site.flagged}",
+            "/api/v1/units/KHONG-CO",
+        )
+    ]
+    answers.append(client.get("/api/v1/coverage"))
+    answers.append(
+        client.post(
+            "/kobo/submission?form_id=vssid_install",
+            data="{}",
+            content_type="application/json",
+            headers={"Authorization": f"Token {KOBO_SECRET}"},
+        )
+    )
+    answers.append(post_instance(client, new_instance(), ("ctv.an", PASSWORD)))
+    for response in answers:
+        where = f"{response.request.path} {response.status_code}"
+        assert response.headers.get("Cache-Control") == "no-store", where
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", where
+
+
+def test_browser_404_page__same_headers_as_every_page(site: Site) -> None:
+    page = site.app.test_client().get("/khong-co-trang-nay", headers={"Accept": "text/html"})
+    assert (page.status_code, page.mimetype) == (404, "text/html")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "public_url"),
+    [("https://localhost", None), ("http://localhost", "https://bhxh-q10.example.vn")],
+    ids=["https request", "behind a proxy"],
+)
+def test_language_cookie__secure_over_https(
+    site: Site, base_url: str, public_url: str | None
+) -> None:
+    site.app.config["PUBLIC_URL"] = public_url
+    site.app.config["SESSION_COOKIE_SECURE"] = bool(public_url)  # as security.init_app sets
+    response = site.app.test_client().get("/login?lang=en", base_url=base_url)
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("lang=")]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_language_cookie__plain_http__not_secure(site: Site) -> None:
+    response = site.app.test_client().get("/login?lang=en")
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("lang=")]
+    assert "Secure" not in cookie
+
+
+# --- the database busy while a browser posts ---------------------------------------------
+
+
+def test_dashboard_post__database_locked__html_503_retry_after(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's "database is locked" (or PostgreSQL gone) during a dashboard form: the
+    browser gets the dashboard's page saying to try again, not the API's JSON."""
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("INSERT INTO review", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(decisions, "decide", locked)
+    browser = site.admin_browser
+    token = csrf_token(browser.get("/review").text)
+    form = {"decision": "accept", "reason": "Đã xác nhận", "csrf_token": token}
+    response = browser.post(f"/review/{site.flagged}", data=form)
+    assert (response.status_code, response.mimetype) == (503, "text/html")
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Content-Security-Policy" in response.headers
+    assert "quan.tri" in response.text  # the layout, signed in

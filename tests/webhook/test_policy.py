@@ -294,3 +294,41 @@ def test_masking_spec__unknown_version__none(
 def campaign_spec(form_id: str) -> FormSpec:
     compiled = forms.compile_xlsform(FORMS_DIR / f"{form_id}.xlsx")
     return formspec.spec_for(compiled.md5, compiled.xml)
+
+
+@pytest.mark.parametrize(("role", "units", "edit_others"), [
+    ("admin", None, True), ("manager", None, False), ("unit", SCHOOLS, False),
+    ("collector", {"27184"}, False), ("integration", None, True),
+])  # fmt: skip
+def test_write_rights__bound_accounts_their_units_edits_by_admins_and_integrations(
+    session: Session, users: dict[str, User], role: str, units: set[str] | None,
+    edit_others: bool,
+) -> None:  # fmt: skip
+    rights = policy.write_rights(session, users[role])
+    assert rights.units == (None if units is None else frozenset(units))
+    assert rights.edit_others is edit_others
+
+
+def test_write_rights__collector_bound_to_no_unit__any_unit(
+    session: Session, default_units: ImportReport
+) -> None:
+    make_user(session, "ctv.tu.do", "collector")
+    assert policy.write_rights(session, accounts.find_user(session, "ctv.tu.do")).units is None
+
+
+def test_mask_issues__two_units__the_other_unit_named_only_to_who_sees_it(
+    users: dict[str, User],
+) -> None:
+    issue = {"code": "domain.person_two_units", "path": "bhxh_code", "other_unit": "27184",
+             "message_vi": "Mã 0791 đã được ghi nhận ở đơn vị khác (27184)",
+             "message_en": "Code 0791 is also recorded in another unit (27184)"}  # fmt: skip
+    for role in ("admin", "manager"):
+        assert policy.mask_issues(users[role], [issue], None)[0]["other_unit"] == "27184"
+    assert policy.mask_issues(users["unit"], [issue], None, units={"27184"}) == [issue]
+    for shown in (
+        policy.mask_issues(users["unit"], [issue], None, units=SCHOOLS),
+        policy.mask_issues(users["unit"], [issue], None),  # its units not said: none
+    ):
+        assert "27184" not in json.dumps(shown) and shown[0]["code"] == "domain.person_two_units"
+    older = {k: v for k, v in issue.items() if k != "other_unit"}  # stored before the key
+    assert "27184" not in json.dumps(policy.mask_issues(users["unit"], [older], None, SCHOOLS))

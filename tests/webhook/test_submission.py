@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from ingest.models import Form, Submission, SubmissionAttachment
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 from tests.wire import DATA, post_collect, xml_part
 
 OR_NS = {"r": "http://openrosa.org/http/response"}
@@ -136,6 +136,22 @@ def test_split_submission__second_post_adds_the_photo(client: FlaskClient, sessi
     (row,) = usable(session)
     assert [a.name for a in row.attachments] == ["1615775412345.jpg"]
     assert len(all_rows(session)) == 1
+
+
+def test_split_submission__next_part_from_another_account__adds_nothing(
+    client: FlaskClient, session: Session, auth
+):
+    """Only the account that sent a record completes it: the same XML from another account
+    (a replay by someone who knows it) adds no file to the record."""
+    assert post_collect(client, "collect_install_split_1", auth).status_code == 201
+    make_user(session, "ctv.khac", "collector")
+    second = post_collect(client, "collect_install_split_2", ("ctv.khac", PASSWORD))
+    assert second.status_code == 202
+    (row,) = usable(session)
+    assert row.attachments == []
+    assert post_collect(client, "collect_install_split_2", auth).status_code == 202
+    (row,) = usable(session)
+    assert [a.name for a in row.attachments] == ["1615775412345.jpg"]
 
 
 def test_conflicting_retry__409_kept_but_not_usable(client: FlaskClient, session: Session, auth):

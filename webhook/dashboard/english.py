@@ -205,6 +205,7 @@ EN: dict[str, str] = {
         "The form has expired or is invalid. Please reload the page and try again."
     ),
     "Lỗi": "Error",
+    "Tạm thời chưa phục vụ được": "Unavailable for a moment",
     "Lỗi máy chủ; sự cố đã được ghi lại. Vui lòng thử lại sau.": (
         "Server error; it has been logged. Please try again later."
     ),

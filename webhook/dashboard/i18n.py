@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, has_request_context, request, url_for
+from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 
 from ingest.campaigns import LOCAL_TZ, Campaign
 from reports.export import KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
@@ -145,9 +145,12 @@ def language_url(lang: str) -> str:
 @bp.after_request
 def _remember(response: Response) -> Response:
     if language() and g.get("lang_asked"):
+        # Secure as the session cookie is (``PUBLIC_URL`` on https), and on any https request.
+        secure = bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
         response.set_cookie(
-            COOKIE, g.lang_asked, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax"
-        )
+            COOKIE, g.lang_asked, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+            secure=secure,
+        )  # fmt: skip
     return response
 
 

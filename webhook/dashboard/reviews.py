@@ -82,7 +82,7 @@ def review_queue() -> str:
     codes = policy.unit_scope(session, scope.user())
     rows = review.queue(session, review_state, unit_codes=codes, limit=PAGE_SIZE + 1,
                         offset=start, campaign=campaign.id if campaign else None)  # fmt: skip
-    cards = [_card(submission, state) for submission, state in rows[:PAGE_SIZE]]
+    cards = [_card(submission, state, codes) for submission, state in rows[:PAGE_SIZE]]
     return render_template(
         "dashboard/review.html",
         review_state=review_state,
@@ -136,11 +136,12 @@ def review_decide(submission_id: int) -> Response:
     return redirect(url_for("dashboard.review_queue", **back))
 
 
-def _card(submission: Submission, state: SubmissionStatus) -> Card:
+def _card(submission: Submission, state: SubmissionStatus, units: set[str] | None) -> Card:
+    """A submission as the signed-in account, who sees ``units`` (None: all), may read it."""
     session = get_session()
     account = scope.user()
     spec = policy.masking_spec(session, submission.form_id, submission.form_version)
-    issues = policy.mask_issues(account, state.issues, spec)
+    issues = policy.mask_issues(account, state.issues, spec, units)
     unit = session.get(Unit, state.unit_code) if state.unit_code else None
     return Card(
         submission=submission,

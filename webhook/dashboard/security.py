@@ -71,7 +71,9 @@ def _check_csrf() -> None:
 
 
 @bp.after_request
-def _page_headers(response: Response) -> Response:
+def page_headers(response: Response) -> Response:
+    """The dashboard's headers (also on its 404 page for an address that matches no route,
+    which no blueprint answers: ``webhook.dashboard.errors.unrouted_page``)."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
