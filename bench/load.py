@@ -720,9 +720,9 @@ def check_database(database_url: str, after_id: int, sent: Sequence[Payload]) ->
             )
         )
         counted = connection.scalar(
-            select(func.count()).select_from(Person).where(
-                Person.campaign == "vssid", Person.person_key.in_(people)
-            )
+            select(func.count())
+            .select_from(Person)
+            .where(Person.campaign == "vssid", Person.person_key.in_(people))
         )
         rows = connection.execute(
             select(Submission.instance_id, Submission.payload_sha256, Submission.error_code).where(
