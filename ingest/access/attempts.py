@@ -21,7 +21,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ingest.db import purge
@@ -46,8 +46,12 @@ class Account:
 
     @classmethod
     def of(cls, username: str, address: str | None) -> Account:
-        """The counted form: case and surrounding spaces of the username do not matter."""
-        return cls(username.strip().casefold()[:USERNAME_LENGTH], (address or "?")[:ADDRESS_LENGTH])
+        """The counted form: case and surrounding spaces of the username do not matter;
+        control characters (a NUL, which PostgreSQL cannot store) are written escaped."""
+        name = username.strip().casefold()
+        if not name.isprintable():
+            name = name.encode("unicode_escape").decode("ascii")
+        return cls(name[:USERNAME_LENGTH], (address or "?")[:ADDRESS_LENGTH])
 
     def lock_key(self) -> int:
         digest = hashlib.blake2b(f"{self.username}\0{self.address}".encode(), digest_size=4)
@@ -112,20 +116,18 @@ def admit(session: Session, account: Account, window: Window, now: datetime) -> 
                         {"space": LOCK_SPACE, "key": account.lock_key()})  # fmt: skip
     # (SQLite: the caller's transaction began as the one writer, BEGIN IMMEDIATE.)
     purge(session, PasswordAttempt, PasswordAttempt.attempted_at <= now - window.length)
-    failed = failures(session, account, window, now)
+    # One statement, so one snapshot: an attempt marked failed meanwhile is counted once.
+    rows = session.execute(
+        select(PasswordAttempt.attempted_at, PasswordAttempt.failed)
+        .where(*_mine(account), PasswordAttempt.attempted_at > now - window.length)
+        .order_by(PasswordAttempt.attempted_at)
+    ).all()
+    failed = [at for at, wrong in rows if wrong]
     locked_for = wait(failed, window, now)
     if locked_for > 0:
         return Admission(locked_for=locked_for)
-    checking = session.scalar(
-        select(func.count())
-        .select_from(PasswordAttempt)
-        .where(
-            *_mine(account),
-            ~PasswordAttempt.failed,
-            PasswordAttempt.attempted_at > now - CHECK_TIMEOUT,
-        )
-    )
-    if len(failed) + (checking or 0) >= window.max_failures:
+    checking = sum(1 for at, wrong in rows if not wrong and at > now - CHECK_TIMEOUT)
+    if len(failed) + checking >= window.max_failures:
         return Admission()
     attempt_id = session.scalar(
         insert(PasswordAttempt)

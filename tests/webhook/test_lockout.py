@@ -72,6 +72,15 @@ def test_key__username_case_and_spaces_do_not_matter_address_does():
     assert SignInThrottle.key("quan.tri", "1.1.1.1") != SignInThrottle.key("quan.tri", "2.2.2.2")
 
 
+def test_key__control_characters_counted_escaped(limiter: SignInThrottle):
+    """PostgreSQL cannot store a NUL: a username holding one is counted, not a 500."""
+    key = SignInThrottle.key("quan\x00tri", "1.1.1.1")
+    assert key.username == "quan\\x00tri"
+    for _ in range(5):
+        fail(limiter, key)
+    assert limiter.retry_after(key) > 0
+
+
 def test_success__clears_the_count(limiter: SignInThrottle):
     key = SignInThrottle.key("a", "b")
     for _ in range(4):
