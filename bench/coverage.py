@@ -1290,6 +1290,9 @@ class Timing:
     seconds: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
     busy_before: list[float] = field(default_factory=list)
+    #: The report process's own CPU seconds (user + system): less moved by other processes
+    #: than wall time; PostgreSQL's server work is not in it.
+    cpu: list[float] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -1320,8 +1323,9 @@ def _time_bin() -> str:
     return found
 
 
-def run_once(side: Side, args: Sequence[str]) -> tuple[float, float]:
-    command = [_time_bin(), "-f", "%e %M", side.python, "-c", REPORT_CMD, *args]
+def run_once(side: Side, args: Sequence[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS in MB and CPU seconds (user + system) of one report."""
+    command = [_time_bin(), "-f", "%e %M %U %S", side.python, "-c", REPORT_CMD, *args]
     done = subprocess.run(
         command, cwd=side.root, env=_env(side.url), stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True, check=False,
@@ -1331,8 +1335,8 @@ def run_once(side: Side, args: Sequence[str]) -> tuple[float, float]:
         raise SystemExit(
             f"{side.name}: {' '.join(args)} failed ({done.returncode}):\n{done.stderr}"
         )
-    seconds, kilobytes = last.split()
-    return float(seconds), int(kilobytes) / 1024
+    seconds, kilobytes, user, system = last.split()
+    return float(seconds), int(kilobytes) / 1024, float(user) + float(system)
 
 
 def report_json(side: Side, args: Sequence[str]) -> tuple[dict[str, Any], int]:
@@ -1439,9 +1443,10 @@ def check(sides: Sequence[Side], todo: Sequence[Case]) -> None:
             log(f"  before vs after: {compare(docs['before'], docs['after'])}")
 
 
-def bench(sides: Sequence[Side], runs: int) -> list[Case]:
+def bench(sides: Sequence[Side], runs: int, patience: float = 60.0) -> list[Case]:
     """Each case on each side that can run it: a check of the output, a warm-up, then
-    ``runs`` timed runs, the sides alternating (ABBA) so that noise hits both alike."""
+    ``runs`` timed runs, the sides alternating (ABBA) so that noise hits both alike; each
+    run waits up to ``patience`` seconds for idle CPUs."""
     todo = cases()
     check(sides, todo)
     for case in todo:
@@ -1453,20 +1458,24 @@ def bench(sides: Sequence[Side], runs: int) -> list[Case]:
             for side in able if number % 2 == 0 else able[::-1]:
                 timing = case.timings[side.name]
                 # The machine may be shared: start each run on idle CPUs, and say when not.
-                timing.busy_before.append(wait_idle())
-                seconds, mb = run_once(side, case.args_for(side) or [])
+                timing.busy_before.append(wait_idle(patience=patience))
+                seconds, mb, cpu = run_once(side, case.args_for(side) or [])
                 timing.seconds.append(seconds)
                 timing.peak_mb.append(mb)
+                timing.cpu.append(cpu)
         for side in able:
             t = case.timings[side.name]
             log(
-                f"{side.name} {case.name}: {t.seconds} s, {[round(m) for m in t.peak_mb]} MB"
+                f"{side.name} {case.name}: {t.seconds} s (CPU {t.cpu} s),"
+                f" {[round(m) for m in t.peak_mb]} MB"
                 f" (CPU busy before each run: {[round(b * 100) for b in t.busy_before]} %)"
             )
     return todo
 
 
-def bench_pages(url: str, runs: int, campaign_id: str = "vssid") -> list[Case]:
+def bench_pages(
+    url: str, runs: int, campaign_id: str = "vssid", patience: float = 60.0
+) -> list[Case]:
     """The dashboard's coverage page (and what it loads) and the JSON API for one campaign,
     timed in-process through Flask's test client as a signed-in manager: a warm server
     worker's view of it (peak memory is not measured: it is this process's)."""
@@ -1505,7 +1514,7 @@ def bench_pages(url: str, runs: int, campaign_id: str = "vssid") -> list[Case]:
         response = client.get(path)  # warm-up, not counted
         assert response.status_code == 200, (path, response.status_code)
         for _ in range(runs):
-            timing.busy_before.append(wait_idle())
+            timing.busy_before.append(wait_idle(patience=patience))
             started = time.perf_counter()
             response = client.get(path)
             timing.seconds.append(time.perf_counter() - started)
@@ -1525,9 +1534,10 @@ def table(todo: list[Case], backend: str) -> str:
     """Medians and ranges per case and side, peak memory, and whether the target is met."""
     paired = any("before" in c.timings for c in todo)
     head = f"| {backend} case |" + (" before s |" if paired else "") + " after s |"
-    head += " peak MB |" + (" after ÷ before |" if paired else "")
+    head += (" CPU s before / after |" if paired else " CPU s |") + " peak MB |"
+    head += " after ÷ before |" if paired else ""
     head += f" < {TARGET_SECONDS:g} s | < {TARGET_MB:g} MB |"
-    lines = [head, "|---|" + "---:|" * (4 if paired else 2) + ":-:|:-:|"]
+    lines = [head, "|---|" + "---:|" * (5 if paired else 3) + ":-:|:-:|"]
     for case in todo:
         after, before = case.timings.get("after"), case.timings.get("before")
         assert after is not None
@@ -1537,7 +1547,8 @@ def table(todo: list[Case], backend: str) -> str:
         cells = [case.name]
         if paired:
             cells.append(_cell(before))
-        cells += [_cell(after), peaks]
+        cpus = [f"{statistics.median(t.cpu):.2f}" for t in (before, after) if t and t.cpu]
+        cells += [_cell(after), " / ".join(cpus) or "—", peaks]
         if paired:
             ratio = median / statistics.median(before.seconds) if before else None
             cells.append(f"{ratio:.2f}" if ratio else "—")
@@ -1656,6 +1667,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per case (default 5)")
     parser.add_argument("--no-run", action="store_true", help="only build the database")
     parser.add_argument(
+        "--patience",
+        type=float,
+        default=60.0,
+        help="seconds each run waits for idle CPUs before it starts anyway (default 60)",
+    )
+    parser.add_argument(
         "--before",
         nargs=2,
         metavar=("ROOT", "URL"),
@@ -1735,9 +1752,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     versions = {side.name: code_version(side.root) for side in sides}
     log(f"code under test: {versions} (HEAD + hash of {', '.join(WATCHED)})")
-    todo = bench(sides, args.runs)
+    todo = bench(sides, args.runs, args.patience)
     if args.pages:
-        todo += bench_pages(url, args.runs)
+        todo += bench_pages(url, args.runs, patience=args.patience)
     after = {side.name: code_version(side.root) for side in sides}
     backend = parsed.get_backend_name()
     print()
@@ -1764,6 +1781,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                     "seconds": t.seconds,
                                     "peak_mb": t.peak_mb,
                                     "cpu_busy_before": t.busy_before,
+                                    "cpu_seconds": t.cpu,
                                 }
                                 for side, t in c.timings.items()
                             },
