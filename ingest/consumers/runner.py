@@ -148,19 +148,27 @@ def _visible(session: Session, table: Table) -> Any:
     return table.c.tx < text("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
 
 
+def _beyond(session: Session, table: Table, position: Position) -> Any:
+    """SQL selecting the rows after ``position``. PostgreSQL compares the pair ``(tx, id)``
+    along its index; SQLite would use only ``tx`` of a pair and walk the whole log index, and
+    its ``tx`` is always 0 (one writer at a time), so there it is ``tx = 0 AND id > n``."""
+    if _is_pg(session):
+        return tuple_(table.c.tx, table.c.id) > tuple_(*position)
+    return (table.c.tx == position[0]) & (table.c.id > position[1])
+
+
 def _read(
     session: Session, stream: str, after: Position, upto: Position | None, limit: int
 ) -> list[Position]:
     table = STREAMS[stream]
-    position = tuple_(table.c.tx, table.c.id)
     query = (
         select(table.c.tx, table.c.id)
-        .where(position > tuple_(*after), _visible(session, table))
+        .where(_beyond(session, table, after), _visible(session, table))
         .order_by(table.c.tx, table.c.id)
         .limit(limit)
     )
     if upto is not None:
-        query = query.where(position <= tuple_(*upto))
+        query = query.where(~_beyond(session, table, upto))
     return [(tx, row_id) for tx, row_id in session.execute(query)]
 
 
@@ -389,9 +397,7 @@ class Pipeline:
                 table = STREAMS[stream]
                 position, applied = cursors.get(stream, (ZERO, 0))
                 behind = session.scalar(
-                    select(func.count())
-                    .select_from(table)
-                    .where(tuple_(table.c.tx, table.c.id) > tuple_(*position))
+                    select(func.count()).select_from(table).where(_beyond(session, table, position))
                 )
                 out.append(
                     Lag(consumer.name, stream, position, _head(session, stream), behind or 0,
