@@ -100,6 +100,26 @@ class ErrorCode(Enum):
         "Không tìm thấy tài khoản '{username}'.",
         "The account '{username}' was not found.",
     )
+    HOOK_NOT_FOUND = (
+        "hook.not_found",
+        "Không có đăng ký webhook số {hook_id}.",
+        "There is no webhook subscription {hook_id}.",
+    )
+    HOOK_INVALID = (
+        "hook.invalid",
+        "Đăng ký webhook không hợp lệ: {reason}",
+        "The webhook subscription is invalid: {reason}",
+    )
+    DELIVERY_NOT_FOUND = (
+        "hook.delivery_not_found",
+        "Không có lần gửi sự kiện số {delivery_id}.",
+        "There is no event delivery {delivery_id}.",
+    )
+    EMAIL_INVALID = (
+        "user.email_invalid",
+        "Địa chỉ e-mail '{email}' không hợp lệ.",
+        "The e-mail address '{email}' is not valid.",
+    )
     USER_INVALID = (
         "user.invalid",
         "Tài khoản không hợp lệ: {reason}",

@@ -133,8 +133,11 @@ def units_import(file: Path) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--unit", "unit_code", default=None, help="Unit code (required for role 'unit').")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--email", default=None, help="Where the daily digest goes (managers, units).")
 @with_appcontext
-def users_add(name: str, role: str, unit_code: str | None, password_stdin: bool) -> None:
+def users_add(
+    name: str, role: str, unit_code: str | None, password_stdin: bool, email: str | None
+) -> None:
     """Create an account; the password is asked for, or read from stdin."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -143,7 +146,7 @@ def users_add(name: str, role: str, unit_code: str | None, password_stdin: bool)
     try:
         with database().sessionmaker.begin() as session:
             user = accounts.create_user(
-                session, name, role, password, current_app.config["REALM"], unit_code
+                session, name, role, password, current_app.config["REALM"], unit_code, email
             )
     except VssidError as error:
         _fail(error)
@@ -463,9 +466,11 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
+    from webhook import hooks_cli
     from webhook.onboarding_cli import COMMANDS
 
-    for extra in COMMANDS:
+    hooks_cli.init_app(users_cli)
+    for extra in (*COMMANDS, *hooks_cli.COMMANDS):
         app.cli.add_command(extra)
     for command in (
         db_cli,

@@ -34,6 +34,16 @@
 ``VSSID_SIGN_IN_HOURS``    a dashboard sign-in lasts at most this long (default 8)
 ``VSSID_SIGN_IN_MAX_FAILURES`` / ``VSSID_SIGN_IN_WINDOW_MINUTES``  failed sign-ins per
                            account and address before a pause (default 5 in 15 minutes)
+``VSSID_HOOKS_RETRY_BASE_SECONDS``  webhooks: first retry after this many seconds, each
+                           next one twice as late, for about a day (1440 × it; default 60)
+``VSSID_HOOKS_INTERVAL_SECONDS``  how often each server worker sends due webhooks and runs
+                           the daily jobs (default 2; 0: only ``vssid hooks deliver``)
+``VSSID_HOOKS_CONCURRENCY`` webhook requests in flight per process (default 8)
+``VSSID_SMTP_URL``         the daily digest's SMTP server: ``smtp://``, ``smtp+starttls://``
+                           or ``smtps://[user:password@]host[:port][?from=address]``
+                           (unset: no digest)
+``VSSID_DIGEST_HOUR``      local hour (Asia/Ho_Chi_Minh) from which the day's digest and
+                           ``campaign.daily_summary`` are sent (default 17)
 =========================  ===========================================================
 """
 
@@ -62,6 +72,12 @@ DEFAULTS: dict[str, Any] = {
     # sends a few hundred records a day): they stop garbage filling the log, nothing else.
     "SUBMISSIONS_PER_HOUR": 2000,
     "SUBMISSION_BYTES_PER_DAY": 2_000_000_000,
+    # Events out (DESIGN §8).
+    "HOOKS_RETRY_BASE_SECONDS": 60.0,
+    "HOOKS_INTERVAL_SECONDS": 2.0,
+    "HOOKS_CONCURRENCY": 8,
+    "SMTP_URL": None,
+    "DIGEST_HOUR": 17,
 }
 
 
@@ -80,6 +96,11 @@ def resolve(config: dict[str, Any], instance_path: str) -> None:
     config["DIGEST_NONCE_TTL"] = int(config["DIGEST_NONCE_TTL"])
     config["SUBMISSIONS_PER_HOUR"] = int(config["SUBMISSIONS_PER_HOUR"])
     config["SUBMISSION_BYTES_PER_DAY"] = int(config["SUBMISSION_BYTES_PER_DAY"])
+    config["HOOKS_RETRY_BASE_SECONDS"] = float(config["HOOKS_RETRY_BASE_SECONDS"])
+    config["HOOKS_CONCURRENCY"] = max(1, int(config["HOOKS_CONCURRENCY"]))
+    config["DIGEST_HOUR"] = int(config["DIGEST_HOUR"])
+    if not 0 <= config["DIGEST_HOUR"] <= 23:
+        raise ValueError(f"VSSID_DIGEST_HOUR must be 0-23, not {config['DIGEST_HOUR']}")
 
 
 #: A secret key shorter than this (or of fewer distinct characters) can be guessed or was

@@ -89,6 +89,7 @@ def run(app: Flask, host: str, port: int, workers: int) -> None:
 def _post_fork(_server: Any, worker: Any) -> None:
     app = worker.app.application
     app.extensions["vssid.db"].engine.dispose(close=False)
-    from webhook import pipeline
+    from webhook import hooks, pipeline
 
     pipeline.start(app)  # the log's consumers, in the background of every worker
+    hooks.start(app)  # webhook deliveries and the daily jobs, likewise

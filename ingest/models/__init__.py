@@ -1,6 +1,7 @@
 """The tables, by what they hold: the registry (units, accounts, forms), the log (what
 arrived, what reviewers decided, rosters as imported), what consumers derive from it, and
-access state (password attempts, Digest nonce counts, signed-in browsers)."""
+access state (password attempts, Digest nonce counts, signed-in browsers), and events out
+(the outbox, webhook subscriptions and deliveries)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,18 @@ from ingest.models.log import (
     SubmissionAttachment,
     Verdict,
 )
+from ingest.models.outbox import (
+    DELIVERY_STATES,
+    EVENT_TYPES,
+    DailyRun,
+    DeliveryState,
+    EventType,
+    HookAttempt,
+    HookDelivery,
+    HookSubscription,
+    OutboxEvent,
+    UnitTarget,
+)
 from ingest.models.registry import (
     CATEGORIES,
     FORM_STATES,
@@ -47,7 +60,9 @@ from ingest.models.registry import (
 
 __all__ = [
     "CATEGORIES",
+    "DELIVERY_STATES",
     "DONE",
+    "EVENT_TYPES",
     "FORM_STATES",
     "PEOPLE",
     "REVIEW_DECISIONS",
@@ -60,10 +75,17 @@ __all__ = [
     "Campaign",
     "CampaignHeadcount",
     "ConsumerCursor",
+    "DailyRun",
+    "DeliveryState",
     "DigestNonceUse",
+    "EventType",
     "Form",
     "FormAttachment",
     "FormVersion",
+    "HookAttempt",
+    "HookDelivery",
+    "HookSubscription",
+    "OutboxEvent",
     "PasswordAttempt",
     "Person",
     "PersonRecord",
@@ -79,6 +101,7 @@ __all__ = [
     "Tally",
     "Unit",
     "UnitReport",
+    "UnitTarget",
     "User",
     "Verdict",
     "WebSession",

@@ -49,6 +49,7 @@ def create_user(
     password: str,
     realm: str,
     unit_code: str | None = None,
+    email: str | None = None,
 ) -> User:
     """Add an account; the caller commits."""
     if not USERNAME_PATTERN.match(username):
@@ -64,11 +65,24 @@ def create_user(
         raise NotFound(ErrorCode.UNIT_NOT_FOUND, code=unit_code)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(ErrorCode.USER_EXISTS, username=username)
-    user = User(username=username, role=role, unit_code=unit_code)
+    user = User(username=username, role=role, unit_code=unit_code,
+                email=check_email(email) if email else None)  # fmt: skip
     set_password(user, password, realm)
     session.add(user)
     session.flush()
     return user
+
+
+#: An e-mail address as accounts take it: one ``@``, a dot in the domain, nothing that would
+#: split a header (spaces, commas, quotes, angle brackets).
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+$")
+
+
+def check_email(address: str) -> str:
+    """``address`` if an account may have it (:class:`InvalidInput` otherwise)."""
+    if len(address) > 320 or not EMAIL_PATTERN.match(address):
+        raise InvalidInput(ErrorCode.EMAIL_INVALID, email=address.encode("unicode_escape").decode())
+    return address
 
 
 def set_password(user: User, password: str, realm: str) -> None:
