@@ -65,7 +65,7 @@ def receiver(statuses: list[int] | None = None, delay: float = 0.0, port: int = 
     state = Receiver(statuses or [], delay)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+        def do_POST(self) -> None:  # http.server's name
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             state.record(Received({k: v for k, v in self.headers.items()}, body))

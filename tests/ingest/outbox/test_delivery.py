@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from itertools import pairwise
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -122,9 +123,7 @@ def test_receiver_down__retried_with_backoff__failed_after_about_a_day(session: 
     assert 9 <= row.attempts <= 12
     attempts = session.scalars(select(HookAttempt).order_by(HookAttempt.id)).all()
     assert all(a.status is None and "Connection" in a.answer for a in attempts)
-    gaps = [
-        (b.attempted_at - a.attempted_at).total_seconds() for a, b in zip(attempts, attempts[1:])
-    ]
+    gaps = [(b.attempted_at - a.attempted_at).total_seconds() for a, b in pairwise(attempts)]
     assert gaps[-1] > 4 * gaps[1]  # exponential, not constant
 
 
