@@ -8,7 +8,9 @@ batch writes, in the batch's transaction:
   state the projection and rules gave it; ``submission.accepted`` again when a reviewer
   accepts one;
 - ``person.changed`` for each person whose effective record a submission or review of the
-  batch changed (roster imports alone change no record and send nothing);
+  batch changed: the record now, or ``null`` when a reviewer or an edit took it away (a
+  flagged record of someone without one changes nothing; roster imports alone change no
+  record and send nothing);
 - ``unit.target_reached`` when a unit the batch touched crosses its campaign's target
   upwards (:mod:`ingest.outbox.targets`); it is sent again only after the unit has dropped
   below and come back (``unit_target_state`` keeps where each unit stood).
@@ -157,8 +159,11 @@ def _people(session: Session, people: Iterable[PersonKey], last: int) -> list[Ev
                     best.effective_at, best.submission_id,
                 ):  # fmt: skip
                     latest[row.person_key] = row
+            removed = _removed(session, [k for k in chunk if k not in latest])
             for key in chunk:
                 found = latest.get(key)
+                if found is None and key not in removed:
+                    continue  # had no record and has none: nothing changed
                 data: dict[str, Any] = {"person_key": key, "record": None}
                 if found is not None:
                     data["record"] = {
@@ -172,6 +177,22 @@ def _people(session: Session, people: Iterable[PersonKey], last: int) -> list[Ev
                           personal=("person_key",))
                 )  # fmt: skip
     return out
+
+
+def _removed(session: Session, keys: Sequence[str]) -> set[str]:
+    """Those of ``keys`` (people without a record now) who had one: a reviewer rejected it, or
+    an edit replaced it."""
+    if not keys:
+        return set()
+    gone = (ReviewState.REJECTED.value, ReviewState.SUPERSEDED.value)
+    return set(
+        session.scalars(
+            select(Submission.person_key)
+            .join(SubmissionStatus, SubmissionStatus.submission_id == Submission.id)
+            .where(among(session, Submission.person_key, keys),
+                   SubmissionStatus.review_state.in_(gone))
+        )
+    )  # fmt: skip
 
 
 def _targets(session: Session, people: Iterable[PersonKey], ids: Sequence[int]) -> list[Event]:
