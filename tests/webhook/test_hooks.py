@@ -129,8 +129,9 @@ def test_hooks_cli__add_list_attempts_redeliver_remove(
     app: Flask, runner: FlaskCliRunner, session: Session
 ):
     with receiver([503]) as hook:
-        result = runner.invoke(args=["hooks", "add", hook.url, "--secret", SECRET, "--events",
-                                     "submission.accepted,person.changed", "--campaign", "vssid"])  # fmt: skip
+        events = "submission.accepted,person.changed"
+        add = ["hooks", "add", hook.url, "--secret", SECRET, "--events", events]
+        result = runner.invoke(args=[*add, "--campaign", "vssid"])
         assert result.exit_code == 0, result.output
         listed = runner.invoke(args=["hooks", "list"])
         assert hook.url in listed.output and "vssid" in listed.output
