@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 #: Seconds a receiver has to answer (DESIGN §8).
 TIMEOUT = 10.0
 #: How long a claim keeps other workers off a delivery: past the timeout, with margin.
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=3 * TIMEOUT)
 #: Characters of an answer kept in the attempt log.
 ANSWER_CHARS = 1000
 #: The default base of the exponential backoff, in seconds.
