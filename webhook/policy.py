@@ -12,6 +12,7 @@ action                admin  manager  unit  collector  integration
 ``read``              yes    yes      yes   -          -
 ``review``            yes    -        -     -          -
 ``manage_collectors`` yes    -        -     -          -
+``manage_hooks``      yes    -        -     -          -
 ``see_personal_data`` yes    -        yes   -          -
 units seen            all    all      own   none       none
 ====================  =====  =======  ====  =========  ===========
@@ -22,6 +23,8 @@ units seen            all    all      own   none       none
   charts, downloads, JSON API);
 - ``review``: accept or reject a flagged submission (page and API);
 - ``manage_collectors``: collector accounts, their QR codes and printed sheets;
+- ``manage_hooks``: outgoing webhooks: their subscriptions, attempt log and redelivery
+  (events carry no personal value unless the subscription was made ``--personal``);
 - ``see_personal_data``: names, BHXH codes, phone numbers and the like as typed, and the
   lists of who has not installed (unit page, API, Excel download). The others see every
   field the form declares personal masked (:func:`mask_values`, :func:`mask_issues`): the
@@ -63,7 +66,9 @@ from ingest.models import FormVersion, Unit, User
 from ingest.registry.units import get_unit, subtree
 from ingest.submissions.intake import Rights
 
-Action = Literal["collect", "push", "read", "review", "manage_collectors", "see_personal_data"]
+Action = Literal[
+    "collect", "push", "read", "review", "manage_collectors", "manage_hooks", "see_personal_data"
+]
 
 #: Who may download forms and submit through OpenRosa.
 COLLECT_ROLES = ("admin", "unit", "collector")
@@ -75,6 +80,8 @@ DASHBOARD_ROLES = ("admin", "manager", "unit")
 REVIEW_ROLES = ("admin",)
 #: Who may create collector accounts and issue their QR codes.
 COLLECTOR_ADMIN_ROLES = ("admin",)
+#: Who may see webhook subscriptions and their attempts, and redeliver.
+HOOK_ADMIN_ROLES = ("admin",)
 #: Who sees personal data unmasked, and may download lists of people.
 PERSONAL_DATA_ROLES = ("admin", "unit")
 #: Who sees every unit (a ``unit`` account sees its own subtree).
@@ -91,6 +98,7 @@ ALLOWED: dict[Action, tuple[str, ...]] = {
     "read": DASHBOARD_ROLES,
     "review": REVIEW_ROLES,
     "manage_collectors": COLLECTOR_ADMIN_ROLES,
+    "manage_hooks": HOOK_ADMIN_ROLES,
     "see_personal_data": PERSONAL_DATA_ROLES,
 }
 

@@ -36,6 +36,7 @@ EXPECTED: dict[str, set[str]] = {
     "read":              {"admin", "manager", "unit"},
     "review":            {"admin"},
     "manage_collectors": {"admin"},
+    "manage_hooks":      {"admin"},
     "see_personal_data": {"admin", "unit"},
 }
 # fmt: on

@@ -11,7 +11,8 @@
   dates as each language writes them; a campaign's own words (its title, levels, categories,
   outcomes and reasons) come from the campaign, never from code;
 - pages: ``overview`` (``/``, ``/units/<code>``), ``figures`` (charts), ``downloads``,
-  ``reviews`` (``/review``), ``collectors`` (``/collectors``); ``tables`` shapes the report.
+  ``reviews`` (``/review``), ``collectors`` (``/collectors``), ``hooks`` (``/hooks``: outgoing
+  webhooks, administrators only); ``tables`` shapes the report.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from webhook.dashboard import (
     downloads,  # noqa: F401  (routes)
     errors,
     figures,  # noqa: F401  (routes)
+    hooks,  # noqa: F401  (routes)
     i18n,
     overview,  # noqa: F401  (routes)
     reviews,  # noqa: F401  (routes)

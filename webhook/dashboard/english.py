@@ -212,4 +212,30 @@ EN: dict[str, str] = {
     "Yêu cầu chứa giá trị không hợp lệ.": "The request holds a value that cannot be stored.",
     "Về trang tiến độ": "Back to the progress page",
     "Không có trang này. Hãy kiểm tra lại địa chỉ.": "There is no such page. Check the address.",
+    # outgoing webhooks (hooks.html, hooks.py)
+    "Webhook": "Webhooks",
+    "Webhook gửi đi": "Outgoing webhooks",
+    "Mỗi sự kiện được gửi tới địa chỉ đăng ký, có chữ ký HMAC; gửi lại cho tới khi nhận được "
+    "trả lời 2xx. Thêm hoặc xoá đăng ký bằng lệnh vssid hooks.": (
+        "Each event is sent, signed with HMAC, to the subscribed address, and sent again until "
+        "a 2xx answer comes back. Add or remove subscriptions with the vssid hooks command."
+    ),
+    "Đăng ký": "Subscriptions",
+    "Chưa có đăng ký webhook nào.": "No webhook subscriptions yet.",
+    "Địa chỉ": "Address",
+    "Sự kiện": "Events",
+    "Đang dùng": "Active",
+    "Tạm dừng": "Paused",
+    "Kèm dữ liệu cá nhân": "With personal data",
+    "Đã gửi": "Delivered",
+    "Đang chờ": "Pending",
+    "Thất bại": "Failed",
+    "Các lần gửi gần đây": "Recent attempts",
+    "Chưa gửi lần nào.": "Nothing sent yet.",
+    "Lần gửi": "Delivery",
+    "Lúc": "At",
+    "Mã HTTP": "HTTP status",
+    "Gửi lại": "Redeliver",
+    "Đã xếp lần gửi số {id} để gửi lại ngay.": "Delivery {id} will be sent again now.",
+    "Không có lần gửi này.": "There is no such delivery.",
 }
