@@ -113,6 +113,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /collectors/<int:user_id>/qr":             row(302, 200, 403, 403, 302, 302),
     "GET /collectors/sheet/<unit_code>":             row(302, 200, 403, 403, 302, 302),
     "POST /collectors/sheet/<unit_code>":            row(302, 200, 403, 403, 302, 302),
+    # Outgoing webhooks: administrators only (no delivery 1 here: 404 once allowed).
+    "GET /hooks":                                    row(302, 200, 403, 403, 302, 302),
+    "POST /hooks/deliveries/<int:delivery_id>/redeliver": row(302, 404, 403, 403, 302, 302),
     "GET /login":                                    row(200, 302, 302, 302, 200, 200),
     "POST /logout":                                  row(302, 302, 302, 302, 302, 302),
     # Signing in with the role's own password (anonymous: a wrong one).
@@ -280,6 +283,10 @@ CALLS: dict[str, Call] = {
     "POST /collectors/<int:user_id>/qr": Call("/collectors/{spare}/qr", "dashboard"),
     "GET /collectors/sheet/<unit_code>": Call("/collectors/sheet/27190", "dashboard"),
     "POST /collectors/sheet/<unit_code>": Call("/collectors/sheet/27190", "dashboard"),
+    "GET /hooks": Call("/hooks", "dashboard"),
+    "POST /hooks/deliveries/<int:delivery_id>/redeliver": Call(
+        "/hooks/deliveries/{flagged}/redeliver", "dashboard"
+    ),
     "GET /login": Call("/login", "dashboard"),
     "POST /logout": Call("/logout", "dashboard"),
     "POST /login": Call("/login", "signin"),
