@@ -38,7 +38,9 @@ def test_readme_receiver__verifies_a_real_delivery__refuses_a_forged_one(
     port = free_port()
     script = tmp_path / "receiver.py"
     script.write_text(_receiver_code(port), encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-u", str(script)], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-u", str(script)], stdout=subprocess.PIPE, text=True
+    )
     try:
         url = f"http://127.0.0.1:{port}/hook"
         good = subscriptions.add(session, url, SECRET, ["unit.target_reached"])
