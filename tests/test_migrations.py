@@ -195,3 +195,44 @@ def _fill_0006(engine: Engine, previous_forms: Path, units_csv: Path) -> None:
                 {"n": now, "p": payload, "d": digest, "f": form_id, "i": instance_id,
                  "c": values["end"][:10] + " 02:00:00.000000", "k": key},
             )  # fmt: skip
+
+
+def test_migration_0011__a_database_with_a_log__outbox_starts_at_its_end(tmp_path: Path):
+    """Upgrading a running database adds the outbox at the log's end (its history is not
+    turned into events); downgrading removes its cursor and the accounts' e-mail."""
+    from sqlalchemy.orm import sessionmaker
+
+    from ingest.consumers import CONSUMERS, Pipeline
+    from tests.conftest import DEFAULT_UNITS, PREVIOUS_FORMS_DIR
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'before-outbox.sqlite3'}")
+    config = migrate.alembic_config(engine)
+    try:
+        command.upgrade(config, "0006")
+        _fill_0006(engine, PREVIOUS_FORMS_DIR, DEFAULT_UNITS)
+        command.upgrade(config, "0009")
+        with engine.connect() as connection:
+            last = connection.scalar(text("SELECT max(id) FROM submission"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            cursor = connection.execute(
+                text("SELECT position FROM consumer_cursor WHERE consumer = 'outbox' "
+                     "AND stream = 'submission'")
+            ).scalar()  # fmt: skip
+        Pipeline(CONSUMERS).run_until_idle(
+            sessionmaker(bind=engine, expire_on_commit=False), wait=True
+        )
+        with engine.connect() as connection:
+            events = connection.scalar(text("SELECT count(*) FROM outbox_event"))
+        command.downgrade(config, "0009")
+        with engine.connect() as connection:
+            left = connection.scalar(
+                text("SELECT count(*) FROM consumer_cursor WHERE consumer = 'outbox'")
+            )
+            columns = [c["name"] for c in inspect(connection).get_columns("app_user")]
+    finally:
+        engine.dispose()
+
+    assert last and cursor == last
+    assert events == 0
+    assert left == 0 and "email" not in columns
