@@ -115,12 +115,13 @@ def subscribe(database_url: str, url: str) -> int:
 
 def set_active(database_url: str, hook_id: int, active: bool, backlog: int, tag: str) -> None:
     """Pause or resume the subscription; with ``backlog``, queue that many events for it."""
-    from ingest.db import make_engine, make_sessionmaker
+    from ingest.db import begin_write, make_engine, make_sessionmaker
     from ingest.models import HookSubscription
     from ingest.outbox import Event, emit, event_id
 
     engine = make_engine(database_url)
     with make_sessionmaker(engine).begin() as session:
+        begin_write(session)  # SQLite: queue as a writer (the server writes all along)
         hook = session.get(HookSubscription, hook_id)
         assert hook is not None
         hook.active = active

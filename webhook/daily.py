@@ -70,16 +70,17 @@ def summaries(sessions: sessionmaker[Session], day: date) -> int:
         if session.get(DailyRun, (SUMMARY, day)) is not None:
             return 0
     pipeline().settle(sessions)
-    with sessions() as session:
-        if not _claim(session, SUMMARY, day):
-            session.rollback()
-            return 0
-        kind = EventType.CAMPAIGN_DAILY_SUMMARY.value
+    kind = EventType.CAMPAIGN_DAILY_SUMMARY.value
+    with sessions() as session:  # read first: the write below holds SQLite's lock briefly
         events = [
             Event(event_id("summary", c.id, day.isoformat()), kind, c.id,
                   digest.summary_data(coverage.compute(session, c, day)))
             for c in all_campaigns(session)
         ]  # fmt: skip
+    with sessions() as session:
+        if not _claim(session, SUMMARY, day):
+            session.rollback()
+            return 0
         written = emit(session, events)
         session.execute(
             update(DailyRun).where(DailyRun.job == SUMMARY, DailyRun.day == day)

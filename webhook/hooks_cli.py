@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ingest.db import utcnow
+from ingest.db import begin_write, utcnow
 from ingest.errors import VssidError
 from ingest.models import EVENT_TYPES
 from ingest.outbox import delivery, subscriptions
@@ -77,6 +77,7 @@ def hooks_remove(hook_id: int) -> None:
     """Delete a subscription with its deliveries and attempt log."""
     try:
         with database().sessionmaker.begin() as session:
+            begin_write(session)  # reads, then writes: a writer from the start on SQLite
             subscriptions.remove(session, hook_id)
     except VssidError as error:
         _fail(error)
@@ -109,6 +110,7 @@ def hooks_redeliver(delivery_id: int) -> None:
     sessions = database().sessionmaker
     try:
         with sessions.begin() as session:
+            begin_write(session)
             delivery.redeliver(session, delivery_id)
     except VssidError as error:
         _fail(error)
@@ -175,6 +177,7 @@ def users_set_email(name: str, email: str) -> None:
     """Set (or with "-" clear) the e-mail address the digest goes to."""
     try:
         with database().sessionmaker.begin() as session:
+            begin_write(session)
             user = accounts.find_user(session, name)
             user.email = None if email == "-" else accounts.check_email(email)
     except VssidError as error:

@@ -13,7 +13,7 @@ from ingest.outbox import delivery, subscriptions
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _
 from webhook.dashboard.scope import page
-from webhook.database import get_session
+from webhook.database import commit_now, get_session
 
 #: Attempts shown on the page.
 RECENT = 100
@@ -35,11 +35,9 @@ def hooks_page() -> str:
 @page("manage_hooks")
 def hook_redeliver(delivery_id: int) -> Response:
     """Make a delivery due now: the delivery thread sends it within seconds."""
-    session = get_session()
     try:
-        delivery.redeliver(session, delivery_id)
+        commit_now(lambda session: delivery.redeliver(session, delivery_id))
     except ingest_errors.NotFound:
         raise NotFound(_("Không có lần gửi này.")) from None
-    session.commit()
     flash(_("Đã xếp lần gửi số {id} để gửi lại ngay.", id=delivery_id), "success")
     return redirect(url_for("dashboard.hooks_page"))
