@@ -133,6 +133,19 @@ def claim(
     ]  # fmt: skip
 
 
+def due(session: Session, now: datetime | None = None) -> bool:
+    """Whether some delivery is due (read-only: one probe of the due index)."""
+    d, s = HookDelivery, HookSubscription
+    query = (
+        select(d.id)
+        .join(s, s.id == d.subscription_id)
+        .where(s.active, d.state == DeliveryState.PENDING.value,
+               d.next_attempt_at <= (now or utcnow()))
+        .limit(1)
+    )  # fmt: skip
+    return session.scalar(query) is not None
+
+
 def post(claimed: Claimed, timeout: float = TIMEOUT) -> Result:
     """POST one delivery (stdlib ``urllib``: one request, no pool to keep; redirects are not
     followed, so a signed body never goes where the subscription did not say)."""
@@ -212,6 +225,10 @@ def deliver_due(
     """Claim what is due (at most ``4 × concurrency``), send it on ``concurrency`` threads,
     record each attempt; how many were sent."""
     with sessions() as session:
+        # Nothing due takes no write lock (SQLite has one for the whole database).
+        if ids is None and not due(session):
+            return 0
+        session.rollback()
         claimed = claim(session, 4 * concurrency, ids=ids)
         session.commit()
     if not claimed:
