@@ -6,7 +6,8 @@ The day's ``daily_run`` row decides who does it: the worker whose INSERT succeed
 summary events are written in that same transaction (so they exist exactly once); the
 digest's row is committed before the first e-mail leaves, so a worker that dies while
 sending leaves that day's digest partly sent rather than sent twice (an administrator can
-send it again with ``vssid digest send --date D``).
+send it again with ``vssid digest send --date D``); when the SMTP server cannot be reached
+at all, the row is given back and a later tick tries again.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ingest.models import DailyRun, EventType, User
 from ingest.outbox import Event, emit, event_id
 from reports import coverage, digest
 from webhook import policy
-from webhook.mail import Smtp
+from webhook.mail import MailFailed, Smtp
 from webhook.pipeline import pipeline
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,13 @@ def send_digest(
             session.rollback()
             return None
         session.commit()
-    digests = compose(sessions, day, smtp.sender, dashboard_url)
-    sent = smtp.send(d.message for d in digests)
+    try:
+        digests = compose(sessions, day, smtp.sender, dashboard_url)
+        sent = smtp.send(d.message for d in digests)
+    except MailFailed as error:
+        if taken and error.sent == 0:  # nothing left: a later tick tries the day again
+            _release(sessions, DIGEST, day)
+        raise
     with sessions() as session:
         begin_write(session)
         session.execute(
@@ -143,6 +149,15 @@ def send_digest(
         session.commit()
     log.info("daily digest for %s: %d e-mails sent", day, sent)
     return sent
+
+
+def _release(sessions: sessionmaker[Session], job: str, day: date) -> None:
+    with sessions() as session:
+        begin_write(session)
+        row = session.get(DailyRun, (job, day))
+        if row is not None:
+            session.delete(row)
+        session.commit()
 
 
 def tick(app: Flask, sessions: sessionmaker[Session], now: datetime | None = None) -> None:

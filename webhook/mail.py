@@ -21,6 +21,14 @@ PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 TIMEOUT = 30.0
 
 
+class MailFailed(Exception):
+    """Sending stopped: ``sent`` messages had been accepted before ``cause``."""
+
+    def __init__(self, sent: int, cause: Exception) -> None:
+        super().__init__(f"{sent} e-mails sent, then: {type(cause).__name__}: {cause}")
+        self.sent = sent
+
+
 @dataclass(frozen=True, slots=True)
 class Smtp:
     """Where and how to send mail."""
@@ -48,20 +56,24 @@ class Smtp:
         )  # fmt: skip
 
     def send(self, messages: Iterable[EmailMessage]) -> int:
-        """Send ``messages`` over one connection; how many the server accepted."""
+        """Send ``messages`` over one connection; how many the server accepted
+        (:class:`MailFailed`, saying how many went, when the server or network fails)."""
         context = ssl.create_default_context()
-        client: smtplib.SMTP
-        if self.scheme == "smtps":
-            client = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context)
-        else:
-            client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT)
         sent = 0
-        with client:
-            if self.scheme == "smtp+starttls":
-                client.starttls(context=context)
-            if self.user is not None:
-                client.login(self.user, self.password or "")
-            for message in messages:
-                client.send_message(message, from_addr=self.sender)
-                sent += 1
+        try:
+            client: smtplib.SMTP
+            if self.scheme == "smtps":
+                client = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context)
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT)
+            with client:
+                if self.scheme == "smtp+starttls":
+                    client.starttls(context=context)
+                if self.user is not None:
+                    client.login(self.user, self.password or "")
+                for message in messages:
+                    client.send_message(message, from_addr=self.sender)
+                    sent += 1
+        except (OSError, smtplib.SMTPException) as error:
+            raise MailFailed(sent, error) from error
         return sent

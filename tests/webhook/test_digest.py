@@ -24,6 +24,7 @@ from ingest.models import OutboxEvent
 from tests.dashboard import scenario
 from tests.server import free_port
 from webhook import daily
+from webhook.mail import MailFailed
 
 
 class Inbox:
@@ -141,3 +142,18 @@ def test_daily_tick__at_the_hour__digest_and_summaries_once_across_workers(
     assert vssid.data["date"] == "2021-03-31"
     assert vssid.data["total"]["done"] == 4 and vssid.data["total"]["denominator"] == 19
     assert daily.due(after, 17) == date(2021, 3, 31)
+
+
+def test_daily_tick__smtp_server_down__the_day_is_tried_again_later(
+    app: Flask, session: Session, loaded: Inbox, smtp: tuple[Inbox, int]
+):
+    sessions = app.extensions["vssid.db"].sessionmaker
+    after = datetime(2021, 3, 31, 10, 30, tzinfo=UTC)
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nobody listens there
+    with app.app_context():
+        with pytest.raises(MailFailed):
+            daily.tick(app, sessions, after)
+        app.config["SMTP_URL"] = f"smtp://127.0.0.1:{smtp[1]}"
+        daily.tick(app, sessions, after)
+
+    assert len(loaded.messages) == 2
