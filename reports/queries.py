@@ -19,6 +19,7 @@ from sqlalchemy import Executable, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import LOCAL_TZ, Campaign, declared_headcounts
+from ingest.collation import name_key
 from ingest.consumers import tallies
 from ingest.models import CATEGORIES as UNIT_HEADCOUNTS
 from ingest.models import (
@@ -126,10 +127,11 @@ def findings(session: Session, campaign: str, as_of: date, unit_codes: list[str]
                PersonSpan.unit_code.in_(unit_codes))
         .order_by(PersonSpan.unit_code, PersonSpan.person_key)
     )  # fmt: skip
-    return [
+    found = [
         Finding("not_on_roster", unit_code, key, name, category or None)
         for key, unit_code, name, category in session.execute(query)
     ]
+    return sorted(found, key=lambda f: (f.unit_code, name_key(f.full_name), f.person_key))
 
 
 def units(session: Session, campaign: Campaign, codes: list[str] | None) -> list[Any]:
@@ -271,8 +273,9 @@ def not_done(
         .where(RosterEntry.campaign == campaign.id, RosterEntry.unit_code == unit_code,
                *in_force(as_of))
         .where(or_(PersonSpan.done.is_(None), PersonSpan.done.is_(False)))
-        .order_by(RosterEntry.full_name, RosterEntry.person_key)
     ).all()  # fmt: skip
+    # Vietnamese list order (given name first), which no database collation gives everywhere
+    rows = sorted(rows, key=lambda r: (name_key(r[1]), r[0]))
     records = {
         r.submission_id: r
         for r in session.scalars(

@@ -25,8 +25,8 @@ import openpyxl
 import pytest
 
 from ingest.campaigns import Campaign, publish
+from ingest.collation import text_key
 from ingest.forms.registry import compile_xlsform
-from ingest.registry.units import natural_key
 from reports.excel import SHEETS, workbook
 from reports.layout import DASH
 from reports.model import (
@@ -199,7 +199,7 @@ def district10(as_of: date = AS_OF) -> Coverage:
             reasons[reason] = reasons.get(reason, 0) + 1
         units.append(unit(row["code"], row["name_vi"], kind, cats, source, reasons))
     order = {"department": 0, "public_service": 1, "party_mass_org": 2, "ward": 3}
-    units.sort(key=lambda u: (order[u.kind], natural_key(u.name_vi)))
+    units.sort(key=lambda u: (order[u.kind], text_key(u.name_vi)))
     findings = tuple(
         Finding("not_on_roster", code, f"79{n:08d}", f"Người thử {n}", "cong_chuc")
         for n, code in enumerate(("27184", "27184", "Q10-NV", "Q10-GDDT"))
