@@ -359,3 +359,23 @@ def test_excel__agrees_with_json(runner: FlaskCliRunner, tmp_path: Path):
         for c in row
     )
     assert "Nguyễn Văn A" not in names and "0791000001" not in names  # no personal data
+
+
+@pytest.mark.usefixtures("scenario")
+def test_cli_table__fits_100_columns_with_names_and_vietnamese_headers(runner: FlaskCliRunner):
+    result = runner.invoke(args=["report", "coverage", "--as-of", "2021-03-20"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(map(len, lines)) <= 100
+    assert lines[1].split() == [
+        "Đơn", "vị", "Tổng", "số", "Đã", "cài", "đặt", "Tỷ", "lệ", "Đang", "sử", "dụng",
+        "Tỷ", "lệ", "Chưa", "cài", "đặt", "Đánh", "giá",
+    ]  # fmt: skip
+    assert "PHÒNG, BAN" in lines and "PHƯỜNG" in lines
+    nv = next(line for line in lines if line.startswith("Phòng Nội vụ Quận 10"))
+    assert nv.split()[-7:] == ["12", "2", "16,7%", "1", "8,3%", "10", "Chậm"]
+    assert lines[-1].split()[:5] == ["TỔNG", "CỘNG", "31", "12", "38,7%"]
+    for code in ("Q10-NV", "27184", "department", "roster", "lagging"):
+        assert code not in result.output
+    wrapped = [line for line in lines if line.startswith("  ")]  # long names go on, not cut
+    assert wrapped and "…" not in result.output
