@@ -384,7 +384,7 @@ def _page(ws: Any) -> tuple[float, float]:
 def _scale(ws: Any) -> float:
     """The print scale that makes the sheet's columns one page wide (at most 1)."""
     margins = ws.page_margins
-    printable_w = _page(ws)[0] - (margins.left + margins.right) * 72
+    printable_w = _page(ws)[0] - float(margins.left + margins.right) * 72
     sheet_w = sum(_points(ws.column_dimensions[get_column_letter(c)].width or 9)
                   for c in range(1, ws.max_column + 1))  # fmt: skip
     return min(1.0, printable_w / sheet_w)

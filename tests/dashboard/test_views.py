@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -527,3 +528,17 @@ def test_pages__security_headers(signed_in: SignedIn):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
     assert "https://" not in response.text.split("<main")[0]  # no CDN in the layout
+
+
+def test_manager__pdf_to_sign_without_personal_data(signed_in: SignedIn):
+    response = signed_in("lanh.dao").get(f"/download/coverage.pdf?as_of={AS_OF}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "coverage" not in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "PHỤ LỤC" in text and "Nơi nhận:" in text and "Phường 1" in text
+    assert "Hoàng Văn Em" not in text and "0791000005" not in text
+    home = signed_in("lanh.dao").get(f"/?as_of={AS_OF}")
+    assert "/download/coverage.pdf" in home.text

@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from ingest.registry import accounts
@@ -379,3 +380,14 @@ def test_cli_table__fits_100_columns_with_names_and_vietnamese_headers(runner: F
         assert code not in result.output
     wrapped = [line for line in lines if line.startswith("  ")]  # long names go on, not cut
     assert wrapped and "…" not in result.output
+
+
+@pytest.mark.usefixtures("scenario")
+def test_cli_pdf__needs_out_then_writes_the_appendix(runner: FlaskCliRunner, tmp_path: Path):
+    args = ["report", "coverage", "--as-of", "2021-03-20", "--format", "pdf"]
+    refused = runner.invoke(args=args)
+    assert refused.exit_code == 2 and "--format pdf needs --out FILE" in refused.output
+    out = tmp_path / "bao-cao.pdf"
+    assert runner.invoke(args=[*args, "--out", str(out)]).exit_code == 0
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "Phòng Nội vụ Quận 10" in text and "16,7%" in text and "TỔNG CỘNG" in text

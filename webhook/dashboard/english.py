@@ -84,6 +84,7 @@ EN: dict[str, str] = {
     "Tiến độ theo ngày": "Progress by day",
     "Tải báo cáo": "Download the report",
     "Excel (.xlsx)": "Excel (.xlsx)",
+    "PDF để ký (Nghị định 30)": "PDF to sign (Decree 30)",
     "CSV theo đơn vị": "CSV by unit",
     "CSV theo loại đơn vị": "CSV by kind of unit",
     "CSV theo đối tượng": "CSV by category",
