@@ -58,6 +58,29 @@ def _within(column: Any, codes: list[str] | None) -> tuple[Any, ...]:
     return () if codes is None else (column.in_(codes),)
 
 
+def last_day(session: Session, campaign: Campaign) -> date | None:
+    """The last day the campaign's figures change (a person's record starts or ends, a unit
+    report takes effect), local time; None when it has no data yet. After it, every day's
+    report is the same: a demo's data, or a campaign that has ended."""
+    days = [tallies.latest_change(session, campaign.id)]
+    if campaign.unit_report is not None:
+        latest = session.execute(
+            select(UnitReport.effective_at)
+            .where(UnitReport.campaign == campaign.id)
+            .order_by(UnitReport.effective_at.desc())
+            .limit(1)
+        ).first()
+        if latest is not None:  # a report counts from the day it arrived, if later
+            days.append(latest.effective_at.astimezone(LOCAL_TZ).date())
+        days.append(
+            session.scalar(
+                select(func.max(UnitReport.report_date)).where(UnitReport.campaign == campaign.id)
+            )
+        )
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
 def _measures(done: bool, levels: str) -> list[str]:
     """The measures a span with ``done`` and ``levels`` counts in."""
     return [PEOPLE, *((DONE,) if done else ()), *levels.split()]

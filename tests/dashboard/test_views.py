@@ -445,7 +445,7 @@ def test_downloads__no_store_and_one_charset(signed_in: SignedIn, fmt: str, cont
 
 def test_download__unknown_format_or_by__refused(signed_in: SignedIn):
     admin = signed_in("quan.tri")
-    assert admin.get("/download/coverage.pdf").status_code == 404
+    assert admin.get("/download/coverage.docx").status_code == 404
     assert admin.get("/download/coverage.csv?by=person").status_code == 400
 
 
@@ -542,3 +542,19 @@ def test_manager__pdf_to_sign_without_personal_data(signed_in: SignedIn):
     assert "Hoàng Văn Em" not in text and "0791000005" not in text
     home = signed_in("lanh.dao").get(f"/?as_of={AS_OF}")
     assert "/download/coverage.pdf" in home.text
+
+
+def test_home__data_ended__opens_on_its_last_day_and_says_so(signed_in: SignedIn):
+    """The scenario's data ends on 23/03/2021 (Khoa's record): without a date the dashboard
+    opens on that day, not on today's flat line, and says why; a date asked for is kept."""
+    manager = signed_in("lanh.dao")
+    home = manager.get("/")
+    assert home.status_code == 200
+    assert 'name="as_of" value="2021-03-23"' in home.text
+    assert 'data-testid="data-ends"' in home.text and "dừng ở ngày 23/03/2021" in home.text
+    assert "/download/coverage.pdf?as_of=2021-03-23" in home.text  # downloads of that day too
+    asked = manager.get(f"/?as_of={AS_OF}")
+    assert 'name="as_of" value="2021-03-31"' in asked.text
+    assert 'data-testid="data-ends"' not in asked.text
+    unit = manager.get("/units/27184")
+    assert 'value="2021-03-23"' in unit.text and 'data-testid="data-ends"' in unit.text
