@@ -32,6 +32,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ingest.campaigns import Campaign
@@ -100,17 +101,39 @@ def document(coverage: Coverage) -> bytes:
     )  # fmt: skip
     width = page[0] - left - right
 
-    def number_pages(canvas: Any, doc_: Any) -> None:
+    def footer_line(canvas: Any, _doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(_fonts(), 9)
         canvas.drawString(left, 10 * mm, footer[:160])
-        canvas.drawRightString(page[0] - right, 10 * mm, f"Trang {doc_.page}")
         canvas.restoreState()
 
     height = page[1] - top - bottom - 12  # the frame's own padding, 6 pt above and below
     story = [*_heading(coverage, width), Spacer(1, 4 * mm), _table(coverage, width, height)]
-    doc.build(story, onFirstPage=number_pages, onLaterPages=number_pages)
+    doc.build(story, onFirstPage=footer_line, onLaterPages=footer_line, canvasmaker=_Numbered)
     return out.getvalue()
+
+
+class _Numbered(Canvas):  # type: ignore[misc]
+    """A canvas that writes "Trang n/N" on each page once it knows N (reportlab's recipe:
+    keep each page's state, draw the numbers on saving)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        for state in self._pages:
+            self.__dict__.update(state)
+            width = self._pagesize[0]
+            self.setFont(_fonts(), 9)
+            self.drawRightString(width - MARGINS[3], 10 * mm,
+                                 f"Trang {self._pageNumber}/{len(self._pages)}")  # fmt: skip
+            super().showPage()
+        super().save()
 
 
 def _heading(coverage: Coverage, width: float) -> list[Any]:

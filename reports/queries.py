@@ -34,7 +34,7 @@ from ingest.models import (
     Unit,
     UnitReport,
 )
-from ingest.registry.roster import in_force
+from ingest.registry.roster import EARLIEST, in_force
 from reports.model import Figures, Finding, Report, unit_order
 
 #: A counted row: unit, category, on roster, measure, people.
@@ -77,7 +77,8 @@ def last_day(session: Session, campaign: Campaign) -> date | None:
                 select(func.max(UnitReport.report_date)).where(UnitReport.campaign == campaign.id)
             )
         )
-    known = [d for d in days if d is not None]
+    # a unit's first roster stands for every earlier day (from roster.EARLIEST): no data day
+    known = [d for d in days if d is not None and d > EARLIEST]
     return max(known) if known else None
 
 

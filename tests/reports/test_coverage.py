@@ -29,6 +29,7 @@ import base64
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from ingest import campaigns
 from ingest.registry import accounts
+from reports import queries
 from tests.conftest import PASSWORD, REALM, make_user
 from tests.pipeline import settle
 from tests.wire import KOBO_SECRET
@@ -391,3 +394,29 @@ def test_cli_pdf__needs_out_then_writes_the_appendix(runner: FlaskCliRunner, tmp
     assert runner.invoke(args=[*args, "--out", str(out)]).exit_code == 0
     text = " ".join(p.extract_text() for p in PdfReader(out).pages)
     assert "Phòng Nội vụ Quận 10" in text and "16,7%" in text and "TỔNG CỘNG" in text
+
+
+def test_last_day__rosters_alone_are_no_data_then_the_last_record(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path, client: FlaskClient
+):
+    vssid = campaigns.load(session, "vssid")
+    assert queries.last_day(session, vssid) is None  # nothing yet
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    assert runner.invoke(args=["roster", "import", str(roster)]).exit_code == 0
+    session.rollback()
+    assert queries.last_day(session, vssid) is None  # a first roster stands for earlier days
+    accounts.create_user(session, "kobo", "integration", KOBO_SECRET, REALM)
+    session.commit()
+    for _form_id, instance_id, answers in SUBMISSIONS[:2]:
+        document = {**answers, "meta/instanceID": instance_id}
+        response = client.post(
+            "/kobo/submission?form_id=vssid_install",
+            data=json.dumps(document, ensure_ascii=False),
+            content_type="application/json",
+            headers={"Authorization": f"Token {KOBO_SECRET}"},
+        )
+        assert response.status_code == 201, response.json
+    settle(session)
+    ends = max(date.fromisoformat(a["end"][:10]) for _f, _i, a in SUBMISSIONS[:2])
+    assert queries.last_day(session, vssid) == ends

@@ -87,6 +87,9 @@ def test_pdf__last_rows_notes_and_signature_on_one_page(size: int) -> None:
             after = text.split("(11)", 1)[-1]
             assert any(u.name_vi[:12] in after.replace("\n", " ") for u in report.units), n
     assert sum("TỔNG CỘNG" in t for t in texts) == 1
+    assert [f"Trang {n}/{len(texts)}" in t for n, t in enumerate(texts, start=1)] == [True] * len(
+        texts
+    )
 
 
 def test_pdf__not_done_total_reconciled_with_the_name_list() -> None:
