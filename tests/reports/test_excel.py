@@ -37,7 +37,7 @@ from reports.model import (
     Thresholds,
     UnitCoverage,
 )
-from reports.wording import report_title
+from reports.wording import not_done_split, report_title
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2021, 3, 31)
@@ -474,3 +474,18 @@ def test_libreoffice__converts_to_pdf(tmp_path: Path) -> None:
     pdf = tmp_path / "bao-cao.pdf"
     assert pdf.exists()
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_not_installed__says_how_many_more_are_counted_but_cannot_be_named() -> None:
+    report = district10()
+    named, unnamed, units = not_done_split(report)
+    assert unnamed > 0 and named + unnamed == report.total.counts.not_done
+    book = read(workbook(report, PERSONAL))
+    ws = book["Danh sách chưa cài đặt"]
+    texts = [str(c.value) for row in ws.iter_rows(max_row=15) for c in row if c.value]
+    assert (
+        f"Danh sách gồm {len(PERSONAL)} người chưa cài đặt ở các đơn vị đã nạp danh sách. "
+        f"Ngoài ra còn {unnamed} người chưa cài đặt ở {units} đơn vị chưa nạp danh sách"
+    ) in " ".join(texts)
+    notes = " ".join(str(c.value) for row in book["Tổng hợp"].iter_rows() for c in row if c.value)
+    assert f"gồm {named} người ở các đơn vị đã nạp danh sách" in notes
