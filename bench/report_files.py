@@ -45,7 +45,7 @@ def coverage(units: int) -> Coverage:
                 categories,
                 T.progress(total.done_pct),
                 {"other": 3, "forgot_password": 2},
-            )  # fmt: skip
+            )
         )
 
     def rollup(key: str, counts: list[Counts]) -> Rollup:
