@@ -9,9 +9,9 @@ Not part of the application or the tests: run it by hand after a change that sho
     .venv/bin/python docs/screenshots.py --base-url http://127.0.0.1:8123 --password demo-admin-2021
 
 Needs ``playwright`` in the venv (``pip install playwright``; it is not a dependency of the
-project) and Debian's Chromium (``/usr/bin/chromium``); for the Excel page, LibreOffice
-(``soffice``) and ``pdftoppm`` (poppler-utils), with the same ``VSSID_DATABASE_URL`` as the
-server. ``--only NAME`` retakes one file.
+project) and Debian's Chromium (``/usr/bin/chromium``); for the report's pages, pypdfium2
+(``pip install pypdfium2``) and, for the Excel ones, LibreOffice (``soffice``), with the same
+``VSSID_DATABASE_URL`` as the server. ``--only NAME`` retakes one file.
 """
 
 from __future__ import annotations
@@ -67,25 +67,52 @@ def stacked(top: Path, bottom: Path, out: Path, gap: int = 12) -> None:
     print(out.name)
 
 
-def excel_page(out: Path, work: Path) -> None:
-    """The first page of the coverage workbook as LibreOffice prints it: A4 landscape at
-    80 dpi, 936 × 662 px like the picture it replaces."""
+def excel_page(out: Path, last: Path, work: Path) -> None:
+    """The first and the last page of the coverage workbook's summary as LibreOffice prints
+    it: A4 landscape at 80 dpi, 936 × 662 px like the picture it replaces."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
-    pdftoppm = shutil.which("pdftoppm")
-    assert office and pdftoppm, "needs LibreOffice and pdftoppm"
+    assert office, "needs LibreOffice"
     book = work / "report.xlsx"
     commands = [
         [str(VSSID), "report", "coverage", "--campaign", "vssid", "--format", "xlsx",
          "--as-of", AS_OF, "--out", str(book)],
         [office, f"-env:UserInstallation=file://{work}/profile", "--headless",
          "--convert-to", "pdf", "--outdir", str(work), str(book)],
-        [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
-         str(work / "report.pdf"), str(work / "page")],
     ]  # fmt: skip
     for command in commands:
         subprocess.run(command, check=True, capture_output=True)  # noqa: S603 (our own arguments)
-    shutil.copy(work / "page.png", out)
-    print(out.name)
+    pages = pdf_pages(work / "report.pdf")
+    closing = next(n for n, text in enumerate(pages) if "Nơi nhận:" in text)
+    render(work / "report.pdf", {0: out, closing: last})
+
+
+def pdf_report(first: Path, last: Path, work: Path) -> None:
+    """The first and the last page of ``vssid report coverage --format pdf``."""
+    report = work / "report-reportlab.pdf"
+    subprocess.run(
+        [str(VSSID), "report", "coverage", "--campaign", "vssid", "--format", "pdf",
+         "--as-of", AS_OF, "--out", str(report)],
+        check=True, capture_output=True,
+    )  # fmt: skip  # noqa: S603 (our own arguments)
+    render(report, {0: first, len(pdf_pages(report)) - 1: last})
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """Each page's text (pypdf, a test dependency)."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def render(path: Path, pages: dict[int, Path], dpi: int = 80) -> None:
+    """PDF pages as PNG, with pypdfium2 (``pip install pypdfium2``: PDFium, Chromium's PDF
+    engine, as a wheel; not a dependency of the project)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(path)
+    for index, out in pages.items():
+        document[index].render(scale=dpi / 72).to_pil().save(out)
+        print(out.name)
 
 
 def main() -> None:
@@ -149,7 +176,9 @@ def main() -> None:
             shot(signed_in(PHONE), f"{base}/{vssid}", DOCS / "dashboard-coverage-phone.png")
         browser.close()
         if wanted("report-excel-page1.png"):
-            excel_page(DOCS / "report-excel-page1.png", work)
+            excel_page(DOCS / "report-excel-page1.png", DOCS / "report-excel-last.png", work)
+        if wanted("report-pdf-page1.png"):
+            pdf_report(DOCS / "report-pdf-page1.png", DOCS / "report-pdf-last.png", work)
 
 
 if __name__ == "__main__":

@@ -163,9 +163,9 @@ def _summary(ws: Any, coverage: Coverage) -> None:
     table = _summary_columns(coverage)
     widths, spans = layout.title_columns(table.columns.widths)
     layout.widths(ws, widths)
-    row = layout.title(
-        ws, coverage, wording.report_title(coverage.campaign), spans, _intro(coverage)
-    )
+    campaign = coverage.campaign
+    row = layout.title(ws, coverage, wording.appendix_title(campaign), spans, _intro(coverage),
+                       wording.attached_to(campaign, coverage.as_of))  # fmt: skip
     header: Header = table.columns.header
     head, row = row, layout.header(ws, row, header, table.columns.numbers)
     first = row
@@ -190,9 +190,12 @@ def _summary(ws: Any, coverage: Coverage) -> None:
     done_pct = get_column_letter(table.done + 1)
     layout.colour_percentages(ws, [done_pct], first, row, coverage.thresholds)
     ws.freeze_panes = f"C{first}"
+    total = row
     row = _summary_notes(ws, row + 2, coverage, table.last)
-    layout.closing(ws, row + 1, coverage.campaign.report, spans)
+    end = layout.closing(ws, row + 1, coverage.campaign.report, spans)
     layout.print_setup(ws, _footer(coverage), title_rows=(head, first - 1), landscape=True)
+    keep_from = max(first, total - layout.KEEP_ROWS + 1)  # the last rows, the total among them
+    layout.keep_with_closing(ws, keep_from, end, (head, first - 1))
 
 
 def _total_row(
@@ -239,6 +242,9 @@ def _summary_notes(ws: Any, row: int, coverage: Coverage, last: int) -> int:
             f"Đơn vị chưa xác định tổng số ({len(unknown)}), ghi “{DASH}” và không tính vào "
             "Cộng, Tổng cộng: " + "; ".join(names.get(c, c) for c in unknown) + "."
         )
+    split = wording.reconciliation(coverage)
+    if split:
+        notes.append(split)
     if coverage.findings_total:
         done = wording.lower_first(wording.done_label(campaign))
         notes.append(
@@ -391,6 +397,15 @@ def _not_done(ws: Any, coverage: Coverage, personal: list[dict[str, Any]]) -> No
     row = layout.title(ws, coverage, title, spans, _intro(coverage)) - 1
     layout.merged_text(ws, row, "Tài liệu có dữ liệu cá nhân: chỉ dùng để hỗ trợ thực hiện, "
                        "không chia sẻ ra ngoài.", last, bold=True, italic=True)  # fmt: skip
+    _named, unnamed, units = wording.not_done_split(coverage)
+    if unnamed:  # the summary's total is larger: say by how much, and why
+        row += 1
+        label = wording.lower_first(not_label)
+        layout.merged_text(ws, row, f"Danh sách gồm {len(personal)} người {label} ở các đơn vị "
+                           f"đã nạp danh sách. Ngoài ra còn {unnamed} người {label} ở {units} "
+                           "đơn vị chưa nạp danh sách, chỉ có trong số liệu tổng hợp (sheet "
+                           f"“{SHEETS[0]}”), không nêu được họ tên.", last,
+                           italic=True)  # fmt: skip
     head = row + 1
     row = layout.header(ws, head, [(h, ()) for h in header])
     first = row

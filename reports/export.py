@@ -1,4 +1,4 @@
-"""The coverage report as a JSON document, CSV and a text table.
+"""The coverage report as a JSON document and CSV (the terminal's table: ``reports.terminal``).
 
 The JSON document is the API's contract (docs/architecture.md §5): ``{"campaign", "as_of",
 "target_pct", "rows", "total"}``; ``vssid report coverage --format json`` prints the same
@@ -7,8 +7,8 @@ document. Rows are per unit, per kind of unit or per category (``by``). Each cou
 further level, by the campaign's keys), and each key of ``levels`` again at the top with its
 percentage (``installed``, ``installed_pct``, ``active``, ``active_pct`` in VssID).
 Vietnamese names first; labels are the campaign's. The CSV's text cells are neutralised
-(``reports.neutral``: a name a person typed never becomes a formula); the JSON document and
-the terminal's table carry values as they are.
+(``reports.neutral``: a name a person typed never becomes a formula); the JSON document carries
+values as they are.
 """
 
 from __future__ import annotations
@@ -173,11 +173,3 @@ def frame(coverage: Coverage, by: str = "unit") -> pd.DataFrame:
 def to_csv(coverage: Coverage, by: str = "unit") -> bytes:
     """CSV in UTF-8 with a BOM, names neutralised (``reports.neutral``)."""
     return neutral.csv_bytes(frame(coverage, by))
-
-
-def to_table(coverage: Coverage, by: str = "unit") -> str:
-    """A plain text table for the terminal."""
-    table = frame(coverage, by).astype(object).where(lambda f: f.notna(), "—")
-    title = coverage.campaign.title.get("vi", coverage.campaign.id)
-    heading = f"{title}: tiến độ tính đến ngày {coverage.as_of:%d/%m/%Y}"
-    return heading + "\n" + table.to_string(index=False)

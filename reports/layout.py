@@ -23,6 +23,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 
 from ingest.campaigns import ReportHeader
 from reports import neutral
@@ -102,11 +103,12 @@ def widths(ws: Any, widths: Sequence[float]) -> None:
 
 def title(
     ws: Any, coverage: Coverage, title: str, columns: tuple[int, int, int],
-    intro: Sequence[str] = (),
+    intro: Sequence[str] = (), attached_line: str = "",
 ) -> int:  # fmt: skip
     """Decree 30/2020's heading: the governing and the issuing agency beside the nation's
-    name and motto, the place and date, the ``title``, the date of the figures, then each
-    line of ``intro`` (the legal basis, the target); returns the row after a blank one."""
+    name and motto, the number line ("Số: …/BC-BHXH") and the place and date, the ``title``,
+    ``attached_line`` (an appendix's "(Kèm theo Báo cáo số …)"), the date of the figures, then
+    each line of ``intro`` (the legal basis, the target); returns the row after a blank one."""
     report = coverage.campaign.report
     left, right, last = columns
     agencies = [a for a in (report.parent_agency, report.agency) if a]
@@ -123,13 +125,20 @@ def title(
             max(_lines(agency, _width(ws, 1, left), row == issuing),
                 _lines(nation, _width(ws, right, last), True))
         )  # fmt: skip
+    if report.report_number:  # "Số: …/BC-BHXH" under the issuing agency
+        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=left)
+        number = neutral.put(ws, 3, 1, f"Số: {report.report_number}", typed=False)
+        number.font = _font(size=12)
+        number.alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(start_row=3, start_column=right, end_row=3, end_column=last)
     when = neutral.put(ws, 3, right, place_and_date(report.place, coverage.as_of), typed=False)
-    when.font = _font(italic=True)
+    when.font = _font(italic=True, size=12)
     when.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[3].height = 18.0
     width = _width(ws, 1, last)
     lines = [
         (title, _font(bold=True, size=14), 21.0 * _lines(title, width * 0.75, True) + 3.0),
+        *([(attached, _font(italic=True, size=12), 18.0)] if (attached := attached_line) else []),
         (f"Tính đến ngày {day(coverage.as_of)}", _font(italic=True, size=12), 18.0),
         *((text, _font(italic=True), _height(_lines(text, width))) for text in intro),
     ]
@@ -195,8 +204,7 @@ def row(ws: Any, row: int, values: Sequence[Cell], kinds: Sequence[str], *, bold
             cell.number_format = NUMBER_FORMAT[kind]
         if isinstance(value, str):
             lines = max(lines, _lines(value, _width(ws, col), bold))
-    if lines > 1:
-        ws.row_dimensions[row].height = _height(lines)
+    ws.row_dimensions[row].height = _height(lines)  # explicit: keep_with_closing counts on it
 
 
 def _lines(text: str, width: float, bold: bool = False) -> int:
@@ -282,6 +290,11 @@ def closing(ws: Any, row: int, report: ReportHeader, columns: tuple[int, int, in
     preparer = [("NGƯỜI LẬP BIỂU", _font(bold=True), "center"),
                 ("(Ký, ghi rõ họ tên)", _font(italic=True), "center")]  # fmt: skip
     signer = [
+        *(
+            [(report.signer_authority, _font(bold=True), "center")]
+            if report.signer_authority
+            else []
+        ),
         (report.signer_title or "THỦ TRƯỞNG ĐƠN VỊ", _font(bold=True), "center"),
         ("(Ký tên, đóng dấu)", _font(italic=True), "center"),
         *[("", _font(), "center")] * 4,  # room for the signature and the seal
@@ -316,10 +329,11 @@ def print_setup(
     setup = ws.page_setup
     setup.paperSize = ws.PAPERSIZE_A4
     setup.orientation = "landscape" if landscape else "portrait"
-    setup.fitToWidth, setup.fitToHeight = 1, 0  # 0: as many pages tall as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins = PageMargins(left=0.6, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
+    # One page wide by a scale worked out here, not "fit to 1 page wide": Excel ignores manual
+    # page breaks (keep_with_closing's) on a sheet printed "fit to"
+    setup.scale = math.floor(_scale(ws) * 100)
     if title_rows is not None:
         ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
     footer = ws.oddFooter
@@ -327,3 +341,61 @@ def print_setup(
     footer.right.text = "Trang &P/&N"
     for part in (footer.left, footer.right):
         part.font, part.size = FONT, 9
+
+
+#: A4 in points (portrait), and how many of a table's last rows stay with the closing.
+A4 = (595.3, 841.9)
+KEEP_ROWS = 3
+#: Row heights and the scale are estimates (a font's metrics differ a little between Excel
+#: and LibreOffice): a block that ends within this share of a page from the page's foot
+#: counts as split too, so the break comes early rather than late.
+SLACK = 0.1
+
+
+def keep_with_closing(ws: Any, keep_from: int, end: int, title_rows: tuple[int, int]) -> None:
+    """Keep the rows ``keep_from``…``end`` (a table's last rows, its notes, "Nơi nhận" and the
+    signature) on one page: when the sheet's natural page breaks would split them (or leave
+    them at a page's very foot, where an estimate may be wrong), break the page before
+    ``keep_from`` instead. Neither Excel nor LibreOffice keeps rows together, so the pages
+    are worked out here from the rows' heights, the print scale and the margins; rows have
+    explicit heights (``row``), so the estimate is the renderer's own."""
+    margins = ws.page_margins
+    printable_h = _page(ws)[1] - (margins.top + margins.bottom) * 72
+    capacity = printable_h / ((ws.page_setup.scale or 100) / 100)
+    repeated = sum(_row_height(ws, r) for r in range(title_rows[0], title_rows[1] + 1))
+    used, page, page_of = 0.0, 1, {}
+    for r in range(1, end + 1):
+        h = _row_height(ws, r)
+        if used + h > capacity and used > 0:
+            page, used = page + 1, repeated
+        used += h
+        page_of[r] = page
+    block = sum(_row_height(ws, r) for r in range(keep_from, end + 1))
+    split = page_of[keep_from] != page_of[end] or used > capacity * (1 - SLACK)
+    if split and block + repeated <= capacity * (1 - SLACK):
+        ws.row_breaks.append(Break(id=keep_from - 1))
+
+
+def _page(ws: Any) -> tuple[float, float]:
+    """The page's width and height in points (A4, turned as the sheet prints)."""
+    return (A4[1], A4[0]) if ws.page_setup.orientation == "landscape" else A4
+
+
+def _scale(ws: Any) -> float:
+    """The print scale that makes the sheet's columns one page wide (at most 1)."""
+    margins = ws.page_margins
+    printable_w = _page(ws)[0] - float(margins.left + margins.right) * 72
+    sheet_w = sum(_points(ws.column_dimensions[get_column_letter(c)].width or 9)
+                  for c in range(1, ws.max_column + 1))  # fmt: skip
+    return min(1.0, printable_w / sheet_w)
+
+
+def _points(width: float) -> float:
+    """A column's width (characters of the workbook's default font) in points, at its widest:
+    Excel draws a character 7 px wide (Calibri), LibreOffice up to 9.5 px when Calibri and
+    its twin Carlito are missing. Sized for the widest, the table fits the page everywhere."""
+    return (width * 9.5 + 5) * 0.75
+
+
+def _row_height(ws: Any, row: int) -> float:
+    return float(ws.row_dimensions[row].height or 15.0)

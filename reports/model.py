@@ -21,8 +21,9 @@ from enum import StrEnum
 from typing import Any
 
 from ingest.campaigns import Campaign
+from ingest.collation import text_key
 from ingest.models import DONE, PEOPLE
-from ingest.registry.units import KIND_ORDER, natural_key
+from ingest.registry.units import KIND_ORDER
 
 KINDS = tuple(sorted(KIND_ORDER, key=KIND_ORDER.__getitem__))
 #: The category of people counted whose category is not one of the campaign's.
@@ -179,8 +180,9 @@ Tallied = dict[tuple[str, bool], dict[str, int]]
 
 
 def unit_order(unit: Any) -> tuple[Any, ...]:
-    """The order people look for units in: by kind, then by name (Phường 2 < 10), then code."""
-    return (KIND_ORDER[unit.kind], natural_key(unit.name_vi), unit.code)
+    """The order people look for units in: by kind, then by name in Vietnamese order
+    (``ingest.collation``: Phường 2 < 10, "Đội" after "Dân"), then code."""
+    return (KIND_ORDER[unit.kind], text_key(unit.name_vi), unit.code)
 
 
 def tallied(rows: Iterable[tuple[str, str, bool, str, int]]) -> dict[str, Tallied]:

@@ -28,6 +28,8 @@ formula. Values people typed (``typed=True``, the default) are also neutralised,
 stay text when someone edits the cell or saves the sheet as CSV. Characters XML cannot carry
 (control characters openpyxl refuses) become U+FFFD: one odd name must not stop the report.
 
+PDF (:func:`markup`): the same, and reportlab's markup characters escaped.
+
 JSON and the terminal's table are not spreadsheets: they carry values as they are; nor is
 ``units.csv``, the form media phones read unit names from (``ingest.registry.units``), where a
 quote would show on every phone.
@@ -84,6 +86,15 @@ def put(ws: Any, row: int, column: int, value: Cell, *, typed: bool = True) -> A
     else:
         cell.value = value
     return cell
+
+
+def markup(value: str, *, typed: bool = True) -> str:
+    """``value`` for a PDF paragraph (reportlab's markup): neutralised when a person ``typed``
+    it (a cell pasted from the PDF into a sheet stays text), characters XML cannot carry
+    as U+FFFD, and ``&``, ``<``, ``>`` escaped, so a name never becomes markup."""
+    value = _NOT_XML.sub("\ufffd", value)
+    value = text(value) if typed else value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:

@@ -19,6 +19,7 @@ from sqlalchemy import Executable, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import LOCAL_TZ, Campaign, declared_headcounts
+from ingest.collation import name_key
 from ingest.consumers import tallies
 from ingest.models import CATEGORIES as UNIT_HEADCOUNTS
 from ingest.models import (
@@ -33,7 +34,7 @@ from ingest.models import (
     Unit,
     UnitReport,
 )
-from ingest.registry.roster import in_force
+from ingest.registry.roster import EARLIEST, in_force
 from reports.model import Figures, Finding, Report, unit_order
 
 #: A counted row: unit, category, on roster, measure, people.
@@ -55,6 +56,30 @@ def _in_force(as_of: date) -> tuple[Any, ...]:
 
 def _within(column: Any, codes: list[str] | None) -> tuple[Any, ...]:
     return () if codes is None else (column.in_(codes),)
+
+
+def last_day(session: Session, campaign: Campaign) -> date | None:
+    """The last day the campaign's figures change (a person's record starts or ends, a unit
+    report takes effect), local time; None when it has no data yet. After it, every day's
+    report is the same: a demo's data, or a campaign that has ended."""
+    days = [tallies.latest_change(session, campaign.id)]
+    if campaign.unit_report is not None:
+        latest = session.execute(
+            select(UnitReport.effective_at)
+            .where(UnitReport.campaign == campaign.id)
+            .order_by(UnitReport.effective_at.desc())
+            .limit(1)
+        ).first()
+        if latest is not None:  # a report counts from the day it arrived, if later
+            days.append(latest.effective_at.astimezone(LOCAL_TZ).date())
+        days.append(
+            session.scalar(
+                select(func.max(UnitReport.report_date)).where(UnitReport.campaign == campaign.id)
+            )
+        )
+    # a unit's first roster stands for every earlier day (from roster.EARLIEST): no data day
+    known = [d for d in days if d is not None and d > EARLIEST]
+    return max(known) if known else None
 
 
 def _measures(done: bool, levels: str) -> list[str]:
@@ -126,10 +151,11 @@ def findings(session: Session, campaign: str, as_of: date, unit_codes: list[str]
                PersonSpan.unit_code.in_(unit_codes))
         .order_by(PersonSpan.unit_code, PersonSpan.person_key)
     )  # fmt: skip
-    return [
+    found = [
         Finding("not_on_roster", unit_code, key, name, category or None)
         for key, unit_code, name, category in session.execute(query)
     ]
+    return sorted(found, key=lambda f: (f.unit_code, name_key(f.full_name), f.person_key))
 
 
 def units(session: Session, campaign: Campaign, codes: list[str] | None) -> list[Any]:
@@ -271,8 +297,9 @@ def not_done(
         .where(RosterEntry.campaign == campaign.id, RosterEntry.unit_code == unit_code,
                *in_force(as_of))
         .where(or_(PersonSpan.done.is_(None), PersonSpan.done.is_(False)))
-        .order_by(RosterEntry.full_name, RosterEntry.person_key)
     ).all()  # fmt: skip
+    # Vietnamese list order (given name first), which no database collation gives everywhere
+    rows = sorted(rows, key=lambda r: (name_key(r[1]), r[0]))
     records = {
         r.submission_id: r
         for r in session.scalars(

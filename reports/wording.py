@@ -6,10 +6,14 @@ word comes from the campaign's definition (``ingest.campaigns``), none from code
 
 from __future__ import annotations
 
+from datetime import date
+
 from ingest.campaigns import Campaign
+from reports.model import Coverage
 
 #: The personal list's sheet when the campaign's own name for it cannot be one.
 PERSONAL_SHEET = "Danh sách chưa đạt"
+APPENDIX = "PHỤ LỤC"
 SHEET_NAME_MAX = 31
 SHEET_NAME_BAD = frozenset("[]:*?/\\")
 
@@ -27,6 +31,20 @@ def personal_sheet(campaign: Campaign, taken: tuple[str, ...] = ()) -> str:
 def report_title(campaign: Campaign) -> str:
     """The report's title: the campaign's ``report.title``, else made from its title."""
     return campaign.report.title.get("vi") or f"BÁO CÁO TIẾN ĐỘ {title(campaign).upper()}"
+
+
+def appendix_title(campaign: Campaign) -> str:
+    """The statistical appendix's title: "PHỤ LỤC" over the report's title without its
+    leading "BÁO CÁO" (the table is an appendix to the agency's báo cáo, not the báo cáo)."""
+    return f"{APPENDIX}\n{sheet_title(campaign, '').strip()}"
+
+
+def attached_to(campaign: Campaign, when: date) -> str:
+    """The line under an appendix's title: which report it goes with, "(Kèm theo Báo cáo số
+    …/BC-BHXH ngày 31/3/2021)"."""
+    number = campaign.report.report_number
+    report = f"Báo cáo số {number}" if number else "báo cáo"
+    return f"(Kèm theo {report} ngày {when.day}/{when.month}/{when.year})"
 
 
 def title(campaign: Campaign) -> str:
@@ -68,3 +86,38 @@ def sheet_title(campaign: Campaign, suffix: str) -> str:
 def identifier_label(campaign: Campaign) -> str:
     """The identifier's label in the form ("Mã số BHXH", "Số định danh cá nhân (số CCCD)")."""
     return campaign.identifier_label.get("vi") or "Mã định danh"
+
+
+def not_done_split(coverage: Coverage) -> tuple[int, int, int]:
+    """The total not done, split: (on a roster, so named in the personal list; in units
+    without a roster, counted from a declared headcount or a unit report and so nameless;
+    how many such units)."""
+    named = unnamed = units = 0
+    for unit in coverage.units:
+        missing = unit.total.not_done
+        if unit.total.denominator is None or not missing:
+            continue
+        if unit.source == "roster":
+            named += missing
+        else:
+            unnamed += missing
+            units += 1
+    return named, unnamed, units
+
+
+def reconciliation(coverage: Coverage) -> str | None:
+    """Why the personal list is shorter than the summary's "Chưa …" total, in numbers that
+    add up on the page; None when every one of them is on a roster (nothing to explain)."""
+    campaign = coverage.campaign
+    if campaign.person is None:
+        return None
+    named, unnamed, units = not_done_split(coverage)
+    if not unnamed:
+        return None
+    label = lower_first(not_label(campaign))
+    return (
+        f"Tổng số {label}: {named + unnamed} người, gồm {named} người ở các đơn vị đã nạp "
+        f"danh sách (có họ tên trong danh sách {label}) và {unnamed} người ở {units} đơn vị "
+        "chưa nạp danh sách (số liệu do đơn vị khai báo hoặc báo cáo tổng hợp, nên không nêu "
+        "được họ tên)."
+    )

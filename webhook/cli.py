@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -162,20 +162,30 @@ def users_add(
     show_default=True,
     type=click.Choice([state.value for state in REVIEW_STATES]),
 )
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @with_appcontext
 def review_list(review_state: str, limit: int) -> None:
-    """List submissions in a review state with their problems (no personal data)."""
+    """List submissions in a review state with their problems (no personal data). Times are
+    local (Asia/Ho_Chi_Minh), as the dashboard shows them, with their offset."""
     _settle()
+    wanted = ReviewState(review_state)
     with database().sessionmaker() as session:
-        rows = review.queue(session, ReviewState(review_state), limit=limit)
+        rows = review.queue(session, wanted, limit=limit)
+        total = review.count(session, wanted)
         for submission, state in rows:
             codes = ", ".join(sorted({str(i.get("code")) for i in state.issues})) or "-"
             click.echo(
                 f"{submission.id}\t{submission.form_id}\t{state.unit_code or '-'}\t"
-                f"{submission.received_at:%Y-%m-%d %H:%M}\t{codes}"
+                f"{local_time(submission.received_at)}\t{codes}"
             )
-        click.echo(f"{len(rows)} {review_state}")
+        shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
+        click.echo(f"{shown} {review_state}")
+
+
+def local_time(moment: datetime) -> str:
+    """A stored UTC time as people here read it: ``2021-03-16 16:32 +07``."""
+    local = moment.astimezone(LOCAL_TZ)  # stored times are aware (ingest.db.UTCDateTime)
+    return f"{local:%Y-%m-%d %H:%M} {local:%z}"[:-2]  # +0700 as +07
 
 
 def _decide(submission_id: int, decision: str, reason: str, reviewer: str) -> None:
@@ -367,7 +377,7 @@ def _date_option(value: str | None) -> date | None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "xlsx", "json"]),
+    type=click.Choice(["table", "csv", "xlsx", "pdf", "json"]),
     default="table",
     show_default=True,
 )
@@ -379,8 +389,8 @@ def report_coverage(
 ) -> None:
     """A campaign's coverage report (no personal data; JSON is the API's document)."""
     day = _date_option(as_of) or utcnow().astimezone(LOCAL_TZ).date()
-    if fmt == "xlsx" and out is None:
-        raise click.UsageError("--format xlsx needs --out FILE")
+    if fmt in ("xlsx", "pdf") and out is None:
+        raise click.UsageError(f"--format {fmt} needs --out FILE")
     # A short batch that allocates about a million objects, none in reference cycles: the
     # cycle collector's passes over them only slow it down (by ~15 % at 10,000 units).
     gc.disable()
@@ -419,8 +429,14 @@ def _coverage_output(
         from reports import excel
 
         data = excel.workbook(result)
+    elif fmt == "pdf":
+        from reports import pdf
+
+        data = pdf.document(result)
     else:
-        data = (export.to_table(result, by) + "\n").encode()
+        from reports import terminal
+
+        data = (terminal.table(result, by) + "\n").encode()
     return data
 
 

@@ -101,12 +101,17 @@ class ReportHeader:
 
     parent_agency: str = ""
     agency: str = ""
+    #: The letter the campaign carries out (``952/UBND-VX``), with its date.
     number: str = ""
     place: str = ""
     letter_date: date | None = None
+    #: The report's own number line, "Số: …/BC-BHXH": the clerk writes the number on issue.
+    report_number: str = ""
     title: Texts = field(default_factory=dict)
     legal_basis: tuple[str, ...] = ()
     recipients: tuple[str, ...] = ()
+    #: Who signs for whom, above the signer's title: "KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN".
+    signer_authority: str = ""
     signer_title: str = ""
     signer_name: str = ""
 

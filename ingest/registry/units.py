@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.catalogue import RejectCode
+from ingest.collation import text_key
 from ingest.models import UNIT_KINDS, Unit
 from ingest.registry.tabular import Row
 
@@ -203,15 +204,11 @@ def get_unit(session: Session, code: str) -> Unit | None:
     return session.get(Unit, code)
 
 
-def natural_key(text: str) -> list[object]:
-    # isdecimal, not isdigit: "²" is a digit that int() refuses, and \d does not split off
-    return [int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", text)]
-
-
 def ordered_units(session: Session) -> list[Unit]:
-    """All units in the order people look for them: by kind, then by name (Phường 2 < 10)."""
+    """All units in the order people look for them: by kind, then by name in Vietnamese
+    alphabetical order (``ingest.collation``: Phường 2 < 10, Đ after D)."""
     units = session.scalars(select(Unit)).all()
-    return sorted(units, key=lambda u: (KIND_ORDER[u.kind], natural_key(u.name_vi), u.code))
+    return sorted(units, key=lambda u: (KIND_ORDER[u.kind], text_key(u.name_vi), u.code))
 
 
 def units_csv(session: Session) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ingest.errors import Conflict, ErrorCode, InvalidInput, NotFound
@@ -42,6 +42,12 @@ def queue(
     if campaign is not None:
         query = query.where(SubmissionStatus.campaign == campaign)
     return [(submission, state) for submission, state in session.execute(query)]
+
+
+def count(session: Session, review_state: ReviewState = ReviewState.FLAGGED) -> int:
+    """How many submissions are in ``review_state`` (all of them, whatever a listing shows)."""
+    query = select(func.count()).where(SubmissionStatus.review_state == review_state)
+    return int(session.scalar(query) or 0)
 
 
 def decide(

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
@@ -187,6 +188,28 @@ def test_download__excel_report_opens(open_page: Any, base_url: str, tmp_path: P
     assert book.sheetnames[0] == "Tổng hợp"
     cells = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
     assert "Phường 1" in cells and "Phòng Nội vụ Quận 10" in cells
+
+
+def test_home__opens_on_the_last_day_with_data__and_the_pdf_to_sign(
+    open_page: Any, base_url: str, tmp_path: Path
+):
+    """The scenario's data ends on 23/03/2021: signing in lands on that day, says why, and
+    the PDF of that day downloads, readable, with its Decree 30 heading and signature."""
+    page = open_page("lanh.dao")  # lands on "/" without a date
+    assert page.locator("input[name=as_of]").input_value() == "2021-03-23"
+    notice = page.get_by_test_id("data-ends")
+    assert notice.is_visible() and "dừng ở ngày 23/03/2021" in notice.inner_text()
+    with page.expect_download() as event:
+        page.click("a:has-text('PDF để ký')")
+    download = event.value
+    assert download.suggested_filename == "bao-cao-vssid-2021-03-23.pdf"
+    path = tmp_path / download.suggested_filename
+    download.save_as(str(path))
+    text = " ".join(p.extract_text() for p in PdfReader(path).pages)
+    for line in ("PHỤ LỤC", "Số: …/BC-BHXH", "Quận 10, ngày 23 tháng 3 năm 2021", "Nơi nhận:",
+                 "KT. GIÁM ĐỐC", "Phường 1", "TỔNG CỘNG"):  # fmt: skip
+        assert line in text, line
+    shoot(page, tmp_path, "home-data-ends")
 
 
 def test_review__accept_and_watch_the_coverage_change(open_page: Any, base_url: str):

@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -444,7 +445,7 @@ def test_downloads__no_store_and_one_charset(signed_in: SignedIn, fmt: str, cont
 
 def test_download__unknown_format_or_by__refused(signed_in: SignedIn):
     admin = signed_in("quan.tri")
-    assert admin.get("/download/coverage.pdf").status_code == 404
+    assert admin.get("/download/coverage.docx").status_code == 404
     assert admin.get("/download/coverage.csv?by=person").status_code == 400
 
 
@@ -527,3 +528,33 @@ def test_pages__security_headers(signed_in: SignedIn):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
     assert "https://" not in response.text.split("<main")[0]  # no CDN in the layout
+
+
+def test_manager__pdf_to_sign_without_personal_data(signed_in: SignedIn):
+    response = signed_in("lanh.dao").get(f"/download/coverage.pdf?as_of={AS_OF}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "coverage" not in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "PHỤ LỤC" in text and "Nơi nhận:" in text and "Phường 1" in text
+    assert "Hoàng Văn Em" not in text and "0791000005" not in text
+    home = signed_in("lanh.dao").get(f"/?as_of={AS_OF}")
+    assert "/download/coverage.pdf" in home.text
+
+
+def test_home__data_ended__opens_on_its_last_day_and_says_so(signed_in: SignedIn):
+    """The scenario's data ends on 23/03/2021 (Khoa's record): without a date the dashboard
+    opens on that day, not on today's flat line, and says why; a date asked for is kept."""
+    manager = signed_in("lanh.dao")
+    home = manager.get("/")
+    assert home.status_code == 200
+    assert 'name="as_of" value="2021-03-23"' in home.text
+    assert 'data-testid="data-ends"' in home.text and "dừng ở ngày 23/03/2021" in home.text
+    assert "/download/coverage.pdf?as_of=2021-03-23" in home.text  # downloads of that day too
+    asked = manager.get(f"/?as_of={AS_OF}")
+    assert 'name="as_of" value="2021-03-31"' in asked.text
+    assert 'data-testid="data-ends"' not in asked.text
+    unit = manager.get("/units/27184")
+    assert 'value="2021-03-23"' in unit.text and 'data-testid="data-ends"' in unit.text

@@ -29,14 +29,18 @@ import base64
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from ingest import campaigns
 from ingest.registry import accounts
+from reports import queries
 from tests.conftest import PASSWORD, REALM, make_user
 from tests.pipeline import settle
 from tests.wire import KOBO_SECRET
@@ -263,10 +267,10 @@ def test_unit_detail__names_only_for_roles_with_personal_data(
 
     own = get("phuong1", "/api/v1/units/27184?as_of=2021-03-20").json
     assert own["unit"]["installed_pct"] == 40.0
-    assert [p["full_name"] for p in own["not_installed"]] == [
-        "Hoàng Văn E",
+    assert [p["full_name"] for p in own["not_installed"]] == [  # by given name, as lists are
         "Lê Văn C",
         "Phạm Thị D",
+        "Hoàng Văn E",
     ]
     assert own["reasons"] == {"no_smartphone": 1}
     assert [p["bhxh_code"] for p in own["not_on_roster"]] == ["0791000099"]
@@ -359,3 +363,60 @@ def test_excel__agrees_with_json(runner: FlaskCliRunner, tmp_path: Path):
         for c in row
     )
     assert "Nguyễn Văn A" not in names and "0791000001" not in names  # no personal data
+
+
+@pytest.mark.usefixtures("scenario")
+def test_cli_table__fits_100_columns_with_names_and_vietnamese_headers(runner: FlaskCliRunner):
+    result = runner.invoke(args=["report", "coverage", "--as-of", "2021-03-20"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(map(len, lines)) <= 100
+    assert lines[1].split() == [
+        "Đơn", "vị", "Tổng", "số", "Đã", "cài", "đặt", "Tỷ", "lệ", "Đang", "sử", "dụng",
+        "Tỷ", "lệ", "Chưa", "cài", "đặt", "Đánh", "giá",
+    ]  # fmt: skip
+    assert "PHÒNG, BAN" in lines and "PHƯỜNG" in lines
+    nv = next(line for line in lines if line.startswith("Phòng Nội vụ Quận 10"))
+    assert nv.split()[-7:] == ["12", "2", "16,7%", "1", "8,3%", "10", "Chậm"]
+    assert lines[-1].split()[:5] == ["TỔNG", "CỘNG", "31", "12", "38,7%"]
+    for code in ("Q10-NV", "27184", "department", "roster", "lagging"):
+        assert code not in result.output
+    wrapped = [line for line in lines if line.startswith("  ")]  # long names go on, not cut
+    assert wrapped and "…" not in result.output
+
+
+@pytest.mark.usefixtures("scenario")
+def test_cli_pdf__needs_out_then_writes_the_appendix(runner: FlaskCliRunner, tmp_path: Path):
+    args = ["report", "coverage", "--as-of", "2021-03-20", "--format", "pdf"]
+    refused = runner.invoke(args=args)
+    assert refused.exit_code == 2 and "--format pdf needs --out FILE" in refused.output
+    out = tmp_path / "bao-cao.pdf"
+    assert runner.invoke(args=[*args, "--out", str(out)]).exit_code == 0
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "Phòng Nội vụ Quận 10" in text and "16,7%" in text and "TỔNG CỘNG" in text
+
+
+def test_last_day__rosters_alone_are_no_data_then_the_last_record(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path, client: FlaskClient
+):
+    vssid = campaigns.load(session, "vssid")
+    assert queries.last_day(session, vssid) is None  # nothing yet
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    assert runner.invoke(args=["roster", "import", str(roster)]).exit_code == 0
+    session.rollback()
+    assert queries.last_day(session, vssid) is None  # a first roster stands for earlier days
+    accounts.create_user(session, "kobo", "integration", KOBO_SECRET, REALM)
+    session.commit()
+    for _form_id, instance_id, answers in SUBMISSIONS[:2]:
+        document = {**answers, "meta/instanceID": instance_id}
+        response = client.post(
+            "/kobo/submission?form_id=vssid_install",
+            data=json.dumps(document, ensure_ascii=False),
+            content_type="application/json",
+            headers={"Authorization": f"Token {KOBO_SECRET}"},
+        )
+        assert response.status_code == 201, response.json
+    settle(session)
+    ends = max(date.fromisoformat(a["end"][:10]) for _f, _i, a in SUBMISSIONS[:2])
+    assert queries.last_day(session, vssid) == ends

@@ -25,8 +25,8 @@ import openpyxl
 import pytest
 
 from ingest.campaigns import Campaign, publish
+from ingest.collation import text_key
 from ingest.forms.registry import compile_xlsform
-from ingest.registry.units import natural_key
 from reports.excel import SHEETS, workbook
 from reports.layout import DASH
 from reports.model import (
@@ -37,7 +37,7 @@ from reports.model import (
     Thresholds,
     UnitCoverage,
 )
-from reports.wording import report_title
+from reports.wording import not_done_split, report_title
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2021, 3, 31)
@@ -199,7 +199,7 @@ def district10(as_of: date = AS_OF) -> Coverage:
             reasons[reason] = reasons.get(reason, 0) + 1
         units.append(unit(row["code"], row["name_vi"], kind, cats, source, reasons))
     order = {"department": 0, "public_service": 1, "party_mass_org": 2, "ward": 3}
-    units.sort(key=lambda u: (order[u.kind], natural_key(u.name_vi)))
+    units.sort(key=lambda u: (order[u.kind], text_key(u.name_vi)))
     findings = tuple(
         Finding("not_on_roster", code, f"79{n:08d}", f"Người thử {n}", "cong_chuc")
         for n, code in enumerate(("27184", "27184", "Q10-NV", "Q10-GDDT"))
@@ -239,19 +239,22 @@ def test_summary__title_date_and_directive() -> None:
     assert ws["A1"].value == "BẢO HIỂM XÃ HỘI TP. HỒ CHÍ MINH"
     assert ws["A2"].value == "BẢO HIỂM XÃ HỘI QUẬN 10"
     assert ws["J3"].value == "Quận 10, ngày 31 tháng 3 năm 2021"
-    title = "BÁO CÁO TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ"
-    assert ws["A4"].value == report_title(vssid()) == title
-    assert ws["A5"].value == "Tính đến ngày 31/03/2021"
-    assert ws["A6"].value.startswith(
+    assert ws["A3"].value == "Số: …/BC-BHXH"
+    title = "PHỤ LỤC\nTIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ"  # an appendix, not the báo cáo
+    assert report_title(vssid()) == "BÁO CÁO TIẾN ĐỘ CÀI ĐẶT ỨNG DỤNG VssID – BHXH SỐ"
+    assert ws["A4"].value == title and ws["A4"].font.b
+    assert ws["A5"].value == "(Kèm theo Báo cáo số …/BC-BHXH ngày 31/3/2021)"
+    assert ws["A6"].value == "Tính đến ngày 31/03/2021"
+    assert ws["A7"].value.startswith(
         "Thực hiện Công văn số 952/UBND-VX ngày 10/3/2021 của Ủy ban nhân dân Quận 10"
     )
-    assert ws["A7"].value == "Chỉ tiêu: 100% công chức, viên chức và người lao động đã cài đặt."
-    assert ws["B9"].value == "Tên đơn vị"
-    assert ws["D9"].value == "Tổng số (người)"
-    assert (ws["E9"].value, ws["E10"].value, ws["F10"].value) == ("Đã cài đặt", "Số người",
+    assert ws["A8"].value == "Chỉ tiêu: 100% công chức, viên chức và người lao động đã cài đặt."
+    assert ws["B10"].value == "Tên đơn vị"
+    assert ws["D10"].value == "Tổng số (người)"
+    assert (ws["E10"].value, ws["E11"].value, ws["F11"].value) == ("Đã cài đặt", "Số người",
                                                                    "Tỷ lệ")  # fmt: skip
-    assert (ws["G9"].value, ws["I9"].value) == ("Đang sử dụng", "Chưa cài đặt (người)")
-    assert ws["F11"].value == "(6 = 5/4)" and ws["I11"].value == "(9 = 4 − 5)"
+    assert (ws["G10"].value, ws["I10"].value) == ("Đang sử dụng", "Chưa cài đặt (người)")
+    assert ws["F12"].value == "(6 = 5/4)" and ws["I12"].value == "(9 = 4 − 5)"
 
 
 def test_summary__recipients_and_signer() -> None:
@@ -259,7 +262,10 @@ def test_summary__recipients_and_signer() -> None:
     row = find_row(ws, "Nơi nhận:", column=1)
     assert ws.cell(row + 1, 1).value == "- Ủy ban nhân dân Quận 10 (để báo cáo);"
     assert ws.cell(row + 4, 1).value == "- Lưu: VT."
-    assert ws.cell(row, 10).value == "GIÁM ĐỐC"
+    assert [ws.cell(row + n, 10).value for n in range(3)] == [
+        "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "(Ký tên, đóng dấu)",
+    ]  # fmt: skip
+    assert ws.cell(row + 7, 10).value == "Trần Thị Thu Hà"
     assert ws.cell(row, 3).value == "NGƯỜI LẬP BIỂU"
 
 
@@ -339,21 +345,21 @@ def test_summary__group_of_unknown_units__subtotal_is_dash() -> None:
 def test_summary__conditional_colours_against_target() -> None:
     ws = read(workbook(sample()))["Tổng hợp"]
     (ranges,) = [str(r.sqref) for r in ws.conditional_formatting]
-    assert ranges == f"F12:F{find_row(ws, 'TỔNG CỘNG')}"
+    assert ranges == f"F13:F{find_row(ws, 'TỔNG CỘNG')}"
     formulas = [rule.formula[0] for rule in ws.conditional_formatting[ranges]]
-    assert formulas == ["AND(ISNUMBER(F12),F12>=1.0)", "AND(ISNUMBER(F12),F12>=0.8)",
-                        "ISNUMBER(F12)"]  # fmt: skip
+    assert formulas == ["AND(ISNUMBER(F13),F13>=1.0)", "AND(ISNUMBER(F13),F13>=0.8)",
+                        "ISNUMBER(F13)"]  # fmt: skip
 
 
 def test_summary__freeze_panes_and_print_setup() -> None:
     ws = read(workbook(sample()))["Tổng hợp"]
-    assert ws.freeze_panes == "C12"
+    assert ws.freeze_panes == "C13"
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
-    assert int(ws.page_setup.fitToWidth) == 1
-    assert int(ws.page_setup.fitToHeight) == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "$9:$11"
+    # a scale of its own, not "fit to": Excel ignores manual page breaks on a sheet fit to
+    assert 40 <= int(ws.page_setup.scale) <= 100
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$10:$12"
     assert ws.page_margins.left == pytest.approx(0.6)
     assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
     assert ws.column_dimensions["B"].width >= 35
@@ -468,3 +474,18 @@ def test_libreoffice__converts_to_pdf(tmp_path: Path) -> None:
     pdf = tmp_path / "bao-cao.pdf"
     assert pdf.exists()
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_not_installed__says_how_many_more_are_counted_but_cannot_be_named() -> None:
+    report = district10()
+    named, unnamed, units = not_done_split(report)
+    assert unnamed > 0 and named + unnamed == report.total.counts.not_done
+    book = read(workbook(report, PERSONAL))
+    ws = book["Danh sách chưa cài đặt"]
+    texts = [str(c.value) for row in ws.iter_rows(max_row=15) for c in row if c.value]
+    assert (
+        f"Danh sách gồm {len(PERSONAL)} người chưa cài đặt ở các đơn vị đã nạp danh sách. "
+        f"Ngoài ra còn {unnamed} người chưa cài đặt ở {units} đơn vị chưa nạp danh sách"
+    ) in " ".join(texts)
+    notes = " ".join(str(c.value) for row in book["Tổng hợp"].iter_rows() for c in row if c.value)
+    assert f"gồm {named} người ở các đơn vị đã nạp danh sách" in notes

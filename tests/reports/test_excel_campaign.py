@@ -231,11 +231,15 @@ def test_heading__agency_title_place_date_and_legal_basis(campaign: Campaign) ->
     assert ws.cell(len(agencies), 1).font.b  # the issuing agency is bold
     assert find(ws, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")[0] == 1
     assert find(ws, "Quận 10, ngày 05 tháng 3 năm 2021")[0] == 3
-    assert ws["A4"].value == report.title["vi"]
-    assert ws["A5"].value == "Tính đến ngày 05/03/2021"
-    for n, basis in enumerate(report.legal_basis, start=6):
+    number = report.report_number  # "…/BC-BHXH", or none in this definition
+    assert ws["A3"].value == (f"Số: {number}" if number else None)
+    assert ws["A4"].value == "PHỤ LỤC\n" + report.title["vi"].removeprefix("BÁO CÁO ")
+    attached = f"Báo cáo số {number}" if number else "báo cáo"
+    assert ws["A5"].value == f"(Kèm theo {attached} ngày 5/3/2021)"
+    assert ws["A6"].value == "Tính đến ngày 05/03/2021"
+    for n, basis in enumerate(report.legal_basis, start=7):
         assert ws.cell(n, 1).value == basis
-    target = ws.cell(6 + len(report.legal_basis), 1).value
+    target = ws.cell(7 + len(report.legal_basis), 1).value
     assert target.startswith("Chỉ tiêu: 100% ")
     assert target.endswith(campaign.done.label["vi"].lower() + ".")
 
@@ -249,10 +253,13 @@ def test_closing__recipients_preparer_and_signer(campaign: Campaign) -> None:
     items = [ws.cell(row + n, 1).value for n in range(1, len(report.recipients) + 1)]
     assert items == [f"- {r};" for r in report.recipients[:-1]] + [f"- {report.recipients[-1]}."]
     signer_row, signer_column = find(ws, report.signer_title)
-    assert signer_row == row and signer_column > 2
-    assert ws.cell(row + 1, signer_column).value == "(Ký tên, đóng dấu)"
+    authority = 1 if report.signer_authority else 0  # "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC"
+    assert signer_row == row + authority and signer_column > 2
+    if authority:
+        assert ws.cell(row, signer_column).value == report.signer_authority
+    assert ws.cell(signer_row + 1, signer_column).value == "(Ký tên, đóng dấu)"
     if report.signer_name:
-        assert find(ws, report.signer_name) == (row + 6, signer_column)
+        assert find(ws, report.signer_name) == (signer_row + 6, signer_column)
     _row, preparer_column = find(ws, "NGƯỜI LẬP BIỂU")
     assert 1 < preparer_column < signer_column
 

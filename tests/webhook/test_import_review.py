@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -188,3 +189,24 @@ def test_api__collector_forbidden_and_anonymous_challenged(
 ):
     assert client.get("/api/v1/submissions", headers=basic(collector)).status_code == 403
     assert client.get("/api/v1/submissions").status_code == 401
+
+
+def test_review_cli__local_time_with_zone__limit_says_of_total(
+    runner: FlaskCliRunner, session: Session
+):
+    flagged, _ok = _flagged_and_ok(runner, session)
+    received = session.get(Submission, flagged)
+    assert received is not None
+    local = received.received_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    listing = runner.invoke(args=["review", "list"])
+    assert f"\t{local:%Y-%m-%d %H:%M} +07\t" in listing.output
+    assert listing.output.splitlines()[-1] == "1 flagged"
+    accepted = runner.invoke(args=["review", "list", "--status", "accepted", "--limit", "1"])
+    assert accepted.output.splitlines()[-1] == "1 of 2 accepted"
+
+
+def test_review_cli__unknown_status__refused(runner: FlaskCliRunner):
+    result = runner.invoke(args=["review", "list", "--status", "bogus"])
+    assert result.exit_code == 2
+    assert "'bogus' is not one of 'accepted', 'flagged', 'rejected'" in result.output
+    assert runner.invoke(args=["review", "list", "--limit", "0"]).exit_code == 2

@@ -1,11 +1,12 @@
-"""Downloads of the coverage report for the view on screen: Excel, CSV and JSON.
+"""Downloads of the coverage report for the view on screen: Excel, PDF, CSV and JSON.
 
-``/download/coverage.<xlsx|csv|json>?campaign=&as_of=&by=&kind=&unit=``: the same numbers as
+``/download/coverage.<xlsx|pdf|csv|json>?campaign=&as_of=&by=&kind=&unit=``: the same numbers as
 the page, for its campaign, restricted to the account's units. The Excel workbook lists who
-is not done only in a campaign of persons and for roles allowed personal data; the CSV and
+is not done only in a campaign of persons and for roles allowed personal data; the PDF is
+the appendix to sign (Decree 30/2020 layout, no personal data); the CSV and
 JSON are the documents of the CLI and the API. Files are named after the campaign and the
 date: ``bao-cao-vneid-2026-12-06.xlsx``; no cache keeps them (``Cache-Control: no-store``).
-Names people typed are text in the Excel and CSV files (``reports.neutral``).
+Names people typed are text in the Excel, PDF and CSV files (``reports.neutral``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from webhook.database import get_session
 
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
     "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to every text/ type
     "json": "application/json",
 }
@@ -54,6 +56,10 @@ def download(fmt: str) -> Response:
 
         personal = _not_done(report) if personal_data else None
         body = excel.workbook(report, personal=personal)
+    elif fmt == "pdf":
+        from reports import pdf
+
+        body = pdf.document(report)
     elif fmt == "csv":
         body = export.to_csv(report, by)
     else:

@@ -84,6 +84,14 @@ EN: dict[str, str] = {
     "Tiến độ theo ngày": "Progress by day",
     "Tải báo cáo": "Download the report",
     "Excel (.xlsx)": "Excel (.xlsx)",
+    "PDF để ký (Nghị định 30)": "PDF to sign (Decree 30)",
+    (
+        "Số liệu của chiến dịch này dừng ở ngày {day} (dữ liệu mẫu, hoặc chiến dịch đã kết "
+        "thúc): trang mở ở ngày đó, không phải hôm nay. Chọn ngày khác ở ô “Tính đến ngày”."
+    ): (
+        "This campaign's data ends on {day} (demo data, or a campaign that has ended): the "
+        "page opens on that day, not today. Pick another day under “As of”."
+    ),
     "CSV theo đơn vị": "CSV by unit",
     "CSV theo loại đơn vị": "CSV by kind of unit",
     "CSV theo đối tượng": "CSV by category",

@@ -39,7 +39,7 @@ def unit_page(code: str) -> str:
     roles allowed personal data, who on its roster is not done yet."""
     unit = scope.require_unit(code)
     asked = scope.view_from_request()
-    view = View(asked.campaign, asked.as_of, unit=code)
+    view = View(asked.campaign, asked.as_of, unit=code, data_ends=asked.data_ends)
     personal = policy.sees_personal_data(scope.user())
     # A campaign of counts (no person records) has nobody to list.
     listed = personal and view.campaign.person is not None

@@ -25,7 +25,7 @@ from ingest.campaigns import LOCAL_TZ, Campaign
 from ingest.db import utcnow
 from ingest.models import Unit, User
 from ingest.registry.units import subtree
-from reports import coverage
+from reports import coverage, queries
 from reports.model import KINDS, Coverage
 from webhook import policy
 from webhook.dashboard.i18n import _
@@ -84,6 +84,9 @@ class View:
     kind: str | None = None
     category: str | None = None
     unit: str | None = None
+    #: Set when no date was asked for and the campaign's data ends before today (a demo's,
+    #: an ended campaign's): the view opens on that last day, and the page says so.
+    data_ends: date | None = None
 
     def args(self, **changes: Any) -> dict[str, str]:
         """Query arguments that reproduce this view (with ``changes``), for ``url_for``."""
@@ -112,17 +115,22 @@ def view_from_request(unit: str | None = None) -> View:
     except ingest_errors.NotFound:
         raise NotFound(_("Không có chiến dịch này: {value}", value=args.get("campaign"))) from None
     raw = args.get("as_of") or ""
+    data_ends = None
     try:
         as_of = coverage.parse_day(raw) if raw else today()
     except ValueError:
         raise BadRequest(_("Ngày không hợp lệ, cần dạng YYYY-MM-DD: {value}", value=raw)) from None
+    if not raw:  # open on the last day with data, not on a flat line after it
+        last = queries.last_day(get_session(), campaign)
+        if last is not None and last < as_of:
+            as_of = data_ends = last
     kind = _choice(args.get("kind"), KINDS, "kind")
     category = _choice(args.get("category"), campaign.category_keys, "category")
     unit = unit or args.get("unit") or None
     if unit is not None:
         require_unit(unit)
     g.campaign = campaign  # the page's words (``i18n.label``)
-    return View(campaign, as_of, kind, category, unit)
+    return View(campaign, as_of, kind, category, unit, data_ends)
 
 
 def _choice(value: str | None, allowed: Collection[str], name: str) -> str | None:

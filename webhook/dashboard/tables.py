@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ingest.collation import text_key
 from reports.model import KINDS, Counts, Coverage, Progress, Rollup, Thresholds, UnitCoverage
 
 
@@ -71,4 +72,4 @@ def furthest_behind(report: Coverage, count: int = 5) -> list[UnitCoverage]:
         u for u in report.units
         if u.total.done_pct is not None and u.total.done_pct < report.thresholds.target
     ]  # fmt: skip
-    return sorted(below, key=lambda u: (u.total.done_pct or 0.0, u.name_vi))[:count]
+    return sorted(below, key=lambda u: (u.total.done_pct or 0.0, text_key(u.name_vi)))[:count]
