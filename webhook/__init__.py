@@ -24,6 +24,8 @@ from webhook import (
     lockout,
     openrosa,
     pipeline,
+    selfreport,
+    webforms_assets,
 )
 from webhook import submission as _submission  # noqa: F401  (adds /submission to openrosa.bp)
 
@@ -69,6 +71,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     lockout.init_app(app)  # after the dashboard, whose defaults include the lock-out's
     app.register_blueprint(openrosa.bp)
     app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
+    app.register_blueprint(webforms_assets.bp)
+    app.register_blueprint(selfreport.bp)
 
     from webhook import cli
 

@@ -467,6 +467,10 @@ def init_app(app: Flask) -> None:
 
     for extra in COMMANDS:
         app.cli.add_command(extra)
+    from webhook.selfreport_cli import COMMANDS as SELFREPORT_COMMANDS
+
+    for extra in SELFREPORT_COMMANDS:
+        app.cli.add_command(extra)
     for command in (
         db_cli,
         forms_cli,

@@ -31,6 +31,10 @@
                            2000; 0: no limit); past it, 429 with Retry-After
 ``VSSID_SUBMISSION_BYTES_PER_DAY``  bytes (payloads and attachments) one account may store
                            in a day (default 2000000000, 2 GB; 0: no limit)
+``VSSID_SELFREPORT_POSTS_PER_LINK``  submissions one self-report link takes in an hour
+                           (default 600; 0: no limit); past it, 429 with Retry-After
+``VSSID_SELFREPORT_POSTS_PER_ADDRESS``  self-report submissions from one address in an
+                           hour (default 120: an office NAT is one address; 0: no limit)
 ``VSSID_SIGN_IN_HOURS``    a dashboard sign-in lasts at most this long (default 8)
 ``VSSID_SIGN_IN_MAX_FAILURES`` / ``VSSID_SIGN_IN_WINDOW_MINUTES``  failed sign-ins per
                            account and address before a pause (default 5 in 15 minutes)
@@ -62,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
     # sends a few hundred records a day): they stop garbage filling the log, nothing else.
     "SUBMISSIONS_PER_HOUR": 2000,
     "SUBMISSION_BYTES_PER_DAY": 2_000_000_000,
+    # Public self-report links (no account): a unit's staff in an hour, with room to spare.
+    "SELFREPORT_POSTS_PER_LINK": 600,
+    "SELFREPORT_POSTS_PER_ADDRESS": 120,
 }
 
 
@@ -80,6 +87,8 @@ def resolve(config: dict[str, Any], instance_path: str) -> None:
     config["DIGEST_NONCE_TTL"] = int(config["DIGEST_NONCE_TTL"])
     config["SUBMISSIONS_PER_HOUR"] = int(config["SUBMISSIONS_PER_HOUR"])
     config["SUBMISSION_BYTES_PER_DAY"] = int(config["SUBMISSION_BYTES_PER_DAY"])
+    config["SELFREPORT_POSTS_PER_LINK"] = int(config["SELFREPORT_POSTS_PER_LINK"])
+    config["SELFREPORT_POSTS_PER_ADDRESS"] = int(config["SELFREPORT_POSTS_PER_ADDRESS"])
 
 
 #: A secret key shorter than this (or of fewer distinct characters) can be guessed or was

@@ -1,6 +1,7 @@
 """The tables, by what they hold: the registry (units, accounts, forms), the log (what
 arrived, what reviewers decided, rosters as imported), what consumers derive from it, and
-access state (password attempts, Digest nonce counts, signed-in browsers)."""
+access state (password attempts, Digest nonce counts, signed-in browsers) and self-report
+links."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from ingest.models.registry import (
     Unit,
     User,
 )
+from ingest.models.selfreport import SelfReportLink, SelfReportPost
 
 __all__ = [
     "CATEGORIES",
@@ -73,6 +75,8 @@ __all__ = [
     "ReviewState",
     "RosterEntry",
     "RosterImport",
+    "SelfReportLink",
+    "SelfReportPost",
     "Submission",
     "SubmissionAttachment",
     "SubmissionStatus",
