@@ -4,7 +4,7 @@ server address, listed with its state, revoked for good."""
 from __future__ import annotations
 
 from flask import Flask
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.selfreport.conftest import UNIT
 

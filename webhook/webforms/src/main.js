@@ -17,7 +17,7 @@ const TEXTS = {
     loadFailed: 'Không tải được biểu mẫu. Vui lòng tải lại trang.',
     sending: 'Đang gửi…',
     network: 'Không gửi được (mất kết nối?). Câu trả lời vẫn còn trên trang: hãy bấm Gửi lại.',
-    send: 'Gửi',
+    buttons: { Send: 'Gửi', 'Choose image': 'Chọn ảnh', 'Take picture': 'Chụp ảnh' },
     errors: (n) => (n === 1 ? '1 câu hỏi có lỗi.' : `${n} câu hỏi có lỗi.`),
   },
   en: {
@@ -25,7 +25,7 @@ const TEXTS = {
     loadFailed: 'The form could not be loaded. Please reload the page.',
     sending: 'Sending…',
     network: 'Could not send (no connection?). Your answers are still here: press Send again.',
-    send: 'Send',
+    buttons: {},
     errors: (n) => (n === 1 ? '1 question with error.' : `${n} questions with errors.`),
   },
 };
@@ -75,17 +75,25 @@ const onSubmit = async (payload, callback) => {
   }
 };
 
-// The component's own words are English; the few on every page get our language.
+// The component's own words are English; those on the self-report path get our language
+// (button texts and their accessible names, the error banner).
 const relabel = () => {
-  for (const label of root.querySelectorAll('.footer .p-button-label')) {
-    if (label.textContent === 'Send' && t.send !== 'Send') label.textContent = t.send;
+  for (const button of root.querySelectorAll('button')) {
+    const label = button.querySelector('.p-button-label, span:not([class])');
+    const english = button.getAttribute('aria-label') ?? label?.textContent?.trim();
+    const ours = t.buttons[english] ?? (english && Object.values(t.buttons).includes(english) ? english : null);
+    if (!ours) continue;
+    if (button.getAttribute('aria-label') !== null && button.getAttribute('aria-label') !== ours) {
+      button.setAttribute('aria-label', ours);
+    }
+    if (label && label.textContent.trim() !== ours) label.textContent = ours;
   }
   for (const banner of root.querySelectorAll('.error-banner-placeholder .p-message-text, .form-error-message')) {
     const m = /^(\d+) questions? with errors?\.$/.exec(banner.textContent.trim());
     if (m) banner.textContent = t.errors(Number(m[1]));
   }
 };
-new MutationObserver(relabel).observe(root, { childList: true, subtree: true, characterData: true });
+new MutationObserver(relabel).observe(root, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-label'] });
 
 const start = async () => {
   say(t.loading);
