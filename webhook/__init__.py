@@ -18,6 +18,7 @@ from webhook import (
     dashboard,
     database,
     errors,
+    fill,
     headers,
     health,
     kobo,
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
     app.register_blueprint(webforms_assets.bp)
     app.register_blueprint(selfreport.bp)
+    app.register_blueprint(fill.bp)
 
     from webhook import cli
 

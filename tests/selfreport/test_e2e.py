@@ -229,3 +229,65 @@ def test_page_weight__under_budget(phone: Any, base_url: str, token: str):
     phone.goto(f"{base_url}/s/{token}")
     phone.locator(".form-questions").wait_for()
     assert 0 < sum(sizes) < 2_500_000, json.dumps(sizes)
+
+
+def test_collectors_page__admin_makes_a_link__prints_the_poster__revokes(
+    browser: Any, base_url: str, rostered: None, session: Session, tmp_path: Path
+):
+    make_user(session, "quan.tri", "admin")
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/login")
+        page.fill("input[name=username]", "quan.tri")
+        page.fill("input[name=password]", "mật-khẩu-thử-1")
+        page.click("form button[type=submit]")
+        page.goto(f"{base_url}/collectors")
+        section = page.locator("#selfreport")
+        section.locator("select[name=unit]").select_option(UNIT)
+        section.get_by_role("button", name="Tạo đường dẫn tự khai").click()
+        page.locator(".poster svg").wait_for()
+        assert "Phường 1" in page.locator(".poster .unit").inner_text()
+        url = page.locator(".poster .url").inner_text()
+        assert url.startswith(f"{base_url}/s/")
+        page.emulate_media(media="print")
+        shoot(page, tmp_path, "selfreport-poster", full_page=True)
+        page.emulate_media(media="screen")
+        page.goto(f"{base_url}/collectors")
+        row = page.locator("tr[data-selfreport-link]")
+        assert row.get_attribute("data-state") == "active" and url in row.inner_text()
+        shoot(page, tmp_path, "selfreport-collectors", full_page=True)
+        row.get_by_role("button", name="Thu hồi").click()
+        assert page.locator("tr[data-selfreport-link]").get_attribute("data-state") == "revoked"
+        assert page.goto(url).status == 410
+    finally:
+        context.close()
+
+
+def test_fill__collector_in_the_browser__normal_intake(
+    browser: Any, base_url: str, rostered: None, session: Session
+):
+    make_user(session, "thu.nguyen", "collector")
+    context = browser.new_context(
+        viewport=PHONE,
+        locale="vi-VN",
+        http_credentials={"username": "thu.nguyen", "password": "mật-khẩu-thử-1"},
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        media: list[int] = []
+        page.on("response", lambda r: "/media/units.csv" in r.url and media.append(r.status))
+        page.goto(f"{base_url}/fill")
+        page.get_by_role("link", name=re.compile("Phiếu ghi nhận cài đặt")).click()
+        page.locator(".form-questions").wait_for()
+        assert media == [200]  # units.csv reached the engine through fetchFormAttachment
+        page.goto(f"{base_url}/fill/vssid_selfreport")
+        page.problems = []
+        page.on("pageerror", lambda e: page.problems.append(str(e)))
+        fill_self_report(page, CODE, BORN)
+        assert page.locator("#webform-status").inner_text().startswith("Đã nhận phiếu")
+    finally:
+        context.close()
+    [row] = submissions(session)
+    assert (row.source, row.submitter) == ("openrosa", "thu.nguyen")

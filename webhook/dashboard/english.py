@@ -212,4 +212,30 @@ EN: dict[str, str] = {
     "Yêu cầu chứa giá trị không hợp lệ.": "The request holds a value that cannot be stored.",
     "Về trang tiến độ": "Back to the progress page",
     "Không có trang này. Hãy kiểm tra lại địa chỉ.": "There is no such page. Check the address.",
+    # self-report links (selfreport_links.py)
+    "Đường dẫn tự khai": "Self-report links",
+    (
+        "Cán bộ của đơn vị tự khai bằng điện thoại bất kỳ (cả iPhone), không cần tài khoản: "
+        "gửi đường dẫn vào nhóm Zalo của đơn vị hoặc in áp phích có mã QR. Phiếu chỉ được "
+        "tính khi mã số và ngày sinh khớp với danh sách của đơn vị."
+    ): (
+        "A unit's staff report for themselves from any phone (iPhone too), without an "
+        "account: send the link to the unit's Zalo group or print the QR poster. A record "
+        "counts only when the number and date of birth match the unit's roster."
+    ),
+    "Hết hạn": "Expired",
+    "Đường dẫn": "Link",
+    "Đang dùng": "Active",
+    "Đã thu hồi": "Revoked",
+    "Áp phích A4": "A4 poster",
+    "Thu hồi": "Revoke",
+    "Chưa có đường dẫn tự khai nào.": "No self-report links yet.",
+    "Số ngày hiệu lực": "Days valid",
+    "Tạo đường dẫn tự khai": "Make a self-report link",
+    "Chiến dịch này không có biểu mẫu tự khai (selfreport_form).": (
+        "This campaign has no self-report form (selfreport_form)."
+    ),
+    "Số ngày không hợp lệ.": "Invalid number of days.",
+    "Đã thu hồi đường dẫn tự khai #{id}.": "Self-report link #{id} revoked.",
+    "Đường dẫn này không còn dùng được.": "This link can no longer be used.",
 }
