@@ -32,7 +32,7 @@ from webhook.database import get_session
 from webhook.errors import retry_headers, status_for
 from webhook.headers import WEBFORM_CONTENT_SECURITY_POLICY
 from webhook.intake_http import kept_headers, store
-from webhook.openrosa import XML_TYPE, openrosa_message
+from webhook.openrosa import XML_TYPE, openrosa_headers, openrosa_message
 from webhook.submission import parts
 from webhook.webforms_assets import entry_url
 
@@ -45,6 +45,12 @@ RECEIVED = (
 )
 #: Expired and revoked links are gone for good: 410 tells a browser and a proxy so.
 GONE = frozenset({ErrorCode.SELFREPORT_LINK_EXPIRED.code, ErrorCode.SELFREPORT_LINK_REVOKED.code})
+
+
+@bp.after_request
+def _openrosa_headers(response: Response) -> Response:
+    """The form, media and submission answers are OpenRosa's, like the rest of OpenRosa."""
+    return response if request.endpoint == "selfreport.page" else openrosa_headers(response)
 
 
 def _lang() -> str:
