@@ -27,7 +27,7 @@ from ingest.errors import ErrorCode, InvalidInput, NotFound, VssidError
 from ingest.models import Unit
 from ingest.selfreport import limits, links
 from ingest.submissions import intake
-from webhook.bodies import refuse_too_large
+from webhook.bodies import DRAIN_LIMIT, drain, refuse_too_large
 from webhook.database import get_session
 from webhook.errors import retry_headers, status_for
 from webhook.headers import WEBFORM_CONTENT_SECURITY_POLICY
@@ -146,10 +146,13 @@ def submission(token: str) -> Response:
         session.commit()  # a writer begins with BEGIN IMMEDIATE (ingest.db)
         begin_write(session)
     refused = limits.admit(session, link.id, request.remote_addr, allowed, utcnow())
-    if refused is not None:
-        session.commit()  # nothing of the body is kept: no row to count, nothing to lose
-        return _error(refused)
     session.commit()
+    if refused is not None:
+        # As an account over its quota (webhook.intake_http.over_quota): a row without the
+        # body (who, when, headers), the body drained so that the browser reads the answer.
+        size = request.content_length or 0
+        drain(request.environ["wsgi.input"], min(size, DRAIN_LIMIT) if size else DRAIN_LIMIT)
+        return _answer(store(_incoming(link, b"", ()), refused))
     xml, files = parts()
     incoming = _incoming(link, b"" if xml is None else xml, files)
     if xml is None:

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request, send_file, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
@@ -33,8 +33,6 @@ def manifest() -> dict[str, Any]:
 
 def entry_url() -> str:
     """The address of the page script that mounts the form."""
-    from flask import url_for
-
     return url_for("webforms.asset", name=manifest()["entry"])
 
 

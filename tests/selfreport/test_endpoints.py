@@ -160,7 +160,14 @@ def test_rate_limits__per_address_then_per_link__429_in_vietnamese(
     refused = send(client, token, instance())
     assert refused.status_code == 429 and "qua đường dẫn này" in message(refused)
     session.expire_all()
-    assert len(session.scalars(select(Submission)).all()) == 2  # refused posts are not stored
+    rows = session.scalars(select(Submission).order_by(Submission.id)).all()
+    assert [r.error_code for r in rows] == [
+        None,
+        None,
+        "selfreport.rate_address",
+        "selfreport.rate_link",
+    ]  # refused posts are kept without their body, as an account over its quota
+    assert rows[2].payload == b"" and rows[2].submitter == rows[0].submitter
 
 
 def test_other_form__refused_and_kept(client: FlaskClient, session: Session, token: str):
