@@ -203,3 +203,28 @@ def test_birth_date_answer__iso_date_compared(session: Session, rostered: None):
     assert identity.issues(session, defined, values, utcnow()) == []
     values["unit"] = OTHER_UNIT
     assert identity.issues(session, defined, values, utcnow())[0]["code"] == "identity.not_matched"
+
+
+def test_flagged_self_report__in_the_review_queue__counts_once_accepted(
+    client: FlaskClient, session: Session, token: str
+):
+    from tests.conftest import make_user
+    from tests.dashboard.scenario import sign_in
+
+    assert send(client, token, instance(born="1985-04-13")).status_code == 201
+    settle(session)
+    assert session.scalars(select(Person)).all() == []
+    make_user(session, "quan.tri", "admin")
+    assert sign_in(client, "quan.tri").status_code == 302
+    queue = client.get("/review")
+    assert queue.status_code == 200
+    assert "ngày sinh không khớp với danh sách của đơn vị" in queue.get_data(as_text=True)
+    flagged = latest(session)
+    decided = client.post(
+        f"/api/v1/submissions/{flagged.id}/review",
+        json={"decision": "accept", "reason": "Đã gọi điện xác nhận ngày sinh"},
+        auth=("quan.tri", "mật-khẩu-thử-1"),
+    )
+    assert decided.status_code == 200, decided.data
+    settle(session)
+    assert session.scalars(select(Person.person_key)).all() == [CODE]
