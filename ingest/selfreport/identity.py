@@ -1,7 +1,10 @@
 """Whether a self-report is about someone on the unit's roster: its identifier AND birth date
 match one roster entry of the campaign in the link's unit (DESIGN.md §9).
 
-A record that does not match is kept and flagged ``identity.not_matched`` for a reviewer; the
+Intake runs it on every record of the campaign's self-report form, whether it came through a
+link (source ``selfreport``) or from a collector (ODK Collect, ``/fill``: no link's unit, so
+only a reviewer can make it count). A record that does not match is kept and flagged
+``identity.not_matched`` for a reviewer; the
 sender hears the same answer either way (``webhook.selfreport``), so a link never tells who
 is on a roster. Entries are those in force on the day the record was made, or later (a
 unit's first roster stands for earlier dates too, as in coverage).

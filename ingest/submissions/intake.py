@@ -355,7 +355,11 @@ def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
         session, spec, instance.values, row.collected_at or row.received_at, owner,
         incoming.rights.units,
     )  # fmt: skip
-    if incoming.source in SELF_REPORTED and owner is not None:
+    if owner is not None and (
+        incoming.source in SELF_REPORTED or form.form_id == owner.selfreport_form
+    ):
+        # The self-report form counts only what matches the roster, whichever way it came
+        # (a collector may also fill it in ODK Collect or at /fill, with no link's unit).
         row.issues += identity.issues(
             session, owner, instance.values, row.collected_at or row.received_at
         )

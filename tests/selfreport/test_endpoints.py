@@ -38,7 +38,7 @@ def message(response: object) -> str:
 
 
 def latest(session: Session) -> Submission:
-    session.expire_all()
+    session.commit()  # a new snapshot: what the app committed since
     row = session.scalars(select(Submission).order_by(Submission.id.desc())).first()
     assert row is not None
     return row
@@ -228,3 +228,22 @@ def test_flagged_self_report__in_the_review_queue__counts_once_accepted(
     assert decided.status_code == 200, decided.data
     settle(session)
     assert session.scalars(select(Person.person_key)).all() == [CODE]
+
+
+def test_self_report_form__through_collect__checked_against_the_roster_too(
+    client: FlaskClient, session: Session, rostered: None
+):
+    from tests.conftest import make_user
+
+    make_user(session, "ctv.an", "collector")
+    auth = ("ctv.an", "mật-khẩu-thử-1")
+    data = {"xml_submission_file": (io.BytesIO(instance().encode()), "xml_submission_file")}
+    response = client.post("/submission", data=data, auth=auth)
+    assert response.status_code == 201
+    matched = latest(session)
+    assert matched.source == "openrosa" and matched.verdict == "accepted", matched.issues
+    no_unit = instance().replace(f"<unit>{UNIT}</unit>", "<unit/>")
+    data = {"xml_submission_file": (io.BytesIO(no_unit.encode()), "xml_submission_file")}
+    assert client.post("/submission", data=data, auth=auth).status_code == 201
+    row = latest(session)
+    assert [i["code"] for i in row.issues] == ["identity.not_matched"]
