@@ -193,6 +193,17 @@ class CheckCode(_Problem, Enum):
         "{identifier_en} {code} is also recorded in another unit ({other_unit}); "
         "decide which unit is right.",
     )
+    #: A self-report whose identifier and birth date are not both on the campaign's roster
+    #: of the link's unit. The sender is never told (the page answers the same either way),
+    #: so nobody learns who is on a roster; a reviewer decides.
+    IDENTITY_NOT_MATCHED = (
+        "identity.not_matched",
+        True,
+        "Tự khai: {identifier} và ngày sinh không khớp với danh sách của đơn vị; cần người "
+        "xem lại.",
+        "Self-report: the {identifier_en} and date of birth do not match the unit's roster; "
+        "a person must review it.",
+    )
     CHECK_FAILED = (
         "internal.check_failed",
         True,

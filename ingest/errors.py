@@ -218,6 +218,49 @@ class ErrorCode(Enum):
         "The server cannot store attachments right now; please send again later.",
     )
 
+    SELFREPORT_LINK_UNKNOWN = (
+        "selfreport.link_unknown",
+        "Đường dẫn tự khai này không tồn tại. Vui lòng kiểm tra lại đường dẫn hoặc hỏi cán "
+        "bộ đầu mối của đơn vị.",
+        "This self-report link does not exist. Check the link or ask your unit's focal point.",
+    )
+    SELFREPORT_LINK_EXPIRED = (
+        "selfreport.link_expired",
+        "Đường dẫn tự khai này đã hết hạn ngày {day}. Vui lòng hỏi cán bộ đầu mối của đơn vị "
+        "đường dẫn mới.",
+        "This self-report link expired on {day_en}. Ask your unit's focal point for a new one.",
+    )
+    SELFREPORT_LINK_REVOKED = (
+        "selfreport.link_revoked",
+        "Đường dẫn tự khai này đã bị thu hồi. Vui lòng hỏi cán bộ đầu mối của đơn vị đường "
+        "dẫn mới.",
+        "This self-report link has been withdrawn. Ask your unit's focal point for a new one.",
+    )
+    SELFREPORT_NO_FORM = (
+        "selfreport.no_form",
+        "Chiến dịch '{campaign}' không có biểu mẫu tự khai (selfreport_form).",
+        "Campaign '{campaign}' has no self-report form (selfreport_form).",
+    )
+    SELFREPORT_WRONG_FORM = (
+        "selfreport.wrong_form",
+        "Đường dẫn này chỉ nhận phiếu tự khai '{form_id}'.",
+        "This link accepts only the self-report form '{form_id}'.",
+    )
+    SELFREPORT_RATE_LINK = (
+        "selfreport.rate_link",
+        "Đơn vị đã gửi nhiều phiếu qua đường dẫn này trong một giờ; vui lòng gửi lại sau "
+        "{minutes} phút.",
+        "Many forms were sent through this link within an hour; please send again in "
+        "{minutes} minutes.",
+    )
+    SELFREPORT_RATE_ADDRESS = (
+        "selfreport.rate_address",
+        "Thiết bị hoặc mạng này đã gửi nhiều phiếu trong một giờ; vui lòng gửi lại sau "
+        "{minutes} phút.",
+        "This device or network has sent many forms within an hour; please send again in "
+        "{minutes} minutes.",
+    )
+
     SUBMISSION_NOT_FOUND = (
         "submission.not_found",
         "Không tìm thấy phiếu số {submission_id}.",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 import ingest.models  # noqa: F401  (registers every table on the metadata)
 from ingest.db import Base, make_engine
@@ -224,7 +226,7 @@ def test_migration_0011__a_database_with_a_log__outbox_starts_at_its_end(tmp_pat
         )
         with engine.connect() as connection:
             events = connection.scalar(text("SELECT count(*) FROM outbox_event"))
-        command.downgrade(config, "0009")
+        command.downgrade(config, "0010")
         with engine.connect() as connection:
             left = connection.scalar(
                 text("SELECT count(*) FROM consumer_cursor WHERE consumer = 'outbox'")
@@ -236,3 +238,31 @@ def test_migration_0011__a_database_with_a_log__outbox_starts_at_its_end(tmp_pat
     assert last and cursor == last
     assert events == 0
     assert left == 0 and "email" not in columns
+def test_migration_0010__sqlite__selfreport_source_allowed__rewritten_on_downgrade(
+    tmp_path: Path,
+):
+    """0010 widens the log's source check to ``selfreport`` (SQLite: its schema text edited
+    in place, the rows untouched; PostgreSQL alters the constraint, as every test database
+    there is migrated) and its downgrade writes those rows back as ``openrosa``."""
+    target = make_engine(f"sqlite:///{tmp_path / 'sr.sqlite3'}")
+    config = migrate.alembic_config(target)
+    row = (
+        "INSERT INTO submission (tx, received_at, source, content_type, payload, payload_sha256,"
+        " content_sha256, headers, issues, attachments_expected) VALUES (0, '2026-12-06 10:00:00',"
+        " :source, '', x'3c612f3e', '', '', '{}', '[]', 0)"
+    )
+    try:
+        command.upgrade(config, "0009")
+        with target.begin() as connection, pytest.raises(IntegrityError):
+            connection.execute(text(row), {"source": "selfreport"})
+        migrate.upgrade(target)
+        with target.begin() as connection:
+            connection.execute(text(row), {"source": "selfreport"})
+            assert connection.scalar(text("PRAGMA integrity_check")) == "ok"
+        command.downgrade(config, "0009")
+        with target.begin() as connection:
+            assert connection.scalars(text("SELECT source FROM submission")).all() == ["openrosa"]
+            with pytest.raises(IntegrityError):
+                connection.execute(text(row), {"source": "selfreport"})
+    finally:
+        target.dispose()

@@ -18,12 +18,15 @@ from webhook import (
     dashboard,
     database,
     errors,
+    fill,
     headers,
     health,
     kobo,
     lockout,
     openrosa,
     pipeline,
+    selfreport,
+    webforms_assets,
 )
 from webhook import submission as _submission  # noqa: F401  (adds /submission to openrosa.bp)
 
@@ -69,6 +72,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     lockout.init_app(app)  # after the dashboard, whose defaults include the lock-out's
     app.register_blueprint(openrosa.bp)
     app.register_blueprint(openrosa.bp, url_prefix="/key/<token>", name="openrosa_key")
+    app.register_blueprint(webforms_assets.bp)
+    app.register_blueprint(selfreport.bp)
+    app.register_blueprint(fill.bp)
 
     from webhook import cli
 

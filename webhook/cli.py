@@ -488,6 +488,10 @@ def init_app(app: Flask) -> None:
     hooks_cli.init_app(users_cli)
     for extra in (*COMMANDS, *hooks_cli.COMMANDS):
         app.cli.add_command(extra)
+    from webhook.selfreport_cli import COMMANDS as SELFREPORT_COMMANDS
+
+    for extra in SELFREPORT_COMMANDS:
+        app.cli.add_command(extra)
     for command in (
         db_cli,
         forms_cli,

@@ -31,6 +31,10 @@
                            2000; 0: no limit); past it, 429 with Retry-After
 ``VSSID_SUBMISSION_BYTES_PER_DAY``  bytes (payloads and attachments) one account may store
                            in a day (default 2000000000, 2 GB; 0: no limit)
+``VSSID_SELFREPORT_POSTS_PER_LINK``  submissions one self-report link takes in an hour
+                           (default 600; 0: no limit); past it, 429 with Retry-After
+``VSSID_SELFREPORT_POSTS_PER_ADDRESS``  self-report submissions from one address in an
+                           hour (default 120: an office NAT is one address; 0: no limit)
 ``VSSID_SIGN_IN_HOURS``    a dashboard sign-in lasts at most this long (default 8)
 ``VSSID_SIGN_IN_MAX_FAILURES`` / ``VSSID_SIGN_IN_WINDOW_MINUTES``  failed sign-ins per
                            account and address before a pause (default 5 in 15 minutes)
@@ -78,6 +82,9 @@ DEFAULTS: dict[str, Any] = {
     "HOOKS_CONCURRENCY": 8,
     "SMTP_URL": None,
     "DIGEST_HOUR": 17,
+    # Public self-report links (no account): a unit's staff in an hour, with room to spare.
+    "SELFREPORT_POSTS_PER_LINK": 600,
+    "SELFREPORT_POSTS_PER_ADDRESS": 120,
 }
 
 
@@ -101,6 +108,8 @@ def resolve(config: dict[str, Any], instance_path: str) -> None:
     config["DIGEST_HOUR"] = int(config["DIGEST_HOUR"])
     if not 0 <= config["DIGEST_HOUR"] <= 23:
         raise ValueError(f"VSSID_DIGEST_HOUR must be 0-23, not {config['DIGEST_HOUR']}")
+    config["SELFREPORT_POSTS_PER_LINK"] = int(config["SELFREPORT_POSTS_PER_LINK"])
+    config["SELFREPORT_POSTS_PER_ADDRESS"] = int(config["SELFREPORT_POSTS_PER_ADDRESS"])
 
 
 #: A secret key shorter than this (or of fewer distinct characters) can be guessed or was

@@ -31,7 +31,7 @@ def submission_probe() -> Response:
     return Response(status=204, content_type="text/xml; charset=utf-8")
 
 
-def _parts() -> tuple[bytes | None, tuple[intake.IncomingFile, ...]]:
+def parts() -> tuple[bytes | None, tuple[intake.IncomingFile, ...]]:
     """The instance XML and the attachment parts of the request."""
     if request.mimetype in {"text/xml", "application/xml"}:
         return request.get_data(cache=False), ()
@@ -57,7 +57,7 @@ def submission_post() -> Response:
     refused = over_quota("openrosa")
     if refused is not None:
         return _answer(refused)
-    xml, files = _parts()
+    xml, files = parts()
     if xml is None:
         error = InvalidInput(ErrorCode.SUBMISSION_NO_XML)
         return _answer(store(incoming("openrosa", b""), error))

@@ -143,6 +143,8 @@ class Campaign:
     report: ReportHeader = field(default_factory=ReportHeader)
     #: The kinds of unit the campaign covers (empty: every unit).
     unit_kinds: tuple[str, ...] = ()
+    #: The form a unit's public self-report link opens (None: the campaign has none).
+    selfreport_form: str | None = None
 
     #: The categories' and further levels' keys, worked out once (a report asks for them
     #: per unit and category: about 180,000 times at 10,000 units).
@@ -195,6 +197,7 @@ class Campaign:
             "on_track_pct": self.on_track_pct,
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "unit_kinds": list(self.unit_kinds),
+            "selfreport_form": self.selfreport_form,
             "report": {
                 **_fields(self.report),
                 "letter_date": self.report.letter_date.isoformat()
@@ -244,6 +247,7 @@ def from_dict(data: Mapping[str, Any]) -> Campaign:
         on_track_pct=float(data.get("on_track_pct", 80.0)),
         start_date=date.fromisoformat(data["start_date"]) if data.get("start_date") else None,
         unit_kinds=tuple(data.get("unit_kinds") or ()),
+        selfreport_form=data.get("selfreport_form"),
         report=ReportHeader(
             **{k: tuple(v) if isinstance(v, list) else v for k, v in report.items()},  # type: ignore[arg-type]
             letter_date=date.fromisoformat(letter) if letter else None,

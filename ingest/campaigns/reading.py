@@ -45,7 +45,7 @@ def parse(source: str, data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -
 def _parse(data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
     known = {"id", "title", "forms", "categories", "person", "done", "levels", "unit_report",
              "denominators", "target_pct", "on_track_pct", "start_date", "report",
-             "unit_kinds"}  # fmt: skip
+             "unit_kinds", "selfreport_form"}  # fmt: skip
     _no_unknown(data, known, "")
     campaign_id = _key(data.get("id"), "id")
     title = _texts(data.get("title"), "title", required=True)
@@ -114,7 +114,33 @@ def _parse(data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
         start_date=_date(data.get("start_date"), "start_date"),
         report=_report(data.get("report", {})),
         unit_kinds=_kinds(data.get("unit_kinds", [])),
+        selfreport_form=_selfreport_form(data.get("selfreport_form"), person, specs),
     )
+
+
+def _selfreport_form(
+    value: Any, person: PersonFields | None, specs: Mapping[str, FormSpec]
+) -> str | None:
+    """The self-report form's id, checked: one of the campaign's person forms that asks the
+    identifier and the birth date and has the unit field (which the server fills in)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value not in specs:
+        raise DefinitionError(
+            "selfreport_form phải là form_id của một biểu mẫu trong forms.",
+            "selfreport_form must be the form_id of one of the forms in forms.",
+        )
+    spec = specs[value]
+    needed = (person.identifier, person.outcome, person.unit, person.birth_date) if person else ()
+    missing = [name for name in needed if name and name not in spec.fields]
+    if person is None or not person.birth_date or missing:
+        raise DefinitionError(
+            f"biểu mẫu tự khai '{value}' cần [person] và các trường: "
+            f"{', '.join(missing) or 'birth_date'}.",
+            f"the self-report form '{value}' needs [person] and the fields: "
+            f"{', '.join(missing) or 'birth_date'}.",
+        )
+    return value
 
 
 def _kinds(value: Any) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """The tables, by what they hold: the registry (units, accounts, forms), the log (what
 arrived, what reviewers decided, rosters as imported), what consumers derive from it, and
-access state (password attempts, Digest nonce counts, signed-in browsers), and events out
-(the outbox, webhook subscriptions and deliveries)."""
+access state (password attempts, Digest nonce counts, signed-in browsers), events out
+(the outbox, webhook subscriptions and deliveries) and self-report links."""
 
 from __future__ import annotations
 
@@ -57,6 +57,7 @@ from ingest.models.registry import (
     Unit,
     User,
 )
+from ingest.models.selfreport import SelfReportLink, SelfReportPost
 
 __all__ = [
     "CATEGORIES",
@@ -95,6 +96,8 @@ __all__ = [
     "ReviewState",
     "RosterEntry",
     "RosterImport",
+    "SelfReportLink",
+    "SelfReportPost",
     "Submission",
     "SubmissionAttachment",
     "SubmissionStatus",

@@ -50,6 +50,7 @@ from ingest.forms import formspec
 from ingest.forms.validate import validate
 from ingest.models import Form, FormVersion, Submission, Verdict
 from ingest.registry import unit_codes
+from ingest.selfreport import identity
 from ingest.submissions import checks, parse, store
 from ingest.submissions.media import MediaStore
 
@@ -57,6 +58,11 @@ log = logging.getLogger(__name__)
 
 #: The issue recorded when checking a submission failed unexpectedly (a bug, logged).
 CHECK_FAILED = CheckCode.CHECK_FAILED.stored()
+#: Sources that send OpenRosa instance XML naming its form and version: ODK Collect, and
+#: ODK Web Forms on a public self-report link.
+OPENROSA_SOURCES = frozenset({"openrosa", "selfreport"})
+#: Sources whose records must match the roster (identifier and birth date) to count.
+SELF_REPORTED = frozenset({"selfreport"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +164,7 @@ def _form_version(session: Session, form: _Form, version: str | None) -> _Versio
 
 
 def _is_json(incoming: Incoming) -> bool:
-    return incoming.source != "openrosa" and "json" in incoming.content_type.lower()
+    return incoming.source not in OPENROSA_SOURCES and "json" in incoming.content_type.lower()
 
 
 def _instance(
@@ -179,14 +185,14 @@ def _instance(
     root = parse.read_xml(incoming.payload)
     claimed = parse.instance_from_xml(root)
     form_id = claimed.form_id
-    if incoming.source != "openrosa":
+    if incoming.source not in OPENROSA_SOURCES:
         form = _kobo_form(session, form_id, incoming.form_hint)
     else:
         found = _find_form(session, form_id) if form_id else None
         if found is None:
             raise NotFound(ErrorCode.FORM_NOT_FOUND, form_id=form_id or "?")
         form = found
-    claimed_version = claimed.version if incoming.source == "openrosa" else None
+    claimed_version = claimed.version if incoming.source in OPENROSA_SOURCES else None
     version = _form_version(session, form, claimed_version)
     spec = formspec.spec_for(version.md5, version.xml)
     return parse.instance_from_xml(root, spec.repeat_paths), form, version, spec, None
@@ -349,6 +355,14 @@ def receive(session: Session, incoming: Incoming, media: MediaStore) -> Receipt:
         session, spec, instance.values, row.collected_at or row.received_at, owner,
         incoming.rights.units,
     )  # fmt: skip
+    if owner is not None and (
+        incoming.source in SELF_REPORTED or form.form_id == owner.selfreport_form
+    ):
+        # The self-report form counts only what matches the roster, whichever way it came
+        # (a collector may also fill it in ODK Collect or at /fill, with no link's unit).
+        row.issues += identity.issues(
+            session, owner, instance.values, row.collected_at or row.received_at
+        )
     blocking = any(issue.get("blocking", True) for issue in row.issues)
     row.verdict = Verdict.FLAGGED if blocking else Verdict.ACCEPTED
 

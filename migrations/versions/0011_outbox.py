@@ -14,7 +14,7 @@ The outbox consumer starts with no cursor; its first batch takes the log's curre
 its start (``ingest.outbox.consumer``), so upgrading does not send the history.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 16:40:00
 """
 
@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql
 import ingest.db
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -34,7 +34,7 @@ def form_files(session: Session, default_units, tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("form_id", ["vssid_install", "vssid_unit_report"])
+@pytest.mark.parametrize("form_id", ["vssid_install", "vssid_unit_report", "vssid_selfreport"])
 def test_engine__valid_answers__load_fill_and_ready(form_files: Path, form_id: str):
     code, report = fill(
         "--form",
@@ -56,6 +56,7 @@ def test_engine__valid_answers__load_fill_and_ready(form_files: Path, form_id: s
     [
         ("vssid_install", {"bhxh_code", "install_date"}),
         ("vssid_unit_report", {"installed_cong_chuc", "active_vien_chuc"}),
+        ("vssid_selfreport", {"bhxh_code", "birth_date", "install_date"}),
     ],
 )
 def test_engine__invalid_answers__constraints_enforced(
@@ -103,6 +104,7 @@ def test_engine_as_phone__downloads_over_openrosa_with_digest(
         "vssid_unit_report",
         "vneid_level2",
         "vssid_residents_outreach",
+        "vssid_selfreport",
     }
     assert server["form"]["hashOk"] is True
     assert [m["filename"] for m in report["media"]] == ["units.csv"]

@@ -116,6 +116,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Outgoing webhooks: administrators only (no delivery 1 here: 404 once allowed).
     "GET /hooks":                                    row(302, 200, 403, 403, 302, 302),
     "POST /hooks/deliveries/<int:delivery_id>/redeliver": row(302, 404, 403, 403, 302, 302),
+    # (before signing out, below) Self-report links on the Collectors page: administrators.
+    "POST /collectors/selfreport":                   row(302, 302, 403, 403, 302, 302),
+    "POST /collectors/selfreport/<int:link_id>/revoke": row(302, 302, 403, 403, 302, 302),
+    "GET /collectors/selfreport/<int:link_id>/poster": row(302, 200, 403, 403, 302, 302),
     "GET /login":                                    row(200, 302, 302, 302, 200, 200),
     "POST /logout":                                  row(302, 302, 302, 302, 302, 302),
     # Signing in with the role's own password (anonymous: a wrong one).
@@ -125,6 +129,15 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /readyz":                                   row(200, 200, 200, 200, 200, 200),
     "GET /assets/dashboard/<path:filename>":         row(200, 200, 200, 200, 200, 200),
     "GET /static/<path:filename>":                   row(404, 404, 404, 404, 404, 404),
+    # ODK Web Forms' built files and a unit's public self-report link: no account at all.
+    "GET /webforms/<path:name>":                     row(200, 200, 200, 200, 200, 200),
+    "GET /s/<token>":                                row(200, 200, 200, 200, 200, 200),
+    "GET /s/<token>/form.xml":                       row(200, 200, 200, 200, 200, 200),
+    "GET /s/<token>/media/<name>":                   row(404, 404, 404, 404, 404, 404),
+    "POST /s/<token>/submission":                    row(201, 201, 201, 201, 201, 201),
+    # Filling in the browser: as ODK Collect authenticates (Basic or Digest).
+    "GET /fill":                                     row(401, 200, 403, 200, 200, 403),
+    "GET /fill/<form_id>":                           row(401, 200, 403, 200, 200, 403),
 }
 # fmt: on
 
@@ -154,6 +167,8 @@ class World:
     flagged_id: int
     spare_collector_id: int
     tokens: dict[str, str]
+    #: Two self-report links of Phường 1 (id, token): one to use, one to revoke.
+    links: list[tuple[int, str]] = field(default_factory=list)
     browsers: dict[str, FlaskClient] = field(default_factory=dict)
 
     def password(self, role: str) -> str:
@@ -230,6 +245,17 @@ def collector_form(world: World) -> dict[str, Any]:
     return {"data": {"username": name, "password": "mật-khẩu-ctv-1", "unit": "27190"}}
 
 
+def selfreport_body(world: World) -> dict[str, Any]:
+    from tests.selfreport.conftest import instance
+
+    data = {"xml_submission_file": (io.BytesIO(instance().encode()), "xml_submission_file")}
+    return {"data": data, "content_type": "multipart/form-data"}
+
+
+def link_form(world: World) -> dict[str, Any]:
+    return {"data": {"unit": "27184", "days": "30", "campaign": "vssid"}}
+
+
 def no_body(world: World) -> dict[str, Any]:
     return {}
 
@@ -287,6 +313,13 @@ CALLS: dict[str, Call] = {
     "POST /hooks/deliveries/<int:delivery_id>/redeliver": Call(
         "/hooks/deliveries/{flagged}/redeliver", "dashboard"
     ),
+    "POST /collectors/selfreport": Call("/collectors/selfreport", "dashboard", link_form),
+    "POST /collectors/selfreport/<int:link_id>/revoke": Call(
+        "/collectors/selfreport/{spare_link}/revoke", "dashboard"
+    ),
+    "GET /collectors/selfreport/<int:link_id>/poster": Call(
+        "/collectors/selfreport/{link_id}/poster", "dashboard"
+    ),
     "GET /login": Call("/login", "dashboard"),
     "POST /logout": Call("/logout", "dashboard"),
     "POST /login": Call("/login", "signin"),
@@ -294,6 +327,13 @@ CALLS: dict[str, Call] = {
     "GET /readyz": Call("/readyz", "public"),
     "GET /assets/dashboard/<path:filename>": Call("/assets/dashboard/dashboard.css", "public"),
     "GET /static/<path:filename>": Call("/static/dashboard.css", "public"),
+    "GET /webforms/<path:name>": Call("/webforms/LICENSE", "public"),
+    "GET /s/<token>": Call("/s/{link}", "public"),
+    "GET /s/<token>/form.xml": Call("/s/{link}/form.xml", "public"),
+    "GET /s/<token>/media/<name>": Call("/s/{link}/media/units.csv", "public"),
+    "POST /s/<token>/submission": Call("/s/{link}/submission", "public", selfreport_body),
+    "GET /fill": Call("/fill", "openrosa"),
+    "GET /fill/<form_id>": Call("/fill/vssid_install", "openrosa"),
 }
 FAMILIES = sorted({call.family for call in CALLS.values()})
 
@@ -321,7 +361,8 @@ def test_matrix__lists_every_route(app: Flask) -> None:
 def test_matrix__options_answers_allow_without_data(app: Flask, client: FlaskClient) -> None:
     """OPTIONS is Flask's automatic answer: the allowed methods and nothing else."""
     for key, call in CALLS.items():
-        url = call.url.format(token="x" * 43, flagged=1, spare=1)
+        url = call.url.format(token="x" * 43, flagged=1, spare=1, link="x" * 43, link_id=1,
+                              spare_link=1)  # fmt: skip
         response = client.options(url.split("?")[0])
         assert response.status_code == 200, key
         assert response.data == b"", key
@@ -346,8 +387,14 @@ def world(
     for role in ("admin", "manager", "unit", "collector"):
         user = session.scalars(select(User).where(User.username == USERNAMES[role])).one()
         tokens[role] = accounts.issue_token(user)
+    from ingest import campaigns
+    from ingest.db import utcnow
+    from ingest.selfreport import links
+
+    made = [links.create(session, campaigns.load(session, "vssid"), "27184", "quan.tri",
+                         utcnow()) for _ in range(2)]  # fmt: skip
     session.commit()
-    return World(app, session, flagged, spare, tokens)
+    return World(app, session, flagged, spare, tokens, [(link.id, link.token) for link in made])
 
 
 def send(world: World, key: str, role: str, style: str) -> TestResponse:
@@ -355,7 +402,8 @@ def send(world: World, key: str, role: str, style: str) -> TestResponse:
     call = CALLS[key]
     method = key.split()[0]
     url = call.url.format(token=world.tokens[role], flagged=world.flagged_id,
-                          spare=world.spare_collector_id)  # fmt: skip
+                          spare=world.spare_collector_id, link=world.links[0][1],
+                          link_id=world.links[0][0], spare_link=world.links[1][0])  # fmt: skip
     kwargs = call.body(world)
     headers = dict(kwargs.pop("headers", {}))
     username, password = USERNAMES.get(role, "nobody"), world.password(role)

@@ -348,6 +348,25 @@ CASES: list[Case] = [
     page("/assets/dashboard/%2e%2e/templates/dashboard/base.html", 404),
     page("/assets/dashboard/dashboard.css%00", 404),
     Case("anon", "/static/..%2f..%2fetc%2fpasswd", 404),
+    # The public self-report link, ODK Web Forms' files and the fill pages.
+    Case("anon", f"/s/{LONG}", 404),
+    Case("anon", f"/s/{quote(SQL, safe='')}/form.xml", 404),
+    Case("anon", "/s/%00/media/units.csv", 404),
+    Case(
+        "anon",
+        f"/s/{quote(DROP, safe='')}/submission",
+        404,
+        method="POST",
+        kwargs={"data": NESTED, "content_type": "text/xml"},
+    ),
+    Case("anon", "/webforms/..%2f..%2f__init__.py", 404),
+    Case("anon", "/webforms/assets/%2e%2e/%2e%2e/selfreport.py", 404),
+    openrosa("/fill", 200),
+    openrosa(f"/fill/{quote(SQL, safe='')}", 404),
+    form("/collectors/selfreport", {"unit": SQL, "days": "30"}, 404),
+    form("/collectors/selfreport", {"unit": "27184", "days": LONG}, 400),
+    form("/collectors/selfreport/999999/revoke", {}, 404),
+    page("/collectors/selfreport/999999/poster", 404),
     Case("anon", f"/login?next={quote(SQL)}", 200),
     page(f"/login?next=/{CRLF}", 302),
     page("/login?next=//evil.example/", 302),
@@ -427,11 +446,13 @@ def expected_format(case: Case, response: TestResponse, app: Flask) -> str:
         )
     except Exception:  # no route: the app's JSON 404/405
         return "json"
-    if endpoint.startswith("openrosa"):
-        return "xml"
+    if endpoint.startswith("openrosa") or endpoint.startswith("selfreport."):
+        return "html" if endpoint == "selfreport.page" else "xml"
     if endpoint.startswith("dashboard"):
         return "html"
-    assert path.startswith(("/api/", "/kobo/", "/healthz", "/readyz", "/static")), path
+    assert path.startswith(
+        ("/api/", "/kobo/", "/healthz", "/readyz", "/static", "/webforms/", "/fill")
+    ), path
     return "json"
 
 

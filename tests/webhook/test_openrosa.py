@@ -141,7 +141,10 @@ def test_form_list__head_for_enketo_auth_check(client: FlaskClient, collector: s
 
 
 #: Every shipped campaign's forms.
-SHIPPED = {"vssid_install", "vssid_unit_report", "vneid_level2", "vssid_residents_outreach"}
+SHIPPED = {
+    "vssid_install", "vssid_unit_report", "vneid_level2", "vssid_residents_outreach",
+    "vssid_selfreport",
+}  # fmt: skip
 
 
 def test_form_list__closed_form_not_listed(client: FlaskClient, session: Session, collector: str):

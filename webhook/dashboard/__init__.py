@@ -31,6 +31,7 @@ from webhook.dashboard import (
     scope,
     security,
     selector,
+    selfreport_links,  # noqa: F401  (routes)
     signin,
 )
 from webhook.dashboard.blueprint import bp

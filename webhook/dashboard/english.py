@@ -246,4 +246,29 @@ EN: dict[str, str] = {
     "Gửi lại": "Redeliver",
     "Đã xếp lần gửi số {id} để gửi lại ngay.": "Delivery {id} will be sent again now.",
     "Không có lần gửi này.": "There is no such delivery.",
+    # self-report links (selfreport_links.py)
+    "Đường dẫn tự khai": "Self-report links",
+    (
+        "Cán bộ của đơn vị tự khai bằng điện thoại bất kỳ (cả iPhone), không cần tài khoản: "
+        "gửi đường dẫn vào nhóm Zalo của đơn vị hoặc in áp phích có mã QR. Phiếu chỉ được "
+        "tính khi mã số và ngày sinh khớp với danh sách của đơn vị."
+    ): (
+        "A unit's staff report for themselves from any phone (iPhone too), without an "
+        "account: send the link to the unit's Zalo group or print the QR poster. A record "
+        "counts only when the number and date of birth match the unit's roster."
+    ),
+    "Hết hạn": "Expired",
+    "Đường dẫn": "Link",
+    "Đã thu hồi": "Revoked",
+    "Áp phích A4": "A4 poster",
+    "Thu hồi": "Revoke",
+    "Chưa có đường dẫn tự khai nào.": "No self-report links yet.",
+    "Số ngày hiệu lực": "Days valid",
+    "Tạo đường dẫn tự khai": "Make a self-report link",
+    "Chiến dịch này không có biểu mẫu tự khai (selfreport_form).": (
+        "This campaign has no self-report form (selfreport_form)."
+    ),
+    "Số ngày không hợp lệ.": "Invalid number of days.",
+    "Đã thu hồi đường dẫn tự khai #{id}.": "Self-report link #{id} revoked.",
+    "Đường dẫn này không còn dùng được.": "This link can no longer be used.",
 }

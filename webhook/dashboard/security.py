@@ -4,7 +4,8 @@
   lives ``SIGN_IN_HOURS`` (default 8: a working day).
 - Every unsafe request carries a CSRF token (Flask-WTF), except the machine endpoints: the
   OpenRosa and KoboToolbox blueprints, which authenticate every request by HTTP headers or a
-  URL token and are never called by a browser holding our cookie, and the JSON API when it
+  URL token and are never called by a browser holding our cookie, the public self-report
+  link (no account: nothing for a forged request to ride on), and the JSON API when it
   is called with an ``Authorization`` header. The API called with the dashboard's session
   (a browser) needs the token like any form. Flask-WTF cannot exempt a blueprint only when
   it is called with a header, so its default check is off and :func:`_check_csrf` decides.
@@ -24,7 +25,7 @@ from werkzeug.wrappers import Response
 from webhook.dashboard.blueprint import bp
 
 #: Blueprints of machine clients: authenticated per request, exempt from CSRF tokens.
-MACHINE_BLUEPRINTS = frozenset({"openrosa", "openrosa_key", "kobo"})
+MACHINE_BLUEPRINTS = frozenset({"openrosa", "openrosa_key", "kobo", "selfreport"})
 #: Blueprints that skip the token only when the request authenticates by header.
 HEADER_AUTH_BLUEPRINTS = frozenset({"api"})
 CONTENT_SECURITY_POLICY = (
