@@ -238,6 +238,8 @@ def test_migration_0011__a_database_with_a_log__outbox_starts_at_its_end(tmp_pat
     assert last and cursor == last
     assert events == 0
     assert left == 0 and "email" not in columns
+
+
 def test_migration_0010__sqlite__selfreport_source_allowed__rewritten_on_downgrade(
     tmp_path: Path,
 ):
