@@ -463,7 +463,10 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
+    from webhook.correction_cli import correct_command
     from webhook.onboarding_cli import COMMANDS
+
+    review_cli.add_command(correct_command)
 
     for extra in COMMANDS:
         app.cli.add_command(extra)

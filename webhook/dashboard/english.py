@@ -121,14 +121,33 @@ EN: dict[str, str] = {
     "Quay lại tiến độ chung": "Back to overall progress",
     # review page
     "Phiếu cần duyệt": "Submissions to review",
-    "Phiếu bị gắn cờ do có lỗi khi kiểm tra. Phiếu chỉ được tính vào tiến độ sau khi "
-    "được chấp nhận.": (
-        "Submissions flagged by the checks. A submission counts in the progress only once "
-        "it is accepted."
+    "Phiếu cần xem lại vì khi kiểm tra thấy có vấn đề. Phiếu chỉ được tính vào tiến độ sau "
+    "khi được chấp nhận hoặc sửa đúng.": (
+        "Submissions the checks found a problem in. A submission counts in the progress only "
+        "once it is accepted or corrected."
     ),
-    "Chỉ xem: chỉ quản trị viên mới được chấp nhận hoặc từ chối phiếu.": (
-        "Read only: only administrators may accept or reject submissions."
+    "Chỉ xem: chỉ quản trị viên mới được chấp nhận, từ chối hoặc sửa phiếu.": (
+        "Read only: only administrators may accept, reject or correct submissions."
     ),
+    "Đã có phiên bản mới": "Replaced by a newer version",
+    "Phiên bản sửa của phiếu số {id}": "Corrected version of submission {id}",
+    "xem bản gốc": "see the original",
+    "{who} đã sửa “{label}”, lý do: {reason}": "{who} corrected “{label}”; reason: {reason}",
+    "Phiếu khác của cùng người này": "Other records of the same person",
+    "Sửa một câu trả lời": "Correct an answer",
+    "Sửa tạo một phiên bản mới của phiếu (phiếu gốc vẫn được lưu); phiên bản mới được kiểm "
+    "tra lại theo biểu mẫu.": (
+        "A correction makes a new version of the submission (the original is kept); the new "
+        "version is checked against the form again."
+    ),
+    "Giá trị đúng": "Correct value",
+    "Lý do sửa (bắt buộc)": "Reason for the correction (required)",
+    "Lưu bản sửa": "Save the correction",
+    "Không sửa được phiếu: {message}": "The submission was not corrected: {message}",
+    "Đã sửa phiếu số {id}: phiên bản mới là phiếu số {new}.": (
+        "Submission {id} corrected: the new version is submission {new}."
+    ),
+    "Không tìm thấy phiếu số {id}.": "Submission {id} was not found.",
     "Không có phiếu nào cần duyệt.": "Nothing to review.",
     "Phiếu số {id}": "Submission {id}",
     "Không thuộc chiến dịch nào": "Outside any campaign",
@@ -148,7 +167,7 @@ EN: dict[str, str] = {
     "Không ghi nhận được quyết định: {message}": "The decision was not recorded: {message}",
     "Lịch sử duyệt": "Review history",
     "Trạng thái": "Status",
-    "Bị gắn cờ": "Flagged",
+    "Cần xem lại": "To review",
     "Đã từ chối": "Rejected",
     "Đã chấp nhận": "Accepted",
     "Trang sau": "Next page",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
@@ -92,6 +92,23 @@ def local(texts: Mapping[str, str] | None) -> str:
     return texts.get(language()) or texts.get("vi") or texts.get("en") or "—"
 
 
+class Named(Protocol):
+    """A unit as the registry names it (``Unit``, a report's ``UnitCoverage``)."""
+
+    @property
+    def name_vi(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+
+
+def unit_name(unit: Named) -> str:
+    """A unit's name in the request's language: the registry's English name in English, when
+    it has one; else the Vietnamese."""
+    if language() == "en" and unit.name_en:
+        return unit.name_en
+    return unit.name_vi
+
+
 def in_sentence(text: str) -> str:
     """A label written for a heading, inside a sentence: its first letter in lower case
     ("Chưa cài đặt" → "chưa cài đặt"), unless the first word is an acronym ("VNeID")."""
@@ -158,7 +175,7 @@ def init_app(app: Flask) -> None:
     """Give ``app``'s templates the translation and formatting helpers."""
     app.jinja_env.globals.update(
         _=translate, name=name, label=label, local=local, language=language,
-        language_url=language_url,
+        language_url=language_url, unit_name=unit_name,
         ROLES=ROLES, KINDS=KINDS, SOURCES=SOURCES, PROGRESS=PROGRESS,
     )  # fmt: skip
     app.jinja_env.filters.update(
