@@ -462,7 +462,8 @@ def test_charts__images(signed_in: SignedIn, path: str, mimetype: str):
 # --- collectors ---------------------------------------------------------------------------
 
 
-def test_collectors__create_account_then_qr_code(signed_in: SignedIn, session: Session):
+def test_collectors__create_account_then_qr_code(signed_in: SignedIn, session: Session, app: Flask):
+    app.config["PUBLIC_URL"] = "https://vssid.example.vn"
     admin = signed_in("quan.tri")
     page = admin.get("/collectors")
     assert "ctv.an" in page.text
@@ -479,7 +480,7 @@ def test_collectors__create_account_then_qr_code(signed_in: SignedIn, session: S
     assert "Cài ODK Collect → Cấu hình bằng mã QR → quét mã" in qr.text
     # The server URL holds the token: shown masked (webhook.onboarding.masked), never in clear.
     # (a URL-safe token: its last four characters are letters, digits, "-" or "_")
-    assert re.search(r"http://localhost/key/\*{8,}[\w-]{4}<", qr.text)
+    assert re.search(r"https://vssid.example.vn/key/\*{8,}[\w-]{4}<", qr.text)
     session.rollback()  # a new transaction sees what the app committed
     assert user.token_hash is not None
 
@@ -492,7 +493,8 @@ def test_collectors__duplicate_username__message(signed_in: SignedIn):
     assert "Không tạo được tài khoản" in done.text
 
 
-def test_collectors__printable_sheet_per_unit(signed_in: SignedIn, session: Session):
+def test_collectors__printable_sheet_per_unit(signed_in: SignedIn, session: Session, app: Flask):
+    app.config["PUBLIC_URL"] = "https://vssid.example.vn"
     admin = signed_in("quan.tri")
     confirm = admin.get("/collectors/sheet/27184")
     assert confirm.status_code == 200 and "1 cộng tác viên" in confirm.text

@@ -180,6 +180,29 @@ EN: dict[str, str] = {
         "code ends the old one."
     ),
     "Chưa có tài khoản cộng tác viên nào.": "No collector accounts yet.",
+    "Chưa đặt địa chỉ máy chủ cho điện thoại": "The address phones use is not set",
+    "Trang này đang mở ở địa chỉ của chính máy chủ ({address}), điện thoại không vào được: "
+    "chưa thể tạo mã QR.": (
+        "This page is open at the server's own address ({address}), which phones cannot "
+        "reach: no QR code can be made yet."
+    ),
+    "Mã QR sẽ dùng địa chỉ đang mở trang này ({address}); điện thoại phải vào được địa chỉ "
+    "đó.": "QR codes will use the address this page is open at ({address}); phones must reach it.",
+    "Hãy đặt biến môi trường VSSID_PUBLIC_URL là địa chỉ điện thoại truy cập được (ví dụ "
+    "https://vssid.quan10.gov.vn) rồi khởi động lại máy chủ.": (
+        "Set the environment variable VSSID_PUBLIC_URL to the address phones reach (e.g. "
+        "https://vssid.quan10.gov.vn) and restart the server."
+    ),
+    "Chưa tạo mã QR: máy chủ chưa có địa chỉ mà điện thoại truy cập được. Hãy đặt "
+    "VSSID_PUBLIC_URL (ví dụ https://vssid.quan10.gov.vn) rồi khởi động lại máy chủ.": (
+        "No QR code made: the server has no address phones reach. Set VSSID_PUBLIC_URL "
+        "(e.g. https://vssid.quan10.gov.vn) and restart the server."
+    ),
+    "Chưa đặt VSSID_PUBLIC_URL: mã này dùng địa chỉ đang mở trang ({server}). Nếu điện "
+    "thoại không vào được địa chỉ đó, hãy đặt VSSID_PUBLIC_URL rồi tạo lại mã.": (
+        "VSSID_PUBLIC_URL is not set: this code uses the address this page is open at "
+        "({server}). If phones cannot reach it, set VSSID_PUBLIC_URL and make the code again."
+    ),
     "Mã QR": "QR code",
     "Đã cấp": "Issued",
     "Chưa cấp": "Not issued",
