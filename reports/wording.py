@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from ingest.campaigns import Campaign
 
+#: What a report covers when it is not the whole district, by kind of unit (Vietnamese,
+#: English): the plural that heads "Các phường: 54,7 %".
+KIND_PLURALS = {
+    "ward": ("Các phường", "Wards"),
+    "department": ("Các phòng, ban", "Departments"),
+    "public_service": ("Các đơn vị sự nghiệp", "Public service units"),
+    "party_mass_org": ("Các tổ chức Đảng, đoàn thể", "Party and mass organisations"),
+}
+WHOLE = ("Toàn quận", "Whole district")
+
 #: The personal list's sheet when the campaign's own name for it cannot be one.
 PERSONAL_SHEET = "Danh sách chưa đạt"
 SHEET_NAME_MAX = 31
@@ -29,8 +39,8 @@ def report_title(campaign: Campaign) -> str:
     return campaign.report.title.get("vi") or f"BÁO CÁO TIẾN ĐỘ {title(campaign).upper()}"
 
 
-def title(campaign: Campaign) -> str:
-    return campaign.title.get("vi") or campaign.id
+def title(campaign: Campaign, lang: str = "vi") -> str:
+    return campaign.title.get(lang) or campaign.title.get("vi") or campaign.id
 
 
 def done_label(campaign: Campaign) -> str:
@@ -68,3 +78,19 @@ def sheet_title(campaign: Campaign, suffix: str) -> str:
 def identifier_label(campaign: Campaign) -> str:
     """The identifier's label in the form ("Mã số BHXH", "Số định danh cá nhân (số CCCD)")."""
     return campaign.identifier_label.get("vi") or "Mã định danh"
+
+
+def scope_label(
+    kind: str | None = None,
+    unit: tuple[str, str] | None = None,
+    category: tuple[str, str] | None = None,
+) -> tuple[str, str]:
+    """What a report's numbers cover, in Vietnamese and English: "Toàn quận" only for the
+    whole district; else the unit (an account's own, by its names), the kind of unit ("Các
+    phường") and the category, joined by " – "."""
+    parts = [p for p in (unit, KIND_PLURALS.get(kind or ""), category) if p]
+    if not parts:
+        return WHOLE
+    vi = " – ".join([parts[0][0], *(lower_first(p[0]) for p in parts[1:])])
+    en = " – ".join([parts[0][1] or parts[0][0], *(p[1] or p[0] for p in parts[1:])])
+    return vi, en

@@ -86,7 +86,7 @@ def test_selector__hidden_with_one_campaign(signed_in: SignedIn, monkeypatch: An
 def test_vneid__its_title_and_labels__no_vssid_word(signed_in: SignedIn):
     page = signed_in("lanh.dao").get(f"/?campaign=vneid&as_of={AS_OF}").text
     assert f"<title>Tiến độ · {VNEID_TITLE}</title>" in page
-    assert f"<h1>{VNEID_TITLE} · Toàn quận</h1>" in page
+    assert f'<h1>{VNEID_TITLE} · <span data-testid="scope">Toàn quận</span></h1>' in page
     assert "<h2>Đã kích hoạt mức độ 2</h2>" in page and "<h2>Chưa kích hoạt</h2>" in page
     assert ">Đã kích hoạt mức độ 2 (%)</button>" in page
     assert "CÔNG AN QUẬN 10" in page  # the campaign's agency

@@ -319,7 +319,7 @@ def test_unit_user__own_units_only_everywhere(signed_in: SignedIn):
     unit = signed_in("phuong1")
     home = unit.get(f"/?as_of={AS_OF}")
     assert home.status_code == 200
-    assert "Các đơn vị của bạn" in home.text and "Phường 1" in home.text
+    assert '<span data-testid="scope">Phường 1</span>' in home.text
     assert "Phường 2" not in home.text and "Phòng Nội vụ" not in home.text
     assert "40,0 %" in home.text
     own = unit.get(f"/units/27184?as_of={AS_OF}")

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Response, request, send_file
 from werkzeug.exceptions import BadRequest, NotFound
 
-from reports import export, queries
+from reports import export, queries, wording
 from reports.model import Coverage
 from webhook import policy
 from webhook.dashboard import scope
@@ -53,7 +53,9 @@ def download(fmt: str) -> Response:
         from reports import excel
 
         personal = _not_done(report) if personal_data else None
-        body = excel.workbook(report, personal=personal)
+        covers = scope.scope_label(view)[0]
+        part = None if covers == wording.WHOLE[0] else covers  # a part of the district
+        body = excel.workbook(report, personal=personal, scope_label=part)
     elif fmt == "csv":
         body = export.to_csv(report, by)
     else:

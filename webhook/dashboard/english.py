@@ -53,8 +53,6 @@ EN: dict[str, str] = {
     "Tất cả": "All",
     "Đối tượng": "Category",
     "Mọi đối tượng": "All categories",
-    "Toàn quận": "Whole district",
-    "Các đơn vị của bạn": "Your units",
     "Tổng số người": "Headcount",
     "cần đạt mục tiêu": "to reach the target",
     "Mục tiêu": "Target",
@@ -254,4 +252,28 @@ EN: dict[str, str] = {
     "Yêu cầu chứa giá trị không hợp lệ.": "The request holds a value that cannot be stored.",
     "Về trang tiến độ": "Back to the progress page",
     "Không có trang này. Hãy kiểm tra lại địa chỉ.": "There is no such page. Check the address.",
+}
+
+
+#: English for a count of one, where it differs ("1 unit", "1 person"): by the same
+#: Vietnamese text as :data:`EN` (Vietnamese nouns have no plural). The count is the
+#: ``denominator`` where the text has one, else ``count``.
+EN_ONE: dict[str, str] = {
+    "đơn vị": "unit",
+    "{count} người": "{count} person",
+    "{done} / {denominator} người": "{done} / {denominator} person",
+    "{count} đơn vị chưa rõ tổng số (không tính vào tỷ lệ):": (
+        "{count} unit with unknown headcount (not counted in the rates):"
+    ),
+    "{count} người {label} nhưng không có trong danh sách của đơn vị.": (
+        "{count} person ({label}) is not on their unit's roster."
+    ),
+    "{count} người trong danh sách {label}. Danh sách tên chỉ hiển thị cho quản trị viên và "
+    "đầu mối của đơn vị.": (
+        "{count} person on the roster is {label}. Names are shown only to administrators "
+        "and the unit's focal point."
+    ),
+    "In phiếu sẽ tạo mã QR mới cho {count} cộng tác viên của {unit}; các mã cũ hết hiệu lực.": (
+        "Printing makes a new QR code for {count} collector of {unit}; the old code stops working."
+    ),
 }

@@ -23,7 +23,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request,
 from ingest.campaigns import LOCAL_TZ, Campaign
 from reports.export import KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from webhook.dashboard.blueprint import bp
-from webhook.dashboard.english import EN
+from webhook.dashboard.english import EN, EN_ONE
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
@@ -61,7 +61,9 @@ def language() -> str:
 def translate(text: str, **values: Any) -> str:
     """``text`` in the request's language, with ``{name}`` filled from ``values``."""
     if language() == "en":
-        text = EN.get(text, text)
+        many = values.get("denominator", values.get("count"))
+        one = many in (1, "1") and text in EN_ONE  # "1 unit", not "1 units"
+        text = EN_ONE[text] if one else EN.get(text, text)
     return text.format(**values) if values else text
 
 

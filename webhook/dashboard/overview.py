@@ -28,6 +28,7 @@ def coverage_page() -> str:
         progress_counts=tables.progress_counts(report),
         behind=tables.furthest_behind(report),
         scoped=policy.unit_scope(get_session(), scope.user()) is not None,
+        scope_label=scope.scope_label(view),
         selector=selector(view.campaign.id),
     )
 

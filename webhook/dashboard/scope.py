@@ -25,7 +25,7 @@ from ingest.campaigns import LOCAL_TZ, Campaign
 from ingest.db import utcnow
 from ingest.models import Unit, User
 from ingest.registry.units import subtree
-from reports import coverage
+from reports import coverage, wording
 from reports.model import KINDS, Coverage
 from webhook import policy
 from webhook.dashboard.i18n import _
@@ -144,6 +144,23 @@ def unit_codes(view: View) -> set[str] | None:
         of_kind = set(session.scalars(select(Unit.code).where(Unit.kind == view.kind)))
         codes = of_kind if codes is None else codes & of_kind
     return codes
+
+
+def scope_label(view: View) -> tuple[str, str]:
+    """What ``view``'s totals cover, in Vietnamese and English (``reports.wording``): the
+    whole district, a kind of unit, the unit of the page or the account's own unit."""
+    session = get_session()
+    root = view.unit
+    if root is None and policy.unit_scope(session, user()) is not None:
+        root = user().unit_code
+    unit = session.get(Unit, root) if root else None
+    category = (
+        (view.campaign.label(view.category, "vi"), view.campaign.label(view.category, "en"))
+        if view.category
+        else None
+    )
+    names = (unit.name_vi, unit.name_en or unit.name_vi) if unit else None
+    return wording.scope_label(view.kind, names, category)
 
 
 def coverage_for(view: View, with_findings: bool = False) -> Coverage:
