@@ -60,12 +60,14 @@ MAX_BARS = 60
 #: Most names of units with an unknown headcount listed under the chart.
 MAX_NAMED = 40
 #: Figure widths in inches (at :data:`DPI`): a screen's or the report's, and a phone's.
-WIDE, NARROW = 10.0, 3.6
-#: The smallest font size (points) in a narrow chart: 3.6 in × 120 dpi = 432 px shown at
-#: ~360 px keeps 9.5 pt (16 px) at ~13 px.
-NARROW_FONT = 9.5
-#: A unit's name is wrapped at this many characters in a narrow chart.
-NARROW_NAME = 22
+WIDE, NARROW = 10.0, 3.2
+#: The smallest font size (points) in a narrow chart. Its SVG is about 360 pt wide with the
+#: unit names beside the axes, shown about 360 px wide on a 390 px screen: 12.5 pt ≈ 12 px.
+NARROW_FONT = 12.5
+#: A unit's name is wrapped at this many characters in a narrow chart (and a title at
+#: :data:`NARROW_TITLE`).
+NARROW_NAME = 18
+NARROW_TITLE = 32
 
 #: The charts' own words, by language.
 WORDS: dict[str, dict[str, str]] = {
@@ -125,13 +127,16 @@ def coverage_by_unit(
             rows += [(name_of(u), u) for u in units]
     unknown = [_name(u, lang) for u in coverage.units if u.total.done_pct is None]
     t = coverage.thresholds
-    lines = sum(name.count("\n") + 1 for name, _ in rows)
+    # Each row as tall as its name's lines (a narrow chart wraps long names), top down.
+    heights = [name.count("\n") + 1 for name, _ in rows]
+    lines = sum(heights)
+    ys = [lines - sum(heights[:n]) - heights[n] / 2 + 0.5 for n in range(len(rows))]
     with rc_context(_style(narrow)):
         width = NARROW if narrow else WIDE
-        fig = Figure(figsize=(width, 1.6 + 0.24 * max(lines, 4)), dpi=DPI)
+        line = 0.36 if narrow else 0.24  # inches per line of a unit's name
+        fig = Figure(figsize=(width, 1.6 + line * max(lines, 4)), dpi=DPI)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        ys = range(len(rows), 0, -1)
         bars = [(y, u) for y, (_, u) in zip(ys, rows, strict=True) if u is not None]
         pcts = [u.total.done_pct or 0.0 for _, u in bars]
         ax.barh([y for y, _ in bars], pcts, height=0.7,
@@ -141,12 +146,12 @@ def coverage_by_unit(
         for (y, _), pct in zip(bars, pcts, strict=True):
             ax.text(pct + 0.8, y, _pct(pct, lang=lang), va="center", fontsize=small, zorder=4,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
-        ax.set_yticks(list(ys), [name for name, _ in rows])
+        ax.set_yticks(ys, [name for name, _ in rows])
         for label, (_, unit) in zip(ax.get_yticklabels(), rows, strict=True):
             if unit is None:
                 label.set_fontweight("bold")
         ax.tick_params(axis="y", length=0, labelsize=_size(8, narrow))
-        ax.set_ylim(0.4, len(rows) + 0.6)
+        ax.set_ylim(0.4, lines + 0.6)
         ax.set_xlim(0, max([t.target + 12, *[p + 10 for p in pcts]]))
         ax.set_xlabel(w["rate"].format(done=done))
         ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
@@ -179,7 +184,7 @@ def coverage_by_unit(
             if len(unknown) > MAX_NAMED:
                 names += w["more"].format(count=_int(len(unknown) - MAX_NAMED, lang))
             note = w["unknown"].format(count=_int(len(unknown), lang), names=names)
-            ax.annotate(textwrap.fill(note, 45 if narrow else 150), xy=(0, 0),
+            ax.annotate(textwrap.fill(note, NARROW_TITLE if narrow else 150), xy=(0, 0),
                         xycoords="axes fraction", xytext=(0, -120 if narrow else -62),
                         textcoords="offset points", va="top", fontsize=_size(8, narrow),
                         style="italic")  # fmt: skip
@@ -267,7 +272,7 @@ def _fill(text: str, narrow: bool) -> str:
     """A title's lines wrapped to a narrow chart's width."""
     if not narrow:
         return text
-    return "\n".join(textwrap.fill(line, 40) for line in text.split("\n"))
+    return "\n".join(textwrap.fill(line, NARROW_TITLE) for line in text.split("\n"))
 
 
 def _name(unit: UnitCoverage, lang: str) -> str:

@@ -93,7 +93,11 @@ EN: dict[str, str] = {
     "Đạt: từ {target} trở lên; Gần đạt: từ {on_track}; Chậm: dưới {on_track}.": (
         "Reached: {target} or more; On track: from {on_track}; Lagging: below {on_track}."
     ),
-    "Ngày không hợp lệ, cần dạng YYYY-MM-DD: {value}": "Invalid date, use YYYY-MM-DD: {value}",
+    "Ngày không hợp lệ, cần dạng dd/mm/yyyy: {value}": "Invalid date, use dd/mm/yyyy: {value}",
+    "ngày/tháng/năm": "day/month/year",
+    "Vuốt ngang để xem các cột khác →": "Swipe sideways for the other columns →",
+    "Chọn ngày trên lịch": "Pick a day on the calendar",
+    "Lịch": "Calendar",
     "Giá trị không hợp lệ cho {name}: {value}": "Invalid value for {name}: {value}",
     # unit page
     "Theo đối tượng": "By category",

@@ -111,11 +111,11 @@ def view_from_request(unit: str | None = None) -> View:
         campaign = campaign_named(get_session(), args.get("campaign") or None)
     except ingest_errors.NotFound:
         raise NotFound(_("Không có chiến dịch này: {value}", value=args.get("campaign"))) from None
-    raw = args.get("as_of") or ""
+    raw = (args.get("as_of") or "").strip()
     try:
-        as_of = coverage.parse_day(raw) if raw else today()
+        as_of = coverage.parse_day(_iso(raw)) if raw else today()
     except ValueError:
-        raise BadRequest(_("Ngày không hợp lệ, cần dạng YYYY-MM-DD: {value}", value=raw)) from None
+        raise BadRequest(_("Ngày không hợp lệ, cần dạng dd/mm/yyyy: {value}", value=raw)) from None
     kind = _choice(args.get("kind"), KINDS, "kind")
     category = _choice(args.get("category"), campaign.category_keys, "category")
     unit = unit or args.get("unit") or None
@@ -123,6 +123,15 @@ def view_from_request(unit: str | None = None) -> View:
         require_unit(unit)
     g.campaign = campaign  # the page's words (``i18n.label``)
     return View(campaign, as_of, kind, category, unit)
+
+
+def _iso(text: str) -> str:
+    """A day as the date box writes it (``dd/mm/yyyy``, as Vietnamese do) or as links do
+    (``YYYY-MM-DD``), in ISO form; anything else is left for ``parse_day`` to refuse."""
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isascii() and p.isdigit() for p in parts) and len(parts[2]) == 4:
+        return f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}"
+    return text
 
 
 def _choice(value: str | None, allowed: Collection[str], name: str) -> str | None:
