@@ -172,7 +172,9 @@ def test_english__charts_and_names(open_page: Any, base_url: str, tmp_path: Path
     image.scroll_into_view_if_needed()
     source = base_url + (image.get_attribute("src") or "")
     assert "lang=en" in source
-    svg = page.evaluate("async (src) => (await fetch(src)).text()", source)
+    response = page.request.get(source)  # with the browser's session cookie
+    assert response.status == 200, response.text()[:500]
+    svg = response.text()
     words = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
     assert "Wards: " in words and "Ward 1" in words and "Phường" not in words
     shoot(page, tmp_path, "e2e-desk-coverage-english", full_page=True)
