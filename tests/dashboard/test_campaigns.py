@@ -101,7 +101,9 @@ def test_vneid__numbers_and_english(signed_in: SignedIn):
     unit = manager.get(f"/units/27184?campaign=vneid&as_of={AS_OF}").text
     assert "33,3 %" in unit and "1 / 3 người" in unit
     english = manager.get(f"/?campaign=vneid&as_of={AS_OF}&lang=en").text
-    assert 'VNeID level-2 e-identity activation · <span data-testid="scope">Whole district' in english
+    assert (
+        'VNeID level-2 e-identity activation · <span data-testid="scope">Whole district' in english
+    )
     assert "<h2>Level 2 activated</h2>" in english and "<h2>Not activated</h2>" in english
     assert "VssID" not in PICKER.sub("", english)
 
