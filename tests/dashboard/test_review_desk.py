@@ -83,7 +83,7 @@ def test_review__correct_from_the_page__new_version_counts(signed_in: SignedIn, 
     assert f"Phiên bản sửa của phiếu số {dung_id(session)}" in done.text
     assert "60,0 %" in admin.get(f"/units/27184?as_of={AS_OF}").text
     assert FLAGGED_NAME not in admin.get("/review").text
-    original = admin.get(f"/review/{dung_id(session)}").text
+    original = admin.get(f"/review/submission/{dung_id(session)}").text
     assert "Đã có phiên bản mới" in original
     assert 'name="decision"' not in original  # history: no decision on a replaced version
 
@@ -131,10 +131,10 @@ def test_review__same_identifier_twice__linked_within_scope(
     other = session.scalar(select(Submission.id).where(Submission.instance_id == "uuid:dung-2"))
     assert session.get(SubmissionStatus, other) is not None
 
-    admin = signed_in("quan.tri").get(f"/review/{dung_id(session)}").text
-    unit = signed_in("phuong1").get(f"/review/{dung_id(session)}").text
+    admin = signed_in("quan.tri").get(f"/review/submission/{dung_id(session)}").text
+    unit = signed_in("phuong1").get(f"/review/submission/{dung_id(session)}").text
 
     assert "Phiếu khác của cùng người này" in admin
-    assert f'href="/review/{other}"' in admin and "Phường 2" in admin
-    assert f'href="/review/{other}"' not in unit  # Phường 2 is not the focal point's
-    assert signed_in("phuong1").get(f"/review/{other}").status_code == 404
+    assert f'href="/review/submission/{other}"' in admin and "Phường 2" in admin
+    assert f'href="/review/submission/{other}"' not in unit  # Phường 2: not the focal point's
+    assert signed_in("phuong1").get(f"/review/submission/{other}").status_code == 404

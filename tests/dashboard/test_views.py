@@ -365,7 +365,9 @@ def test_coverage__category_and_kind_filters(signed_in: SignedIn):
     assert "Phòng Nội vụ" not in wards
 
 
-@pytest.mark.parametrize("query", ["as_of=31/03/2021", "kind=school", "category=x"])
+@pytest.mark.parametrize(
+    "query", ["as_of=31.03.2021", "as_of=31/13/2021", "kind=school", "category=x"]
+)
 def test_coverage__bad_query__400_page(signed_in: SignedIn, query: str):
     response = signed_in("lanh.dao").get(f"/?{query}")
     assert response.status_code == 400

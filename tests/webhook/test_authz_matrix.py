@@ -105,7 +105,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /units/<code>":                             row(302, 200, 200, 200, 302, 302),
     "GET /review":                                   row(302, 200, 200, 200, 302, 302),
     "POST /review/<int:submission_id>":              row(302, 302, 403, 403, 302, 302),
-    "GET /review/<int:submission_id>":               row(302, 200, 200, 200, 302, 302),
+    "GET /review/submission/<int:submission_id>":    row(302, 200, 200, 200, 302, 302),
     "POST /review/<int:submission_id>/correct":      row(302, 302, 403, 403, 302, 302),
     "GET /download/coverage.<fmt>":                  row(302, 200, 200, 200, 302, 302),
     "GET /charts/coverage.<fmt>":                    row(302, 200, 200, 200, 302, 302),
@@ -278,7 +278,7 @@ CALLS: dict[str, Call] = {
     "GET /units/<code>": Call(f"/units/27184?as_of={AS_OF}", "dashboard"),
     "GET /review": Call("/review", "dashboard"),
     "POST /review/<int:submission_id>": Call("/review/{flagged}", "dashboard", review_form),
-    "GET /review/<int:submission_id>": Call("/review/{flagged}", "dashboard"),
+    "GET /review/submission/<int:submission_id>": Call("/review/submission/{flagged}", "dashboard"),
     "POST /review/<int:submission_id>/correct": Call(
         "/review/{flagged}/correct", "dashboard", correction_form
     ),

@@ -416,13 +416,17 @@ CASES: list[Case] = [
             ),
         )
     ),
-    form(
-        "/review/99999999999999999999999/correct",
-        {"field": "install_date", "value": "2021-03-19", "reason": "x"},
-        302,
+    *(
+        form(
+            f"/review/{number}/correct",
+            {"field": "install_date", "value": "2021-03-19", "reason": "x"},
+            status,
+        )
+        for number, status in (("99999999999999999999999", 404), ("999999", 302))
     ),
-    page("/review/99999999999999999999999", 404),
-    page("/review/{flagged}", 200),
+    page("/review/submission/99999999999999999999999", 404),
+    page("/review/submission/999999", 404),
+    page("/review/submission/{flagged}", 200),
     form("/collectors/99999999999999999999999/qr", {}, 404),
     form("/collectors/sheet/%00", {}, 404),
     # --- cookies a client made up --------------------------------------------------------

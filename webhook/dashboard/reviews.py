@@ -1,4 +1,4 @@
-"""The review desk (``/review``, ``/review/<id>``): submissions to look at again, their
+"""The review desk (``/review``, ``/review/submission/<id>``): submissions to look at again, their
 problems, accept, reject or correct.
 
 Every campaign's submissions, or one campaign's (``?campaign=``, with the campaign selector).
@@ -137,7 +137,9 @@ def review_queue() -> str:
     )
 
 
-@bp.get("/review/<int:submission_id>")
+# Not ``GET /review/<id>``: beside ``POST /review/<id>`` an id past the database's range
+# would be answered 405 rather than 404.
+@bp.get("/review/submission/<int:submission_id>")
 @page()
 def review_one(submission_id: int) -> str:
     """One submission's card, whatever its review state (a linked record, a new version)."""
