@@ -140,7 +140,7 @@ def test_review_desk__correct_a_date_on_a_phone(open_page: Any, base_url: str, t
     card.locator("details.correct summary").click()
     card.locator("select[name=field]").select_option(label="Ngày cài đặt ứng dụng")
     card.locator("details.correct input[name=value]").fill("2021-03-19")
-    card.locator("details.correct textarea[name=reason]").fill("Gọi điện: cài ngày 19/03")
+    card.locator("details.correct textarea[name=why]").fill("Gọi điện: cài ngày 19/03")
     with page.expect_navigation():
         card.locator("details.correct button[type=submit]").click()
 

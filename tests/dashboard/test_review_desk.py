@@ -69,7 +69,7 @@ def test_review__correct_from_the_page__new_version_counts(signed_in: SignedIn, 
     page = admin.get("/review").text
     assert f'action="/review/{dung_id(session)}/correct"' in page
     reason = "Gọi điện xác nhận: cài ngày 19/03"
-    form = {"field": "install_date", "value": "2021-03-19", "reason": reason,
+    form = {"field": "install_date", "value": "2021-03-19", "why": reason,
             "csrf_token": csrf_token(page)}  # fmt: skip
 
     done = admin.post(f"/review/{dung_id(session)}/correct", data=form, follow_redirects=True)
@@ -91,7 +91,7 @@ def test_review__correct_from_the_page__new_version_counts(signed_in: SignedIn, 
 def test_review__correct_without_reason__nothing_written(signed_in: SignedIn, session: Session):
     admin = signed_in("quan.tri")
     token = csrf_token(admin.get("/review").text)
-    form = {"field": "install_date", "value": "2021-03-19", "reason": " ", "csrf_token": token}
+    form = {"field": "install_date", "value": "2021-03-19", "why": " ", "csrf_token": token}
 
     done = admin.post(f"/review/{dung_id(session)}/correct", data=form, follow_redirects=True)
 
@@ -104,7 +104,7 @@ def test_review__correct_as_manager_or_without_csrf__refused(signed_in: SignedIn
     manager = signed_in("lanh.dao")
     page = manager.get("/review").text
     assert "Sửa một câu trả lời" not in page
-    form = {"field": "install_date", "value": "2021-03-19", "reason": "x",
+    form = {"field": "install_date", "value": "2021-03-19", "why": "x",
             "csrf_token": csrf_token(page)}  # fmt: skip
     assert manager.post(f"/review/{dung_id(session)}/correct", data=form).status_code == 403
     admin = signed_in("quan.tri")

@@ -225,7 +225,7 @@ def review_form(world: World) -> dict[str, Any]:
 
 
 def correction_form(world: World) -> dict[str, Any]:
-    return {"data": {"field": "note", "value": f"ghi chú {uuid.uuid4().hex[:6]}", "reason": "x"}}
+    return {"data": {"field": "note", "value": f"ghi chú {uuid.uuid4().hex[:6]}", "why": "x"}}
 
 
 def collector_form(world: World) -> dict[str, Any]:

@@ -400,7 +400,7 @@ CASES: list[Case] = [
     form("/review/99999999999999999999999", {"decision": "accept", "reason": "x"}, 404),
     # A correction that cannot be made says why on the page (302 back to the submission).
     *(
-        form("/review/{flagged}/correct", {"field": path, "value": value, "reason": reason}, 302)
+        form("/review/{flagged}/correct", {"field": path, "value": value, "why": reason}, 302)
         for path, value, reason in (
             (SQL, "1", "x"),
             ("../meta/instanceID", "uuid:x", "x"),
@@ -419,7 +419,7 @@ CASES: list[Case] = [
     *(
         form(
             f"/review/{number}/correct",
-            {"field": "install_date", "value": "2021-03-19", "reason": "x"},
+            {"field": "install_date", "value": "2021-03-19", "why": "x"},
             status,
         )
         for number, status in (("99999999999999999999999", 404), ("999999", 302))

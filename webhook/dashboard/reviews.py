@@ -166,14 +166,15 @@ def review_one(submission_id: int) -> str:
 @bp.post("/review/<int:submission_id>/correct")
 @page("review")
 def review_correct(submission_id: int) -> Response:
-    """Correct one answer with a reason: a new version replaces the submission."""
+    """Correct one answer with a reason (``field``, ``value``, ``why``: not ``reason``, the
+    decision's field on the same card): a new version replaces the submission."""
     session = get_session()
     media = MediaStore(Path(current_app.config["MEDIA_DIR"]))
     form = request.form
     try:
         receipt = correct_as(
             session, scope.user(), submission_id, form.get("field", ""), form.get("value", ""),
-            form.get("reason", ""), media, utcnow(),
+            form.get("why", ""), media, utcnow(),
         )  # fmt: skip
         session.commit()
     except (InvalidInput, Conflict, IngestNotFound) as error:
