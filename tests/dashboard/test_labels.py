@@ -97,6 +97,9 @@ def test_english__charts_in_english_with_registry_names(signed_in: SignedIn):
     assert "Target 100%" in chart and "WARDS" in chart
     assert "progress by day" in trend and "Ngày" not in trend
     assert ">Ward 1</a>" in page and ">Phường 1</a>" not in page
+    unknown = page.split("units with unknown headcount (not counted in the rates):")[1]
+    unknown = unknown.split("</details>")[0]
+    assert "Ward 10" in unknown and "Phường" not in unknown
     assert scope_of(page) == "Whole district"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from reports.model import KINDS, Counts, Coverage, Progress, Rollup, Thresholds, UnitCoverage
+from webhook.dashboard import i18n
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +45,8 @@ def groups(report: Coverage) -> list[Group]:
 
 
 def unit_names(report: Coverage, codes: tuple[str, ...]) -> list[str]:
-    """The Vietnamese names of ``codes`` (units with an unknown headcount, say)."""
-    names = {u.code: u.name_vi for u in report.units}
+    """The names of ``codes`` (units with an unknown headcount, say) in the page's language."""
+    names = {u.code: i18n.unit_name(u) for u in report.units}
     return [names.get(code, code) for code in codes]
 
 
