@@ -183,7 +183,7 @@ class CheckCode(_Problem, Enum):
         "domain.outcome_date_after_collection",
         True,
         "{field} ({value}) sau ngày ghi nhận {day:%d/%m/%Y}.",
-        "{field_en} ({value}) is after the day it was recorded ({day:%Y-%m-%d}).",
+        "{field_en} ({value}) is after the day it was recorded ({day:%d/%m/%Y}).",
     )
     TWO_UNITS = (
         "domain.person_two_units",

@@ -276,6 +276,16 @@ class ErrorCode(Enum):
         "Quyết định duyệt không hợp lệ: {reason}",
         "Invalid review decision: {reason}",
     )
+    CORRECTION_INVALID = (
+        "correction.invalid",
+        "Không sửa được phiếu số {submission_id}: {reason}",
+        "Submission {submission_id} cannot be corrected: {reason}",
+    )
+    CORRECTION_SUPERSEDED = (
+        "correction.superseded",
+        "Phiếu số {submission_id} đã có phiên bản mới hơn; hãy sửa phiên bản mới nhất.",
+        "Submission {submission_id} was already replaced by a newer version; correct the latest.",
+    )
 
     def __init__(self, code: str, vi: str, en: str) -> None:
         self.code = code

@@ -46,15 +46,20 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 NO_RECORD = "Chưa có phiếu ghi nhận"
 
 
-def workbook(coverage: Coverage, personal: list[dict[str, Any]] | None = None) -> bytes:
+def workbook(
+    coverage: Coverage,
+    personal: list[dict[str, Any]] | None = None,
+    scope_label: str | None = None,
+) -> bytes:
     """The report as .xlsx bytes; ``personal`` (who is not done, as ``reports.queries.not_done``
     yields them, with ``unit_code`` and ``unit_name``) adds names and identifiers: the
     personal list's sheet, and the findings by name. A campaign without persons (counts
-    only) has no personal list."""
+    only) has no personal list. ``scope_label`` names a part of the district ("Các
+    phường"): in the titles and the total rows, so no total reads as the district's."""
     campaign = coverage.campaign
     book = Workbook()
-    _summary(book.active, coverage)
-    _by_category(book.create_sheet(SHEETS[1]), coverage)
+    _summary(book.active, coverage, scope_label)
+    _by_category(book.create_sheet(SHEETS[1]), coverage, scope_label)
     _checks(book.create_sheet(SHEETS[2]), coverage, personal is not None)
     if personal is not None and campaign.person is not None:  # a count-only campaign has none
         _not_done(book.create_sheet(wording.personal_sheet(campaign, SHEETS)), coverage, personal)
@@ -158,13 +163,14 @@ def _summary_columns(coverage: Coverage) -> _Summary:
     return _Summary(columns, done, reasons)
 
 
-def _summary(ws: Any, coverage: Coverage) -> None:
+def _summary(ws: Any, coverage: Coverage, scope_label: str | None = None) -> None:
     ws.title = SHEETS[0]
     table = _summary_columns(coverage)
     widths, spans = layout.title_columns(table.columns.widths)
     layout.widths(ws, widths)
     campaign = coverage.campaign
-    row = layout.title(ws, coverage, wording.appendix_title(campaign), spans, _intro(coverage),
+    title = wording.scoped(wording.appendix_title(campaign), scope_label)
+    row = layout.title(ws, coverage, title, spans, _intro(coverage),
                        wording.attached_to(campaign, coverage.as_of))  # fmt: skip
     header: Header = table.columns.header
     head, row = row, layout.header(ws, row, header, table.columns.numbers)
@@ -185,8 +191,8 @@ def _summary(ws: Any, coverage: Coverage) -> None:
         _total_row(ws, row, table, coverage, f"Cộng {KIND_NAMES[kind][0]}", rollup, units,
                    FILL["subtotal"])  # fmt: skip
         row += 1
-    _total_row(ws, row, table, coverage, "TỔNG CỘNG", coverage.total, coverage.units,
-               FILL["total"])  # fmt: skip
+    _total_row(ws, row, table, coverage, wording.total_label(scope_label), coverage.total,
+               coverage.units, FILL["total"])  # fmt: skip
     done_pct = get_column_letter(table.done + 1)
     layout.colour_percentages(ws, [done_pct], first, row, coverage.thresholds)
     ws.freeze_panes = f"C{first}"
@@ -278,13 +284,13 @@ def _category_columns(campaign: Campaign) -> _Columns:
     return columns
 
 
-def _by_category(ws: Any, coverage: Coverage) -> None:
+def _by_category(ws: Any, coverage: Coverage, scope_label: str | None = None) -> None:
     campaign = coverage.campaign
     keys = campaign.category_keys
     columns = _category_columns(campaign)
     widths, spans = layout.title_columns(columns.widths)
     layout.widths(ws, widths)
-    title = wording.sheet_title(campaign, "THEO ĐỐI TƯỢNG")
+    title = wording.scoped(wording.sheet_title(campaign, "THEO ĐỐI TƯỢNG"), scope_label)
     row = layout.title(ws, coverage, title, spans, _intro(coverage))
     head, row = row, layout.header(ws, row, columns.header)
     first = row
@@ -304,7 +310,7 @@ def _by_category(ws: Any, coverage: Coverage) -> None:
         row += 1
     totals = {r.key: r.counts for r in coverage.categories}
     known = {r.key: len(r.units_unknown) < r.units for r in coverage.categories}
-    values = [None, "TỔNG CỘNG", *_category_counts(campaign, totals, known)]
+    values = [None, wording.total_label(scope_label), *_category_counts(campaign, totals, known)]
     layout.row(ws, row, values, kinds, bold=True, fill=FILL["total"])
     per = 3 + len(campaign.level_keys)
     pcts = [get_column_letter(3 + per * i + 2) for i in range(len(keys))]

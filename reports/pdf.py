@@ -81,19 +81,21 @@ def _p(text: str, style: ParagraphStyle, *, typed: bool = False) -> Paragraph:
     return Paragraph(neutral.markup(text, typed=typed).replace("\n", "<br/>"), style)
 
 
-def document(coverage: Coverage) -> bytes:
-    """The report as PDF bytes (no personal data: names are the Excel workbook's)."""
+def document(coverage: Coverage, scope_label: str | None = None) -> bytes:
+    """The report as PDF bytes (no personal data: names are the Excel workbook's);
+    ``scope_label`` names a part of the district ("Các phường"), as in the workbook."""
     campaign = coverage.campaign
     out = io.BytesIO()
     page = landscape(A4)
     top, bottom, left, right = MARGINS
+    heading = wording.scoped(wording.appendix_title(campaign), scope_label)
     footer = f"{campaign.report.agency} – {wording.title(campaign)} – tính đến ngày " + day(
         coverage.as_of
     )
     doc = SimpleDocTemplate(
         out, pagesize=page, topMargin=top, bottomMargin=bottom, leftMargin=left,
         rightMargin=right,
-        title=f"{wording.appendix_title(campaign).replace(chr(10), ' – ')} – {day(coverage.as_of)}",
+        title=f"{heading.replace(chr(10), ' – ')} – {day(coverage.as_of)}",
         author=campaign.report.agency or wording.title(campaign),
         subject=wording.title(campaign), lang="vi-VN",
         # the canvas starts in Times' twin, not Helvetica: every font in the file is embedded
@@ -108,7 +110,11 @@ def document(coverage: Coverage) -> bytes:
         canvas.restoreState()
 
     height = page[1] - top - bottom - 12  # the frame's own padding, 6 pt above and below
-    story = [*_heading(coverage, width), Spacer(1, 4 * mm), _table(coverage, width, height)]
+    story = [
+        *_heading(coverage, width, scope_label),
+        Spacer(1, 4 * mm),
+        _table(coverage, width, height, scope_label),
+    ]
     doc.build(story, onFirstPage=footer_line, onLaterPages=footer_line, canvasmaker=_Numbered)
     return out.getvalue()
 
@@ -136,7 +142,7 @@ class _Numbered(Canvas):  # type: ignore[misc]
         super().save()
 
 
-def _heading(coverage: Coverage, width: float) -> list[Any]:
+def _heading(coverage: Coverage, width: float, scope_label: str | None = None) -> list[Any]:
     """The agencies, "Số: …", the nation, place and date; the title and the lines under it."""
     campaign = coverage.campaign
     report = campaign.report
@@ -160,7 +166,7 @@ def _heading(coverage: Coverage, width: float) -> list[Any]:
     lines: list[Any] = [
         block,
         Spacer(1, 5 * mm),
-        _p(wording.appendix_title(campaign), _style(14, bold=True)),
+        _p(wording.scoped(wording.appendix_title(campaign), scope_label), _style(14, bold=True)),
         _p(wording.attached_to(campaign, coverage.as_of), _style(13, italic=True)),
         _p(f"Tính đến ngày {day(coverage.as_of)}", _style(13, italic=True)),
     ]
@@ -172,7 +178,9 @@ def _heading(coverage: Coverage, width: float) -> list[Any]:
 # --- the table ----------------------------------------------------------------------------
 
 
-def _table(coverage: Coverage, width: float, height: float) -> Table:
+def _table(
+    coverage: Coverage, width: float, height: float, scope_label: str | None = None
+) -> Table:
     """The summary table, its notes and the closing, as one table (see the module's note)."""
     campaign = coverage.campaign
     levels = campaign.level_keys
@@ -250,7 +258,16 @@ def _table(coverage: Coverage, width: float, height: float) -> Table:
         style += [("BACKGROUND", (0, r), (-2, r), colors.HexColor(FILLS["subtotal"])),
                   ("FONT", (0, r), (-1, r), f"{_fonts()}-Bold", 10),
                   *_paint(r, last, rollups[kind].progress)]  # fmt: skip
-    rows.append(_total(campaign, "TỔNG CỘNG", coverage.total, coverage.units, reasons, bold))
+    rows.append(
+        _total(
+            campaign,
+            wording.total_label(scope_label),
+            coverage.total,
+            coverage.units,
+            reasons,
+            bold,
+        )
+    )
     total_row = len(rows) - 1
     style += [("BACKGROUND", (0, total_row), (-2, total_row), colors.HexColor(FILLS["total"])),
               ("FONT", (0, total_row), (-1, total_row), f"{_fonts()}-Bold", 10),

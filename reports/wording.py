@@ -11,6 +11,16 @@ from datetime import date
 from ingest.campaigns import Campaign
 from reports.model import Coverage
 
+#: What a report covers when it is not the whole district, by kind of unit (Vietnamese,
+#: English): the plural that heads "Các phường: 54,7 %".
+KIND_PLURALS = {
+    "ward": ("Các phường", "Wards"),
+    "department": ("Các phòng, ban", "Departments"),
+    "public_service": ("Các đơn vị sự nghiệp", "Public service units"),
+    "party_mass_org": ("Các tổ chức Đảng, đoàn thể", "Party and mass organisations"),
+}
+WHOLE = ("Toàn quận", "Whole district")
+
 #: The personal list's sheet when the campaign's own name for it cannot be one.
 PERSONAL_SHEET = "Danh sách chưa đạt"
 APPENDIX = "PHỤ LỤC"
@@ -47,8 +57,8 @@ def attached_to(campaign: Campaign, when: date) -> str:
     return f"(Kèm theo {report} ngày {when.day}/{when.month}/{when.year})"
 
 
-def title(campaign: Campaign) -> str:
-    return campaign.title.get("vi") or campaign.id
+def title(campaign: Campaign, lang: str = "vi") -> str:
+    return campaign.title.get(lang) or campaign.title.get("vi") or campaign.id
 
 
 def done_label(campaign: Campaign) -> str:
@@ -121,3 +131,29 @@ def reconciliation(coverage: Coverage) -> str | None:
         "chưa nạp danh sách (số liệu do đơn vị khai báo hoặc báo cáo tổng hợp, nên không nêu "
         "được họ tên)."
     )
+
+
+def scope_label(
+    kind: str | None = None,
+    unit: tuple[str, str] | None = None,
+    category: tuple[str, str] | None = None,
+) -> tuple[str, str]:
+    """What a report's numbers cover, in Vietnamese and English: "Toàn quận" only for the
+    whole district; else the unit (an account's own, by its names), the kind of unit ("Các
+    phường") and the category, joined by " – "."""
+    parts = [p for p in (unit, KIND_PLURALS.get(kind or ""), category) if p]
+    if not parts:
+        return WHOLE
+    vi = " – ".join([parts[0][0], *(lower_first(p[0]) for p in parts[1:])])
+    en = " – ".join([parts[0][1] or parts[0][0], *(p[1] or p[0] for p in parts[1:])])
+    return vi, en
+
+
+def scoped(title: str, scope_label: str | None) -> str:
+    """A title naming the part of the district it covers: "… – CÁC PHƯỜNG"."""
+    return f"{title} – {scope_label.upper()}" if scope_label else title
+
+
+def total_label(scope_label: str | None) -> str:
+    """The grand total's label: "TỔNG CỘNG (các phường)" for a part of the district."""
+    return f"TỔNG CỘNG ({lower_first(scope_label)})" if scope_label else "TỔNG CỘNG"

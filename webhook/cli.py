@@ -483,14 +483,13 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
     from webhook import hooks_cli
+    from webhook.correction_cli import correct_command
     from webhook.onboarding_cli import COMMANDS
-
-    hooks_cli.init_app(users_cli)
-    for extra in (*COMMANDS, *hooks_cli.COMMANDS):
-        app.cli.add_command(extra)
     from webhook.selfreport_cli import COMMANDS as SELFREPORT_COMMANDS
 
-    for extra in SELFREPORT_COMMANDS:
+    hooks_cli.init_app(users_cli)
+    review_cli.add_command(correct_command)
+    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS):
         app.cli.add_command(extra)
     for command in (
         db_cli,

@@ -21,7 +21,8 @@ units seen            all    all      own   none       none
 - ``push``: deliver submissions from a KoboToolbox REST Service;
 - ``read``: sign in to the dashboard; read coverage, units and the review queue (pages,
   charts, downloads, JSON API);
-- ``review``: accept or reject a flagged submission (page and API);
+- ``review``: accept or reject a flagged submission, or correct one of its answers (a new
+  version of the record: :func:`correction_rights`) (page, API and CLI);
 - ``manage_collectors``: collector accounts, their QR codes and printed sheets;
 - ``manage_hooks``: outgoing webhooks: their subscriptions, attempt log and redelivery
   (events carry no personal value unless the subscription was made ``--personal``);
@@ -162,6 +163,16 @@ def require_unit(session: Session, user: User, code: str) -> Unit:
     if not sees_unit(session, user, code):
         raise OutOfScope()
     return unit
+
+
+def correction_rights(session: Session, user: User, unit_code: str | None) -> Rights:
+    """What ``user`` may write when correcting a record of ``unit_code`` (None: of no unit):
+    :class:`Forbidden` unless it may review, :class:`OutOfScope` unless it sees the unit."""
+    if not may(user, "review"):
+        raise Forbidden("Tài khoản không được sửa phiếu. (This account may not correct records.)")
+    if not sees_unit(session, user, unit_code):
+        raise OutOfScope()
+    return write_rights(session, user)
 
 
 def masking_spec(session: Session, form_id: str | None, version: str | None) -> FormSpec | None:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ingest.db import Base, JSONType, UTCDateTime, one_of, utcnow
 
-SOURCES = ("openrosa", "kobo", "import", "selfreport")
+SOURCES = ("openrosa", "kobo", "import", "selfreport", "correction")
 
 
 class Verdict(StrEnum):

@@ -95,9 +95,15 @@ def record_issues(
         vi, en = _labels(labels, name)
         issues.append(
             _issue(CheckCode.OUTCOME_DATE_AFTER_COLLECTION, name, field=vi, field_en=en,
-                   value=answered[:10], day=day)
+                   value=_day(answered[:10]), day=day)
         )  # fmt: skip
     return issues
+
+
+def _day(iso: str) -> str:
+    """An ISO date as people read it in both languages here: dd/mm/yyyy."""
+    year, month, day = iso.split("-") if iso.count("-") == 2 else ("", "", "")
+    return f"{day}/{month}/{year}" if year else iso
 
 
 def _outside(

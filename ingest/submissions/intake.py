@@ -192,7 +192,10 @@ def _instance(
         if found is None:
             raise NotFound(ErrorCode.FORM_NOT_FOUND, form_id=form_id or "?")
         form = found
-    claimed_version = claimed.version if incoming.source in OPENROSA_SOURCES else None
+    # A correction keeps the version its record was checked by (``submissions.correction``).
+    claimed_version = (
+        claimed.version if incoming.source in (*OPENROSA_SOURCES, "correction") else None
+    )
     version = _form_version(session, form, claimed_version)
     spec = formspec.spec_for(version.md5, version.xml)
     return parse.instance_from_xml(root, spec.repeat_paths), form, version, spec, None

@@ -86,7 +86,7 @@ def test_selector__hidden_with_one_campaign(signed_in: SignedIn, monkeypatch: An
 def test_vneid__its_title_and_labels__no_vssid_word(signed_in: SignedIn):
     page = signed_in("lanh.dao").get(f"/?campaign=vneid&as_of={AS_OF}").text
     assert f"<title>Tiến độ · {VNEID_TITLE}</title>" in page
-    assert f"<h1>{VNEID_TITLE} · Toàn quận</h1>" in page
+    assert f'<h1>{VNEID_TITLE} · <span data-testid="scope">Toàn quận</span></h1>' in page
     assert "<h2>Đã kích hoạt mức độ 2</h2>" in page and "<h2>Chưa kích hoạt</h2>" in page
     assert ">Đã kích hoạt mức độ 2 (%)</button>" in page
     assert "CÔNG AN QUẬN 10" in page  # the campaign's agency
@@ -101,7 +101,9 @@ def test_vneid__numbers_and_english(signed_in: SignedIn):
     unit = manager.get(f"/units/27184?campaign=vneid&as_of={AS_OF}").text
     assert "33,3 %" in unit and "1 / 3 người" in unit
     english = manager.get(f"/?campaign=vneid&as_of={AS_OF}&lang=en").text
-    assert "VNeID level-2 e-identity activation · Whole district" in english
+    assert (
+        'VNeID level-2 e-identity activation · <span data-testid="scope">Whole district' in english
+    )
     assert "<h2>Level 2 activated</h2>" in english and "<h2>Not activated</h2>" in english
     assert "VssID" not in PICKER.sub("", english)
 

@@ -21,7 +21,8 @@ INDIRECT = {
     *signin.NOT_FOR_DASHBOARD.values(),
     *errors.TITLES.values(),
     "Lỗi",
-    "Bị gắn cờ", "Đã từ chối", "Đã chấp nhận",  # review.html's review_state_names
+    "Cần xem lại", "Đã từ chối", "Đã chấp nhận",  # review.html's review_state_names
+    "Đã có phiên bản mới",
     "Đã chấp nhận phiếu số {id}.", "Đã từ chối phiếu số {id}.",  # reviews.review_decide
     "Vui lòng đăng nhập để xem trang này.",  # Flask-Login's message, localized
 }  # fmt: skip

@@ -320,7 +320,7 @@ def test_unit_user__own_units_only_everywhere(signed_in: SignedIn):
     unit = signed_in("phuong1")
     home = unit.get(f"/?as_of={AS_OF}")
     assert home.status_code == 200
-    assert "Các đơn vị của bạn" in home.text and "Phường 1" in home.text
+    assert '<span data-testid="scope">Phường 1</span>' in home.text
     assert "Phường 2" not in home.text and "Phòng Nội vụ" not in home.text
     assert "40,0 %" in home.text
     own = unit.get(f"/units/27184?as_of={AS_OF}")
@@ -366,7 +366,9 @@ def test_coverage__category_and_kind_filters(signed_in: SignedIn):
     assert "Phòng Nội vụ" not in wards
 
 
-@pytest.mark.parametrize("query", ["as_of=31/03/2021", "kind=school", "category=x"])
+@pytest.mark.parametrize(
+    "query", ["as_of=31.03.2021", "as_of=31/13/2021", "kind=school", "category=x"]
+)
 def test_coverage__bad_query__400_page(signed_in: SignedIn, query: str):
     response = signed_in("lanh.dao").get(f"/?{query}")
     assert response.status_code == 400
@@ -463,7 +465,8 @@ def test_charts__images(signed_in: SignedIn, path: str, mimetype: str):
 # --- collectors ---------------------------------------------------------------------------
 
 
-def test_collectors__create_account_then_qr_code(signed_in: SignedIn, session: Session):
+def test_collectors__create_account_then_qr_code(signed_in: SignedIn, session: Session, app: Flask):
+    app.config["PUBLIC_URL"] = "https://vssid.example.vn"
     admin = signed_in("quan.tri")
     page = admin.get("/collectors")
     assert "ctv.an" in page.text
@@ -480,7 +483,7 @@ def test_collectors__create_account_then_qr_code(signed_in: SignedIn, session: S
     assert "Cài ODK Collect → Cấu hình bằng mã QR → quét mã" in qr.text
     # The server URL holds the token: shown masked (webhook.onboarding.masked), never in clear.
     # (a URL-safe token: its last four characters are letters, digits, "-" or "_")
-    assert re.search(r"http://localhost/key/\*{8,}[\w-]{4}<", qr.text)
+    assert re.search(r"https://vssid.example.vn/key/\*{8,}[\w-]{4}<", qr.text)
     session.rollback()  # a new transaction sees what the app committed
     assert user.token_hash is not None
 
@@ -493,7 +496,8 @@ def test_collectors__duplicate_username__message(signed_in: SignedIn):
     assert "Không tạo được tài khoản" in done.text
 
 
-def test_collectors__printable_sheet_per_unit(signed_in: SignedIn, session: Session):
+def test_collectors__printable_sheet_per_unit(signed_in: SignedIn, session: Session, app: Flask):
+    app.config["PUBLIC_URL"] = "https://vssid.example.vn"
     admin = signed_in("quan.tri")
     confirm = admin.get("/collectors/sheet/27184")
     assert confirm.status_code == 200 and "1 cộng tác viên" in confirm.text

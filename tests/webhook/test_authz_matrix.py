@@ -105,6 +105,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /units/<code>":                             row(302, 200, 200, 200, 302, 302),
     "GET /review":                                   row(302, 200, 200, 200, 302, 302),
     "POST /review/<int:submission_id>":              row(302, 302, 403, 403, 302, 302),
+    "GET /review/submission/<int:submission_id>":    row(302, 200, 200, 200, 302, 302),
+    "POST /review/<int:submission_id>/correct":      row(302, 302, 403, 403, 302, 302),
     "GET /download/coverage.<fmt>":                  row(302, 200, 200, 200, 302, 302),
     "GET /charts/coverage.<fmt>":                    row(302, 200, 200, 200, 302, 302),
     "GET /charts/trend.<fmt>":                       row(302, 200, 200, 200, 302, 302),
@@ -240,6 +242,10 @@ def review_form(world: World) -> dict[str, Any]:
     return {"data": {"decision": "accept", "reason": "Đã gọi xác nhận"}}
 
 
+def correction_form(world: World) -> dict[str, Any]:
+    return {"data": {"field": "note", "value": f"ghi chú {uuid.uuid4().hex[:6]}", "why": "x"}}
+
+
 def collector_form(world: World) -> dict[str, Any]:
     name = f"ctv.{uuid.uuid4().hex[:8]}"
     return {"data": {"username": name, "password": "mật-khẩu-ctv-1", "unit": "27190"}}
@@ -301,6 +307,10 @@ CALLS: dict[str, Call] = {
     "GET /units/<code>": Call(f"/units/27184?as_of={AS_OF}", "dashboard"),
     "GET /review": Call("/review", "dashboard"),
     "POST /review/<int:submission_id>": Call("/review/{flagged}", "dashboard", review_form),
+    "GET /review/submission/<int:submission_id>": Call("/review/submission/{flagged}", "dashboard"),
+    "POST /review/<int:submission_id>/correct": Call(
+        "/review/{flagged}/correct", "dashboard", correction_form
+    ),
     "GET /download/coverage.<fmt>": Call(f"/download/coverage.csv?as_of={AS_OF}", "dashboard"),
     "GET /charts/coverage.<fmt>": Call(f"/charts/coverage.svg?as_of={AS_OF}", "dashboard"),
     "GET /charts/trend.<fmt>": Call(f"/charts/trend.svg?as_of={AS_OF}", "dashboard"),
@@ -379,6 +389,7 @@ def world(
     tmp_path: Path,
 ) -> World:
     scenario.load(client, runner, session, tmp_path)
+    app.config["PUBLIC_URL"] = "https://vssid.example.vn"  # QR codes need an address phones reach
     make_user(session, "ctv.du", "collector", unit_code="27184")
     flagged = session.scalar(select(Submission.id).where(Submission.instance_id == "uuid:dung"))
     spare = session.scalar(select(User.id).where(User.username == "ctv.du"))

@@ -380,6 +380,7 @@ CASES: list[Case] = [
             "/login",
             "/logout",
             "/review/{flagged}",
+            "/review/{flagged}/correct",
             "/collectors",
             "/collectors/{spare}/qr",
             "/collectors/sheet/27190",
@@ -416,6 +417,35 @@ CASES: list[Case] = [
         )
     ),
     form("/review/99999999999999999999999", {"decision": "accept", "reason": "x"}, 404),
+    # A correction that cannot be made says why on the page (302 back to the submission).
+    *(
+        form("/review/{flagged}/correct", {"field": path, "value": value, "why": reason}, 302)
+        for path, value, reason in (
+            (SQL, "1", "x"),
+            ("../meta/instanceID", "uuid:x", "x"),
+            ("meta/instanceID", "uuid:x", "x"),
+            ("install_date", "2021-03-19", ""),
+            ("install_date", "2021-03-19\x00", "x"),
+            ("install_date", LONG * 10, "x"),
+            ("install_date", "2021-03-19", "ok\x00ok"),
+            (
+                "full_name",
+                "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>&e;",
+                "x",
+            ),
+        )
+    ),
+    *(
+        form(
+            f"/review/{number}/correct",
+            {"field": "install_date", "value": "2021-03-19", "why": "x"},
+            status,
+        )
+        for number, status in (("99999999999999999999999", 404), ("999999", 302))
+    ),
+    page("/review/submission/99999999999999999999999", 404),
+    page("/review/submission/999999", 404),
+    page("/review/submission/{flagged}", 200),
     form("/collectors/99999999999999999999999/qr", {}, 404),
     form("/collectors/sheet/%00", {}, 404),
     # --- cookies a client made up --------------------------------------------------------

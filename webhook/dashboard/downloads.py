@@ -18,7 +18,7 @@ from typing import Any
 from flask import Response, request, send_file
 from werkzeug.exceptions import BadRequest, NotFound
 
-from reports import export, queries
+from reports import export, queries, wording
 from reports.model import Coverage
 from webhook import policy
 from webhook.dashboard import scope
@@ -55,11 +55,11 @@ def download(fmt: str) -> Response:
         from reports import excel
 
         personal = _not_done(report) if personal_data else None
-        body = excel.workbook(report, personal=personal)
+        body = excel.workbook(report, personal=personal, scope_label=_part(view))
     elif fmt == "pdf":
         from reports import pdf
 
-        body = pdf.document(report)
+        body = pdf.document(report, scope_label=_part(view))
     elif fmt == "csv":
         body = export.to_csv(report, by)
     else:
@@ -82,3 +82,9 @@ def _not_done(report: Coverage) -> list[dict[str, Any]]:
             for person in queries.not_done(get_session(), report.campaign, row.code, report.as_of):
                 people.append({**person, "unit_code": row.code, "unit_name": row.name_vi})
     return people
+
+
+def _part(view: scope.View) -> str | None:
+    """The part of the district a download covers ("Các phường"), None for all of it."""
+    covers = scope.scope_label(view)[0]
+    return None if covers == wording.WHOLE[0] else covers

@@ -53,8 +53,6 @@ EN: dict[str, str] = {
     "Tất cả": "All",
     "Đối tượng": "Category",
     "Mọi đối tượng": "All categories",
-    "Toàn quận": "Whole district",
-    "Các đơn vị của bạn": "Your units",
     "Tổng số người": "Headcount",
     "cần đạt mục tiêu": "to reach the target",
     "Mục tiêu": "Target",
@@ -103,7 +101,11 @@ EN: dict[str, str] = {
     "Đạt: từ {target} trở lên; Gần đạt: từ {on_track}; Chậm: dưới {on_track}.": (
         "Reached: {target} or more; On track: from {on_track}; Lagging: below {on_track}."
     ),
-    "Ngày không hợp lệ, cần dạng YYYY-MM-DD: {value}": "Invalid date, use YYYY-MM-DD: {value}",
+    "Ngày không hợp lệ, cần dạng dd/mm/yyyy: {value}": "Invalid date, use dd/mm/yyyy: {value}",
+    "ngày/tháng/năm": "day/month/year",
+    "Vuốt ngang để xem các cột khác →": "Swipe sideways for the other columns →",
+    "Chọn ngày trên lịch": "Pick a day on the calendar",
+    "Lịch": "Calendar",
     "Giá trị không hợp lệ cho {name}: {value}": "Invalid value for {name}: {value}",
     # unit page
     "Theo đối tượng": "By category",
@@ -129,14 +131,33 @@ EN: dict[str, str] = {
     "Quay lại tiến độ chung": "Back to overall progress",
     # review page
     "Phiếu cần duyệt": "Submissions to review",
-    "Phiếu bị gắn cờ do có lỗi khi kiểm tra. Phiếu chỉ được tính vào tiến độ sau khi "
-    "được chấp nhận.": (
-        "Submissions flagged by the checks. A submission counts in the progress only once "
-        "it is accepted."
+    "Phiếu cần xem lại vì khi kiểm tra thấy có vấn đề. Phiếu chỉ được tính vào tiến độ sau "
+    "khi được chấp nhận hoặc sửa đúng.": (
+        "Submissions the checks found a problem in. A submission counts in the progress only "
+        "once it is accepted or corrected."
     ),
-    "Chỉ xem: chỉ quản trị viên mới được chấp nhận hoặc từ chối phiếu.": (
-        "Read only: only administrators may accept or reject submissions."
+    "Chỉ xem: chỉ quản trị viên mới được chấp nhận, từ chối hoặc sửa phiếu.": (
+        "Read only: only administrators may accept, reject or correct submissions."
     ),
+    "Đã có phiên bản mới": "Replaced by a newer version",
+    "Phiên bản sửa của phiếu số {id}": "Corrected version of submission {id}",
+    "xem bản gốc": "see the original",
+    "{who} đã sửa “{label}”, lý do: {reason}": "{who} corrected “{label}”; reason: {reason}",
+    "Phiếu khác của cùng người này": "Other records of the same person",
+    "Sửa một câu trả lời": "Correct an answer",
+    "Sửa tạo một phiên bản mới của phiếu (phiếu gốc vẫn được lưu); phiên bản mới được kiểm "
+    "tra lại theo biểu mẫu.": (
+        "A correction makes a new version of the submission (the original is kept); the new "
+        "version is checked against the form again."
+    ),
+    "Giá trị đúng": "Correct value",
+    "Lý do sửa (bắt buộc)": "Reason for the correction (required)",
+    "Lưu bản sửa": "Save the correction",
+    "Không sửa được phiếu: {message}": "The submission was not corrected: {message}",
+    "Đã sửa phiếu số {id}: phiên bản mới là phiếu số {new}.": (
+        "Submission {id} corrected: the new version is submission {new}."
+    ),
+    "Không tìm thấy phiếu số {id}.": "Submission {id} was not found.",
     "Không có phiếu nào cần duyệt.": "Nothing to review.",
     "Phiếu số {id}": "Submission {id}",
     "Không thuộc chiến dịch nào": "Outside any campaign",
@@ -156,7 +177,7 @@ EN: dict[str, str] = {
     "Không ghi nhận được quyết định: {message}": "The decision was not recorded: {message}",
     "Lịch sử duyệt": "Review history",
     "Trạng thái": "Status",
-    "Bị gắn cờ": "Flagged",
+    "Cần xem lại": "To review",
     "Đã từ chối": "Rejected",
     "Đã chấp nhận": "Accepted",
     "Trang sau": "Next page",
@@ -169,6 +190,29 @@ EN: dict[str, str] = {
         "code ends the old one."
     ),
     "Chưa có tài khoản cộng tác viên nào.": "No collector accounts yet.",
+    "Chưa đặt địa chỉ máy chủ cho điện thoại": "The address phones use is not set",
+    "Trang này đang mở ở địa chỉ của chính máy chủ ({address}), điện thoại không vào được: "
+    "chưa thể tạo mã QR.": (
+        "This page is open at the server's own address ({address}), which phones cannot "
+        "reach: no QR code can be made yet."
+    ),
+    "Mã QR sẽ dùng địa chỉ đang mở trang này ({address}); điện thoại phải vào được địa chỉ "
+    "đó.": "QR codes will use the address this page is open at ({address}); phones must reach it.",
+    "Hãy đặt biến môi trường VSSID_PUBLIC_URL là địa chỉ điện thoại truy cập được (ví dụ "
+    "https://vssid.quan10.gov.vn) rồi khởi động lại máy chủ.": (
+        "Set the environment variable VSSID_PUBLIC_URL to the address phones reach (e.g. "
+        "https://vssid.quan10.gov.vn) and restart the server."
+    ),
+    "Chưa tạo mã QR: máy chủ chưa có địa chỉ mà điện thoại truy cập được. Hãy đặt "
+    "VSSID_PUBLIC_URL (ví dụ https://vssid.quan10.gov.vn) rồi khởi động lại máy chủ.": (
+        "No QR code made: the server has no address phones reach. Set VSSID_PUBLIC_URL "
+        "(e.g. https://vssid.quan10.gov.vn) and restart the server."
+    ),
+    "Chưa đặt VSSID_PUBLIC_URL: mã này dùng địa chỉ đang mở trang ({server}). Nếu điện "
+    "thoại không vào được địa chỉ đó, hãy đặt VSSID_PUBLIC_URL rồi tạo lại mã.": (
+        "VSSID_PUBLIC_URL is not set: this code uses the address this page is open at "
+        "({server}). If phones cannot reach it, set VSSID_PUBLIC_URL and make the code again."
+    ),
     "Mã QR": "QR code",
     "Đã cấp": "Issued",
     "Chưa cấp": "Not issued",
@@ -271,4 +315,28 @@ EN: dict[str, str] = {
     "Số ngày không hợp lệ.": "Invalid number of days.",
     "Đã thu hồi đường dẫn tự khai #{id}.": "Self-report link #{id} revoked.",
     "Đường dẫn này không còn dùng được.": "This link can no longer be used.",
+}
+
+
+#: English for a count of one, where it differs ("1 unit", "1 person"): by the same
+#: Vietnamese text as :data:`EN` (Vietnamese nouns have no plural). The count is the
+#: ``denominator`` where the text has one, else ``count``.
+EN_ONE: dict[str, str] = {
+    "đơn vị": "unit",
+    "{count} người": "{count} person",
+    "{done} / {denominator} người": "{done} / {denominator} person",
+    "{count} đơn vị chưa rõ tổng số (không tính vào tỷ lệ):": (
+        "{count} unit with unknown headcount (not counted in the rates):"
+    ),
+    "{count} người {label} nhưng không có trong danh sách của đơn vị.": (
+        "{count} person ({label}) is not on their unit's roster."
+    ),
+    "{count} người trong danh sách {label}. Danh sách tên chỉ hiển thị cho quản trị viên và "
+    "đầu mối của đơn vị.": (
+        "{count} person on the roster is {label}. Names are shown only to administrators "
+        "and the unit's focal point."
+    ),
+    "In phiếu sẽ tạo mã QR mới cho {count} cộng tác viên của {unit}; các mã cũ hết hiệu lực.": (
+        "Printing makes a new QR code for {count} collector of {unit}; the old code stops working."
+    ),
 }

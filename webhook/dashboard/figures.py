@@ -1,14 +1,16 @@
 """The charts as images (``/charts/coverage.<svg|png>``, ``/charts/trend.<svg|png>``).
 
-Drawn by ``reports.charts`` for the view on screen and the account's units; the pages embed
-them with ``<img>``, so they load after the table and cost nothing when not looked at.
+Drawn by ``reports.charts`` for the view on screen and the account's units, in the page's
+language, naming what the numbers cover (``scope.scope_label``); ``?narrow=1`` draws for a
+phone (the pages offer it with ``<picture>`` below 640 px). The pages embed them with
+``<img>``, so they load after the table and cost nothing when not looked at.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Response
+from flask import Response, request
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
@@ -18,6 +20,7 @@ from reports.model import Counts
 from reports.trend import trend
 from webhook.dashboard import scope, tables
 from webhook.dashboard.blueprint import bp
+from webhook.dashboard.i18n import language
 from webhook.dashboard.scope import View, page
 from webhook.database import get_session
 
@@ -42,7 +45,8 @@ def coverage_chart(fmt: str) -> Response:
 
     view = scope.view_from_request()
     report = tables.in_category(scope.coverage_for(view), view.category)
-    return _image(charts.coverage_by_unit(report, fmt), fmt)
+    body = charts.coverage_by_unit(report, fmt, language(), scope.scope_label(view), _narrow())
+    return _image(body, fmt)
 
 
 @bp.get("/charts/trend.<fmt>")
@@ -54,7 +58,13 @@ def trend_chart(fmt: str) -> Response:
     from reports import charts
 
     view = scope.view_from_request()
-    return _image(charts.trend(view.campaign, trend_points(view), format=fmt), fmt)
+    body = charts.trend(view.campaign, trend_points(view), format=fmt, lang=language(),
+                        scope=scope.scope_label(view), narrow=_narrow())  # fmt: skip
+    return _image(body, fmt)
+
+
+def _narrow() -> bool:
+    return request.args.get("narrow") == "1"
 
 
 def trend_points(view: View) -> list[tuple[date, Counts]]:

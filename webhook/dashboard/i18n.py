@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
@@ -23,7 +23,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request,
 from ingest.campaigns import LOCAL_TZ, Campaign
 from reports.export import KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from webhook.dashboard.blueprint import bp
-from webhook.dashboard.english import EN
+from webhook.dashboard.english import EN, EN_ONE
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
@@ -61,7 +61,9 @@ def language() -> str:
 def translate(text: str, **values: Any) -> str:
     """``text`` in the request's language, with ``{name}`` filled from ``values``."""
     if language() == "en":
-        text = EN.get(text, text)
+        many = values.get("denominator", values.get("count"))
+        one = many in (1, "1") and text in EN_ONE  # "1 unit", not "1 units"
+        text = EN_ONE[text] if one else EN.get(text, text)
     return text.format(**values) if values else text
 
 
@@ -90,6 +92,23 @@ def local(texts: Mapping[str, str] | None) -> str:
     ``not_label``, the identifier's label) in the request's language, else Vietnamese."""
     texts = texts or {}
     return texts.get(language()) or texts.get("vi") or texts.get("en") or "—"
+
+
+class Named(Protocol):
+    """A unit as the registry names it (``Unit``, a report's ``UnitCoverage``)."""
+
+    @property
+    def name_vi(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+
+
+def unit_name(unit: Named) -> str:
+    """A unit's name in the request's language: the registry's English name in English, when
+    it has one; else the Vietnamese."""
+    if language() == "en" and unit.name_en:
+        return unit.name_en
+    return unit.name_vi
 
 
 def in_sentence(text: str) -> str:
@@ -158,7 +177,7 @@ def init_app(app: Flask) -> None:
     """Give ``app``'s templates the translation and formatting helpers."""
     app.jinja_env.globals.update(
         _=translate, name=name, label=label, local=local, language=language,
-        language_url=language_url,
+        language_url=language_url, unit_name=unit_name,
         ROLES=ROLES, KINDS=KINDS, SOURCES=SOURCES, PROGRESS=PROGRESS,
     )  # fmt: skip
     app.jinja_env.filters.update(

@@ -27,7 +27,7 @@ def coverage_page() -> str:
         unknown=tables.unit_names(report, report.total.units_unknown),
         progress_counts=tables.progress_counts(report),
         behind=tables.furthest_behind(report),
-        scoped=policy.unit_scope(get_session(), scope.user()) is not None,
+        scope_label=scope.scope_label(view),
         selector=selector(view.campaign.id),
     )
 

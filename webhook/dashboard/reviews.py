@@ -1,32 +1,45 @@
-"""The review queue (``/review``): flagged submissions, their problems, accept or reject.
+"""The review desk (``/review``, ``/review/submission/<id>``): submissions to look at again, their
+problems, accept, reject or correct.
 
 Every campaign's submissions, or one campaign's (``?campaign=``, with the campaign selector).
 Everyone signed in may look (a unit account at its own units only; a manager sees personal
 values masked, as in the API); only an administrator decides, with a reason, through
 ``ingest.submissions.review.decide``, which appends the decision to the log: the projection
 applies it before the next page load reads (an accepted record then counts in the coverage).
+An administrator may also correct an answer (a typo in a code): that appends a new version
+of the record (``webhook.corrections``), checked by its form like any record.
+
+A problem is shown once: the same field's problems of one meaning (a date after the day of
+recording, found by the form's rule and by the campaign's own check) are one line, and dates
+inside the messages read dd/mm/yyyy, as the answers do. Records of the same person (the
+campaign's identifier) link to each other, among those the account may see.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 from werkzeug.wrappers import Response
 
 from ingest.campaigns import Campaign
 from ingest.consumers.projection import read_stored
 from ingest.db import utcnow
 from ingest.errors import Conflict, InvalidInput
+from ingest.errors import NotFound as IngestNotFound
 from ingest.forms.formspec import FormSpec
 from ingest.models import Review, ReviewState, Submission, SubmissionStatus, Unit
-from ingest.submissions import review
+from ingest.submissions import correction, review
+from ingest.submissions.media import MediaStore
 from webhook import policy
+from webhook.corrections import correct_as
 from webhook.dashboard import i18n, scope
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _
@@ -38,6 +51,10 @@ PAGE_SIZE = 25
 MAX_OFFSET = 10**9
 SHOWN_REVIEW_STATES = (ReviewState.FLAGGED, ReviewState.REJECTED, ReviewState.ACCEPTED)
 HIDDEN_KINDS = ("group", "repeat", "note", "meta")
+#: What an issue is about, by its code: two problems of one field and one meaning are one.
+ABOUT_PERSON = frozenset({"domain.person_two_units"})
+#: A date as stored (ISO) inside a message: shown as the answers are, dd/mm/yyyy.
+ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +69,26 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Linked:
+    """Another record of the same person in the same campaign."""
+
+    submission_id: int
+    unit_name: str
+    review_state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """What a correction changed (on the new version): the version it replaces, the
+    question's label, who and why."""
+
+    of: int
+    label: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """One submission in the queue."""
 
@@ -63,6 +100,10 @@ class Card:
     answers: list[Answer]
     history: list[Review]
     personal: bool
+    linked: list[Linked]
+    corrected: Corrected | None
+    #: The questions an administrator may correct: (path, label).
+    correctable: list[tuple[str, str]]
 
 
 @bp.get("/review")
@@ -94,6 +135,60 @@ def review_queue() -> str:
         filter_args={"campaign": campaign.id} if campaign else {},
         selector=selector(campaign.id if campaign else None, everything=True),
     )
+
+
+# Not ``GET /review/<id>``: beside ``POST /review/<id>`` an id past the database's range
+# would be answered 405 rather than 404.
+@bp.get("/review/submission/<int:submission_id>")
+@page()
+def review_one(submission_id: int) -> str:
+    """One submission's card, whatever its review state (a linked record, a new version)."""
+    session = get_session()
+    submission = session.get(Submission, submission_id)
+    state = session.get(SubmissionStatus, submission_id)
+    codes = policy.unit_scope(session, scope.user())
+    if submission is None or state is None or (codes is not None and state.unit_code not in codes):
+        raise NotFound(_("Không tìm thấy phiếu số {id}.", id=submission_id))
+    return render_template(
+        "dashboard/review.html",
+        review_state=state.review_state,
+        cards=[_card(submission, state, codes)],
+        offset=0,
+        more=False,
+        page_size=PAGE_SIZE,
+        can_decide=policy.may(scope.user(), "review"),
+        filter_args={},
+        single=True,
+        selector=None,
+    )
+
+
+@bp.post("/review/<int:submission_id>/correct")
+@page("review")
+def review_correct(submission_id: int) -> Response:
+    """Correct one answer with a reason (``field``, ``value``, ``why``: not ``reason``, the
+    decision's field on the same card): a new version replaces the submission."""
+    session = get_session()
+    media = MediaStore(Path(current_app.config["MEDIA_DIR"]))
+    form = request.form
+    try:
+        receipt = correct_as(
+            session, scope.user(), submission_id, form.get("field", ""), form.get("value", ""),
+            form.get("why", ""), media, utcnow(),
+        )  # fmt: skip
+        session.commit()
+    except (InvalidInput, Conflict, IngestNotFound) as error:
+        session.rollback()
+        message = error.message_en if i18n.language() == "en" else error.message_vi
+        flash(_("Không sửa được phiếu: {message}", message=message), "error")
+        return redirect(url_for("dashboard.review_one", submission_id=submission_id))
+    except (Forbidden, policy.OutOfScope):
+        session.rollback()
+        raise Forbidden(_("Tài khoản của bạn không được xem trang này.")) from None
+    new_id = receipt.submission.id
+    flash(_("Đã sửa phiếu số {id}: phiên bản mới là phiếu số {new}.", id=submission_id,
+            new=new_id), "success")  # fmt: skip
+    return redirect(url_for("dashboard.review_one", submission_id=new_id))
 
 
 def _campaign_asked() -> Campaign | None:
@@ -143,15 +238,88 @@ def _card(submission: Submission, state: SubmissionStatus, units: set[str] | Non
     spec = policy.masking_spec(session, submission.form_id, submission.form_version)
     issues = policy.mask_issues(account, state.issues, spec, units)
     unit = session.get(Unit, state.unit_code) if state.unit_code else None
+    read = read_stored(session, submission)
+    form_spec = read[1] if read else None
     return Card(
         submission=submission,
         state=state,
         campaign=next((c for c in campaigns() if c.id == state.campaign), None),
-        unit_name=unit.name_vi if unit else None,
-        issues=issues,
+        unit_name=i18n.unit_name(unit) if unit else None,
+        issues=shown_issues(issues),
         answers=_answers(submission, spec, {i.get("path") for i in issues}),
         history=review.history(session, submission.id),
         personal=policy.sees_personal_data(account),
+        linked=_linked(submission, state, units),
+        corrected=_corrected(submission, form_spec),
+        correctable=[
+            (path, _label(field.labels, path))
+            for path, field in (form_spec.fields.items() if form_spec else ())
+            if field.kind in correction.CORRECTABLE_KINDS
+            and not any(path.startswith(f"{r}/") for r in form_spec.repeat_paths)
+        ]
+        if form_spec and state.review_state != ReviewState.SUPERSEDED
+        else [],
+    )
+
+
+def shown_issues(issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each problem once: the first of a field's issues of one meaning (about the person,
+    else about the value), with its dates as dd/mm/yyyy."""
+    seen: set[tuple[Any, bool]] = set()
+    shown = []
+    for issue in issues:
+        key = (issue.get("path"), issue.get("code") in ABOUT_PERSON)
+        if key in seen:
+            continue
+        seen.add(key)
+        dated: dict[str, Any] = {
+            name: ISO_DAY.sub(r"\3/\2/\1", str(issue[name]))
+            for name in ("message_vi", "message_en") if name in issue
+        }  # fmt: skip
+        shown.append({**issue, **dated})
+    return shown
+
+
+def _linked(
+    submission: Submission, state: SubmissionStatus, units: set[str] | None
+) -> list[Linked]:
+    """The other current records of the same person in the same campaign that the account
+    sees, oldest first."""
+    if not submission.person_key or not state.campaign:
+        return []
+    query = (
+        select(SubmissionStatus.submission_id, SubmissionStatus.review_state, Unit)
+        .join(Submission, Submission.id == SubmissionStatus.submission_id)
+        .outerjoin(Unit, Unit.code == SubmissionStatus.unit_code)
+        .where(
+            Submission.person_key == submission.person_key,
+            SubmissionStatus.campaign == state.campaign,
+            SubmissionStatus.review_state != ReviewState.SUPERSEDED,
+            Submission.id != submission.id,
+        )
+        .order_by(Submission.id)
+        .limit(20)
+    )
+    if units is not None:
+        query = query.where(SubmissionStatus.unit_code.in_(units))
+    return [
+        Linked(number, i18n.unit_name(unit) if unit else "—", review_state)
+        for number, review_state, unit in get_session().execute(query)
+    ]
+
+
+def _corrected(submission: Submission, spec: FormSpec | None) -> Corrected | None:
+    """What the correction that made this version changed, and who and why."""
+    headers = submission.headers or {}
+    if submission.source != correction.SOURCE or correction.OF not in headers:
+        return None
+    path = str(headers.get(correction.FIELD, ""))
+    field = spec.fields.get(path) if spec else None
+    return Corrected(
+        of=int(headers[correction.OF]),
+        label=_label(field.labels, path) if field else path,
+        by=submission.submitter or "—",
+        reason=str(headers.get(correction.REASON, "")),
     )
 
 
@@ -199,8 +367,8 @@ def _shown(path: str, value: Any, masked: bool, choices: Mapping[str, Mapping[st
     if choices:
         return "; ".join(_label(choices.get(code, {}), code) for code in text.split())
     if path == "unit":
-        name = get_session().scalar(select(Unit.name_vi).where(Unit.code == text))
-        return f"{name} ({text})" if name else text
+        unit = get_session().get(Unit, text)
+        return f"{i18n.unit_name(unit)} ({text})" if unit else text
     try:
         return i18n.day(date.fromisoformat(text)) if len(text) == 10 else text
     except ValueError:

@@ -25,7 +25,7 @@ from ingest.campaigns import LOCAL_TZ, Campaign
 from ingest.db import utcnow
 from ingest.models import Unit, User
 from ingest.registry.units import subtree
-from reports import coverage, queries
+from reports import coverage, queries, wording
 from reports.model import KINDS, Coverage
 from webhook import policy
 from webhook.dashboard.i18n import _
@@ -114,12 +114,12 @@ def view_from_request(unit: str | None = None) -> View:
         campaign = campaign_named(get_session(), args.get("campaign") or None)
     except ingest_errors.NotFound:
         raise NotFound(_("Không có chiến dịch này: {value}", value=args.get("campaign"))) from None
-    raw = args.get("as_of") or ""
+    raw = (args.get("as_of") or "").strip()
     data_ends = None
     try:
-        as_of = coverage.parse_day(raw) if raw else today()
+        as_of = coverage.parse_day(_iso(raw)) if raw else today()
     except ValueError:
-        raise BadRequest(_("Ngày không hợp lệ, cần dạng YYYY-MM-DD: {value}", value=raw)) from None
+        raise BadRequest(_("Ngày không hợp lệ, cần dạng dd/mm/yyyy: {value}", value=raw)) from None
     if not raw:  # open on the last day with data, not on a flat line after it
         last = queries.last_day(get_session(), campaign)
         if last is not None and last < as_of:
@@ -131,6 +131,15 @@ def view_from_request(unit: str | None = None) -> View:
         require_unit(unit)
     g.campaign = campaign  # the page's words (``i18n.label``)
     return View(campaign, as_of, kind, category, unit, data_ends)
+
+
+def _iso(text: str) -> str:
+    """A day as the date box writes it (``dd/mm/yyyy``, as Vietnamese do) or as links do
+    (``YYYY-MM-DD``), in ISO form; anything else is left for ``parse_day`` to refuse."""
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isascii() and p.isdigit() for p in parts) and len(parts[2]) == 4:
+        return f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}"
+    return text
 
 
 def _choice(value: str | None, allowed: Collection[str], name: str) -> str | None:
@@ -152,6 +161,23 @@ def unit_codes(view: View) -> set[str] | None:
         of_kind = set(session.scalars(select(Unit.code).where(Unit.kind == view.kind)))
         codes = of_kind if codes is None else codes & of_kind
     return codes
+
+
+def scope_label(view: View) -> tuple[str, str]:
+    """What ``view``'s totals cover, in Vietnamese and English (``reports.wording``): the
+    whole district, a kind of unit, the unit of the page or the account's own unit."""
+    session = get_session()
+    root = view.unit
+    if root is None and policy.unit_scope(session, user()) is not None:
+        root = user().unit_code
+    unit = session.get(Unit, root) if root else None
+    category = (
+        (view.campaign.label(view.category, "vi"), view.campaign.label(view.category, "en"))
+        if view.category
+        else None
+    )
+    names = (unit.name_vi, unit.name_en or unit.name_vi) if unit else None
+    return wording.scope_label(view.kind, names, category)
 
 
 def coverage_for(view: View, with_findings: bool = False) -> Coverage:

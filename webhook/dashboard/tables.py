@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from ingest.collation import text_key
 from reports.model import KINDS, Counts, Coverage, Progress, Rollup, Thresholds, UnitCoverage
+from webhook.dashboard import i18n
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,8 @@ def groups(report: Coverage) -> list[Group]:
 
 
 def unit_names(report: Coverage, codes: tuple[str, ...]) -> list[str]:
-    """The Vietnamese names of ``codes`` (units with an unknown headcount, say)."""
-    names = {u.code: u.name_vi for u in report.units}
+    """The names of ``codes`` (units with an unknown headcount, say) in the page's language."""
+    names = {u.code: i18n.unit_name(u) for u in report.units}
     return [names.get(code, code) for code in codes]
 
 

@@ -41,6 +41,33 @@ document.addEventListener("DOMContentLoaded", () => {
     select.form.classList.add("auto"); // its button is only for browsers without scripts
     select.addEventListener("change", () => select.form.submit());
   });
+  // The calendar beside a dd/mm/yyyy date box: a nameless <input type=date> (so its
+  // browser-ordered text is never shown), opened by the button; the day it picks is
+  // written into the box in dd/mm/yyyy.
+  document.querySelectorAll(".date-box").forEach((box) => {
+    const text = box.querySelector("input[name]");
+    const calendar = box.querySelector("input.calendar");
+    const button = box.querySelector("[data-calendar]");
+    if (!text || !calendar || !button || typeof calendar.showPicker !== "function") return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const [d, m, y] = text.value.split("/");
+      if (y) calendar.value = `${y.padStart(4, "0")}-${m.padStart(2, "0")}-${d.padStart(2, "0")}`;
+      calendar.showPicker();
+    });
+    calendar.addEventListener("change", () => {
+      const [y, m, d] = calendar.value.split("-");
+      if (d) text.value = `${d}/${m}/${y}`;
+    });
+  });
+  // A table wider than its box says so (a hint and an edge shadow) instead of being cut.
+  const marks = () => document.querySelectorAll(".table-scroll").forEach((box) => {
+    box.classList.toggle("overflowing", box.scrollWidth > box.clientWidth + 1);
+    box.classList.toggle("at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
+  });
+  document.querySelectorAll(".table-scroll").forEach((box) => box.addEventListener("scroll", marks, { passive: true }));
+  window.addEventListener("resize", marks);
+  marks();
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });
