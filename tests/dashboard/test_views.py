@@ -554,11 +554,11 @@ def test_home__data_ended__opens_on_its_last_day_and_says_so(signed_in: SignedIn
     manager = signed_in("lanh.dao")
     home = manager.get("/")
     assert home.status_code == 200
-    assert 'name="as_of" value="2021-03-23"' in home.text
+    assert 'name="as_of" value="23/03/2021"' in home.text
     assert 'data-testid="data-ends"' in home.text and "dừng ở ngày 23/03/2021" in home.text
     assert "/download/coverage.pdf?as_of=2021-03-23" in home.text  # downloads of that day too
     asked = manager.get(f"/?as_of={AS_OF}")
-    assert 'name="as_of" value="2021-03-31"' in asked.text
+    assert 'name="as_of" value="31/03/2021"' in asked.text
     assert 'data-testid="data-ends"' not in asked.text
     unit = manager.get("/units/27184")
     assert 'value="2021-03-23"' in unit.text and 'data-testid="data-ends"' in unit.text

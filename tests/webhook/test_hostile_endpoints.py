@@ -367,6 +367,10 @@ CASES: list[Case] = [
     form("/collectors/selfreport", {"unit": "27184", "days": LONG}, 400),
     form("/collectors/selfreport/999999/revoke", {}, 404),
     page("/collectors/selfreport/999999/poster", 404),
+    # Outgoing webhooks (administrators): hostile ids and queries.
+    page(f"/hooks?hook={quote(SQL)}", 200),
+    form("/hooks/deliveries/999999/redeliver", {}, 404),
+    form(f"/hooks/deliveries/{LONG}/redeliver", {}, 404),
     Case("anon", f"/login?next={quote(SQL)}", 200),
     page(f"/login?next=/{CRLF}", 302),
     page("/login?next=//evil.example/", 302),
