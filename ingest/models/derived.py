@@ -186,6 +186,28 @@ class Tally(Base):
     people: Mapped[int] = mapped_column(default=0)
 
 
+class DailyTally(Base):
+    """How many people one day adds to (or, negative, takes from) what a campaign counts per
+    unit, category, roster membership and measure: the spans that start that day less those
+    that end. The counts as of a day are the sum of its rows up to that day, so the trend reads
+    one range of this table (``reports.trend``) instead of the spans. Rows that sum to nothing
+    are not kept."""
+
+    __tablename__ = "daily_tally"
+    __table_args__ = (
+        # One unit's changes of one measure (who is on a roster, from which day), read apart.
+        Index("ix_daily_tally_measure", "campaign", "measure", "on_roster", "unit_code", "day"),
+    )
+
+    campaign: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    on_roster: Mapped[bool] = mapped_column(primary_key=True)
+    measure: Mapped[str] = mapped_column(String(32), primary_key=True)
+    people: Mapped[int] = mapped_column(default=0)
+
+
 class ReasonTally(Base):
     """People counted now who are not done, per campaign, unit, roster membership and reason."""
 
