@@ -15,16 +15,18 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, and_, func, or_, select
+from sqlalchemy import Executable, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import LOCAL_TZ, Campaign, declared_headcounts
 from ingest.consumers import tallies
+from ingest.db import among
 from ingest.models import CATEGORIES as UNIT_HEADCOUNTS
 from ingest.models import (
     DONE,
     PEOPLE,
     SPAN_INDEX_NAME,
+    DailyTally,
     PersonRecord,
     PersonSpan,
     ReasonTally,
@@ -296,3 +298,57 @@ def not_done(
             }
         )
     return people
+
+
+def daily_people(
+    session: Session, campaign: str, last: date, on_roster: bool, codes: list[str] | None
+) -> dict[str, list[tuple[date, int]]]:
+    """Per unit (of ``codes``, or all), what each day up to ``last`` adds to its people on a
+    roster (``on_roster``) or not, from the daily tallies."""
+    d = DailyTally
+    out: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    if codes is not None and not codes:
+        return out
+    within = () if codes is None else (among(session, d.unit_code, codes),)
+    for unit_code, day, n in session.connection().execute(
+        select(d.unit_code, d.day, func.sum(d.people))
+        .where(d.campaign == campaign, d.measure == PEOPLE, d.on_roster.is_(on_roster),
+               d.day <= last, *within)
+        .group_by(d.unit_code, d.day)
+    ):  # fmt: skip
+        out[unit_code].append((day, int(n)))
+    return out
+
+
+#: A day's sum over units: day, on roster, category, measure, people.
+DaySum = tuple[date, bool, str, str, int]
+#: A day's sum for one unit: day, unit, on roster, category, measure, people.
+UnitDaySum = tuple[date, str, bool, str, str, int]
+
+
+def daily_sums(
+    session: Session, campaign: str, last: date, by_roster: list[str], by_records: list[str],
+    own: list[str],
+) -> tuple[list[DaySum], list[UnitDaySum]]:  # fmt: skip
+    """One aggregate over the daily tallies up to ``last``: per day, category and measure, what
+    the roster members of ``by_roster`` and the people not on a roster of ``by_records`` add,
+    all units together; and per unit the same for each unit of ``own``, both sides."""
+    d = DailyTally
+    mine = among(session, d.unit_code, own)
+    unit = case((mine, d.unit_code), else_=literal("")).label("own")
+    rows = session.connection().execute(
+        select(d.day, d.on_roster, d.category, d.measure, unit, func.sum(d.people))
+        .where(d.campaign == campaign, d.day <= last,
+               or_(and_(d.on_roster.is_(True), among(session, d.unit_code, by_roster)),
+                   and_(d.on_roster.is_(False), among(session, d.unit_code, by_records)),
+                   mine))
+        .group_by(d.day, d.on_roster, d.category, d.measure, unit)
+    )  # fmt: skip
+    summed: list[DaySum] = []
+    units: list[UnitDaySum] = []
+    for day, on_roster, category, measure, code, n in rows:
+        if code:
+            units.append((day, code, bool(on_roster), category, measure, int(n)))
+        else:
+            summed.append((day, bool(on_roster), category, measure, int(n)))
+    return summed, units

@@ -1,23 +1,94 @@
-"""The trend: the coverage total as of each day of a period, worked out in one pass.
+"""The trend: the coverage total as of each day of a period, from the daily tallies.
 
-The state on the first day is counted once (``reports.queries``); after it only the spans that
-start or end within the period are read, and only the units that change on a day are worked
-out again (``reports.model.contribution``), moving running sums by their difference. Each
-day's total is the one ``reports.coverage.compute`` gives for that day.
+Each day's total is the one ``reports.coverage.compute`` gives for that day (docs/architecture.md
+§4), but it is not worked out unit by unit. On a given day a unit adds to the total in one of
+four ways (:class:`Mode`): by its roster (its roster members' counts), by its person records
+(its declared or reported denominator and the counts of people not on a roster), by its unit
+report alone (no records), or not at all (denominator unknown). The counts of people add up
+across units, so for the units whose way does not change over the period the sums of their
+counts per day come from one aggregate query over ``daily_tally`` (what each day adds,
+``ingest.consumers.daily``); their denominators and reports change only on the days a report
+arrives and are added as steps. The few units whose way changes within the period (a roster
+loaded, a first record or report) are worked out day by day from their own rows, as
+``reports.model.contribution`` says.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import Campaign
+from ingest.models import DONE, PEOPLE
 from reports import queries
-from reports.model import Counts, Rollup, Tallied, Thresholds, contribution, declared_of, unit_order
+from reports.model import (
+    Counts,
+    Report,
+    Rollup,
+    Tallied,
+    Thresholds,
+    contribution,
+    declared_of,
+)
+
+
+class Mode(Enum):
+    """How a unit adds to a total on a day (``reports.model.unit_row``'s cases)."""
+
+    ROSTER = "roster"
+    RECORDS = "records"
+    REPORT = "report"
+    UNKNOWN = "unknown"
+
+
+class Steps:
+    """A value that changes on some days: the latest change on or before a day."""
+
+    def __init__(self, changes: Iterable[tuple[date, Any]], before: Any = None) -> None:
+        pairs = sorted(changes, key=lambda pair: pair[0])
+        self.days = [day for day, _ in pairs]
+        self.values = [value for _, value in pairs]
+        self.before = before
+
+    def at(self, day: date) -> Any:
+        index = bisect_right(self.days, day)
+        return self.values[index - 1] if index else self.before
+
+    def within(self, after: date, upto: date) -> list[date]:
+        """The days of change after ``after`` up to ``upto``."""
+        return self.days[bisect_right(self.days, after) : bisect_right(self.days, upto)]
+
+
+def _running(rows: Iterable[tuple[date, int]]) -> Steps:
+    total, out = 0, []
+    for day, n in sorted(rows):
+        total += n
+        out.append((day, total))
+    return Steps(out, 0)
+
+
+class Total:
+    """A running total as a vector: denominator, done, then each level in the campaign's order."""
+
+    def __init__(self, levels: tuple[str, ...]) -> None:
+        self.levels = levels
+        self.index = {key: 2 + n for n, key in enumerate(levels)}
+
+    def zero(self) -> list[int]:
+        return [0] * (2 + len(self.levels))
+
+    def of(self, counts: Counts) -> list[int]:
+        return [counts.denominator or 0, counts.done, *(counts.level(k) for k in self.levels)]
+
+    def counts(self, vector: list[int]) -> Counts:
+        levels = {k: vector[i] for k, i in self.index.items()}
+        return Counts(vector[0], vector[1], levels)
 
 
 def trend(
@@ -29,79 +100,154 @@ def trend(
     thresholds: Thresholds | None = None,
 ) -> list[tuple[date, Rollup]]:
     """``campaign``'s total (of all units, or of ``unit_codes``; of one ``category`` if given)
-    as of each day: the same as :func:`reports.coverage.compute`'s for each day, in one pass.
-
-    The state on the first day is counted once; after it, only the spans that start or end
-    within the period are read, and only units that change on a day are worked out again.
-    """
+    as of each day: the same as :func:`reports.coverage.compute`'s for each day."""
     wanted = sorted(set(days))
     if not wanted:
         return []
     thresholds = thresholds or Thresholds.of(campaign)
     codes = sorted(set(unit_codes)) if unit_codes is not None else None
     first, last = wanted[0], wanted[-1]
-    units = {u.code: u for u in queries.units(session, campaign, codes)}
-    state: dict[str, Tallied] = defaultdict(dict)
-    counted, _reasons = queries.counted(session, campaign.id, first, codes)
-    for unit_code, person_category, on_roster, measure, n in counted:
-        per = state[unit_code].setdefault((person_category, on_roster), {})
-        per[measure] = per.get(measure, 0) + n
-    changes = queries.span_changes(session, campaign.id, first, last, codes)
+    units = queries.units(session, campaign, codes)  # in the report's order
+    order = [u.code for u in units]
     reports = queries.report_history(session, campaign, last, codes)
     declared = queries.declared(session, campaign)
-    report_days: dict[date, set[str]] = defaultdict(set)
-    for unit_code, history in reports.items():
-        for available, _report in history:
-            if first < available <= last:
-                report_days[available].add(unit_code)
+    declared_by = {u.code: declared_of(u, campaign, declared) for u in units}
+    report_steps = {code: Steps(history) for code, history in reports.items()}
+    roster = {
+        code: _running(changes)
+        for code, changes in queries.daily_people(session, campaign.id, last, True, codes).items()
+    }
+    with_reports = [code for code in order if code in reports]
+    others = {
+        code: _running(changes)
+        for code, changes in queries.daily_people(
+            session, campaign.id, last, False, with_reports
+        ).items()
+    }
+    zero = Steps((), 0)
 
-    # Each unit's contribution and running sums over the units whose denominator is known:
-    # a changed unit moves the sums by its difference.
-    contributions: dict[str, Counts] = {}
-    total = Counts(0)
-    known = 0
+    def mode(code: str, day: date) -> Mode:
+        if roster.get(code, zero).at(day) > 0:
+            return Mode.ROSTER
+        report: Report | None = report_steps[code].at(day) if code in report_steps else None
+        reported = report is not None and any(f.headcount is not None for f in report.values())
+        if declared_by[code] is None and not reported:
+            return Mode.UNKNOWN
+        if report is None or others.get(code, zero).at(day) > 0:
+            return Mode.RECORDS
+        return Mode.REPORT
 
-    def work_out(unit: Any, day: date) -> None:
-        nonlocal known, total
-        eligible = [r for available, r in reports.get(unit.code, ()) if available <= day]
-        report = eligible[-1] if eligible else None
-        new = contribution(unit, campaign, state.get(unit.code, {}), report,
-                           declared_of(unit, campaign, declared), category)  # fmt: skip
-        old = contributions.get(unit.code)
-        if old is not None and old.denominator is not None:
-            total = _minus(total, old)
+    # Each unit's way of adding up, where it stays the same on every day wanted.
+    steady: dict[str, Mode] = {}
+    changing: list[str] = []
+    for code in order:
+        moments = {first}
+        for steps in (roster.get(code), report_steps.get(code), others.get(code)):
+            if steps is not None:
+                moments.update(steps.within(first, last))
+        modes = {mode(code, moment) for moment in moments}
+        if len(modes) == 1:
+            steady[code] = modes.pop()
+        else:
+            changing.append(code)
+
+    total = Total(campaign.level_keys)
+    categories = set(campaign.category_keys) if category is None else {category}
+    moving = set(changing)
+    by_roster = [c for c in order if c not in moving]
+    by_records = [c for c, m in steady.items() if m is Mode.RECORDS]
+    summed, own_rows = queries.daily_sums(
+        session, campaign.id, last, by_roster, by_records, changing
+    )
+    # Per day, what the steady units' people add: the roster side of every steady unit (it is
+    # zero on the days a unit has no roster) and the other side of those counted by records.
+    moves: dict[date, list[int]] = defaultdict(total.zero)
+    for day, on_roster, person_category, measure, n in summed:
+        if on_roster and person_category not in categories:
+            continue  # roster members of another category (or of none the campaign knows)
+        if not on_roster and category is not None and person_category != category:
+            continue
+        index = 0 if measure == PEOPLE else 1 if measure == DONE else total.index.get(measure)
+        if index is None or (index == 0 and not on_roster):
+            continue  # a record's people count only where a roster is the denominator
+        moves[max(day, first)][index] += n
+
+    # Denominators and reports of steady units change only when a report arrives.
+    unit_of = {u.code: u for u in units}
+    for code, kind in steady.items():
+        if kind not in (Mode.RECORDS, Mode.REPORT):
+            continue
+        steps = report_steps.get(code)
+        was = total.zero()
+        for day in [first, *(steps.within(first, last) if steps is not None else ())]:
+            report = steps.at(day) if steps is not None else None
+            part = contribution(unit_of[code], campaign, {}, report, declared_by[code], category)
+            now = total.of(part)
+            if kind is Mode.RECORDS:  # the counts come from the records, summed above
+                now = [now[0]] + [0] * (len(now) - 1)
+            moved = moves[day]
+            for i, (a, b) in enumerate(zip(now, was, strict=True)):
+                moved[i] += a - b
+            was = now
+
+    # The units whose way changes: each worked out on its own from its own rows.
+    state: dict[str, Tallied] = {code: {} for code in changing}
+    own: dict[date, list[tuple[str, str, bool, str, int]]] = defaultdict(list)
+    for day, code, on_roster, person_category, measure, n in own_rows:
+        own[max(day, first)].append((code, person_category, on_roster, measure, n))
+    contributions: dict[str, list[int] | None] = {}
+    sums = total.zero()
+    known = sum(1 for m in steady.values() if m is not Mode.UNKNOWN)
+    steady_unknown = {c for c, m in steady.items() if m is Mode.UNKNOWN}
+    steady_unknown_in_order = tuple(c for c in order if c in steady_unknown)
+
+    def work_out(code: str, day: date) -> None:
+        nonlocal known
+        steps = report_steps.get(code)
+        counted = {key: dict(m) for key, m in state[code].items() if any(m.values())}
+        part = contribution(unit_of[code], campaign, counted,
+                            steps.at(day) if steps is not None else None,
+                            declared_by[code], category)  # fmt: skip
+        old = contributions.get(code)
+        if old is not None:
+            for i, n in enumerate(old):
+                sums[i] -= n
             known -= 1
-        if new.denominator is not None:
-            total = total + new
+        new = total.of(part) if part.denominator is not None else None
+        if new is not None:
+            for i, n in enumerate(new):
+                sums[i] += n
             known += 1
-        contributions[unit.code] = new
+        contributions[code] = new
 
-    order = [u.code for u in sorted(units.values(), key=unit_order)]
-    for unit in units.values():
-        work_out(unit, first)
     result = []
-    previous = first
+    previous: date | None = None
+    timeline = sorted(set(moves) | set(own))
+    at = 0
     for day in wanted:
         changed: set[str] = set()
-        for moment in sorted(d for d in changes if previous < d <= day):
-            for unit_code, person_category, flag, measure, n in changes[moment]:
-                per = state[unit_code].setdefault((person_category, flag), {})
+        while at < len(timeline) and timeline[at] <= day:
+            moment = timeline[at]
+            for i, n in enumerate(moves.get(moment, ())):
+                sums[i] += n
+            for code, person_category, on_roster, measure, n in own.get(moment, ()):
+                per = state[code].setdefault((person_category, on_roster), {})
                 per[measure] = per.get(measure, 0) + n
-                changed.add(unit_code)
-        for moment in sorted(d for d in report_days if previous < d <= day):
-            changed |= report_days[moment]
-        for unit_code in changed:
-            if unit_code in units:
-                work_out(units[unit_code], day)
+                changed.add(code)
+            at += 1
+        for code in changing:
+            steps = report_steps.get(code)
+            if previous is None or (steps is not None and steps.within(previous, day)):
+                changed.add(code)
+        for code in changed:
+            work_out(code, day)
         previous = day
-        counts = total if known else Counts()
-        unknown = tuple(code for code in order if contributions[code].denominator is None)
-        rollup = Rollup("total", counts, len(order), unknown, thresholds.progress(counts.done_pct))
-        result.append((day, rollup))
+        counts = total.counts(sums) if known else Counts()
+        unknown = steady_unknown_in_order if not changing else tuple(
+            code
+            for code in order
+            if code in steady_unknown or (code in contributions and contributions[code] is None)
+        )  # fmt: skip
+        result.append((day, Rollup("total", counts, len(order), unknown,
+                                   thresholds.progress(counts.done_pct))))  # fmt: skip
     return result
-
-
-def _minus(total: Counts, part: Counts) -> Counts:
-    levels = {k: n - part.levels.get(k, 0) for k, n in total.levels.items()}
-    return Counts((total.denominator or 0) - (part.denominator or 0), total.done - part.done,
-                  levels)  # fmt: skip
