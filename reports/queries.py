@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, and_, case, func, literal, or_, select
+from sqlalchemy import Executable, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import LOCAL_TZ, Campaign, declared_headcounts
@@ -327,28 +327,32 @@ UnitDaySum = tuple[date, str, bool, str, str, int]
 
 
 def daily_sums(
-    session: Session, campaign: str, last: date, by_roster: list[str], by_records: list[str],
-    own: list[str],
-) -> tuple[list[DaySum], list[UnitDaySum]]:  # fmt: skip
-    """One aggregate over the daily tallies up to ``last``: per day, category and measure, what
-    the roster members of ``by_roster`` and the people not on a roster of ``by_records`` add,
-    all units together; and per unit the same for each unit of ``own``, both sides."""
+    session: Session, campaign: str, last: date, by_roster: list[str], by_records: list[str]
+) -> list[DaySum]:
+    """One aggregate over the daily tallies up to ``last``: per day, roster membership,
+    category and measure, what the roster members of the units ``by_roster`` and the people
+    not on a roster of the units ``by_records`` add, all units together (in the primary key's
+    order: no sort)."""
     d = DailyTally
-    mine = among(session, d.unit_code, own)
-    unit = case((mine, d.unit_code), else_=literal("")).label("own")
     rows = session.connection().execute(
-        select(d.day, d.on_roster, d.category, d.measure, unit, func.sum(d.people))
+        select(d.day, d.on_roster, d.category, d.measure, func.sum(d.people))
         .where(d.campaign == campaign, d.day <= last,
                or_(and_(d.on_roster.is_(True), among(session, d.unit_code, by_roster)),
-                   and_(d.on_roster.is_(False), among(session, d.unit_code, by_records)),
-                   mine))
-        .group_by(d.day, d.on_roster, d.category, d.measure, unit)
+                   and_(d.on_roster.is_(False), among(session, d.unit_code, by_records))))
+        .group_by(d.day, d.on_roster, d.category, d.measure)
     )  # fmt: skip
-    summed: list[DaySum] = []
-    units: list[UnitDaySum] = []
-    for day, on_roster, category, measure, code, n in rows:
-        if code:
-            units.append((day, code, bool(on_roster), category, measure, int(n)))
-        else:
-            summed.append((day, bool(on_roster), category, measure, int(n)))
-    return summed, units
+    return [(day, bool(r), c, m, int(n)) for day, r, c, m, n in rows]
+
+
+def daily_of_units(
+    session: Session, campaign: str, last: date, codes: list[str]
+) -> list[UnitDaySum]:
+    """The daily tallies up to ``last`` of each unit of ``codes`` (a few units)."""
+    d = DailyTally
+    if not codes:
+        return []
+    rows = session.connection().execute(
+        select(d.day, d.unit_code, d.on_roster, d.category, d.measure, d.people)
+        .where(d.campaign == campaign, among(session, d.unit_code, codes), d.day <= last)
+    )  # fmt: skip
+    return [(day, u, bool(r), c, m, int(n)) for day, u, r, c, m, n in rows]

@@ -156,9 +156,8 @@ def trend(
     moving = set(changing)
     by_roster = [c for c in order if c not in moving]
     by_records = [c for c, m in steady.items() if m is Mode.RECORDS]
-    summed, own_rows = queries.daily_sums(
-        session, campaign.id, last, by_roster, by_records, changing
-    )
+    summed = queries.daily_sums(session, campaign.id, last, by_roster, by_records)
+    own_rows = queries.daily_of_units(session, campaign.id, last, changing)
     # Per day, what the steady units' people add: the roster side of every steady unit (it is
     # zero on the days a unit has no roster) and the other side of those counted by records.
     moves: dict[date, list[int]] = defaultdict(total.zero)
@@ -199,7 +198,8 @@ def trend(
     sums = total.zero()
     known = sum(1 for m in steady.values() if m is not Mode.UNKNOWN)
     steady_unknown = {c for c, m in steady.items() if m is Mode.UNKNOWN}
-    steady_unknown_in_order = tuple(c for c in order if c in steady_unknown)
+    unknown = tuple(c for c in order if c in steady_unknown)
+    last_missing: frozenset[str] = frozenset()
 
     def work_out(code: str, day: date) -> None:
         nonlocal known
@@ -243,11 +243,10 @@ def trend(
             work_out(code, day)
         previous = day
         counts = total.counts(sums) if known else Counts()
-        unknown = steady_unknown_in_order if not changing else tuple(
-            code
-            for code in order
-            if code in steady_unknown or (code in contributions and contributions[code] is None)
-        )  # fmt: skip
+        missing = frozenset(code for code in changing if contributions[code] is None)
+        if missing != last_missing:  # named in the report's order
+            unknown = tuple(c for c in order if c in steady_unknown or c in missing)
+            last_missing = missing
         result.append((day, Rollup("total", counts, len(order), unknown,
                                    thresholds.progress(counts.done_pct))))  # fmt: skip
     return result

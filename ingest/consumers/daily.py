@@ -62,7 +62,7 @@ def add(session: Session, campaign_id: str, into: Steps) -> None:
     ]  # fmt: skip
     if not rows:
         return
-    keys = ["campaign", "day", "unit_code", "category", "on_roster", "measure"]
+    keys = ["campaign", "day", "on_roster", "category", "measure", "unit_code"]
     dialect_insert = upsert(session.get_bind().dialect)
     for chunk in _chunks(rows, CHUNK):
         statement = dialect_insert(DailyTally)
@@ -71,7 +71,7 @@ def add(session: Session, campaign_id: str, into: Steps) -> None:
             set_={"people": DailyTally.people + statement.excluded.people},
         )
         session.execute(statement, chunk)
-    # The days and units touched (a few of each per batch): a range of the primary key.
+    # The units and days touched (a few of each per batch): ranges of the unit index.
     moved = [key for key, n in into.items() if n]
     days = sorted({day for *_rest, day in moved})
     units = sorted({unit_code for unit_code, *_rest in moved})
@@ -79,8 +79,8 @@ def add(session: Session, campaign_id: str, into: Steps) -> None:
         session.execute(
             delete(DailyTally).where(
                 DailyTally.campaign == campaign_id,
-                among(session, DailyTally.day, days),
                 among(session, DailyTally.unit_code, chunk),
+                among(session, DailyTally.day, days),
                 DailyTally.people == 0,
             )
         )

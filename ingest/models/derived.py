@@ -195,16 +195,20 @@ class DailyTally(Base):
 
     __tablename__ = "daily_tally"
     __table_args__ = (
-        # One unit's changes of one measure (who is on a roster, from which day), read apart.
+        # Who is on a roster from which day, per unit (the people measure, read apart).
         Index("ix_daily_tally_measure", "campaign", "measure", "on_roster", "unit_code", "day"),
+        # One unit's rows (the trend reads the few units that change how they count).
+        Index("ix_daily_tally_unit", "campaign", "unit_code", "day"),
     )
 
+    # In the trend's grouping order (day, roster membership, category, measure), so that its
+    # sum over many units streams through the key without sorting.
     campaign: Mapped[str] = mapped_column(String(32), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
-    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    category: Mapped[str] = mapped_column(String(32), primary_key=True)
     on_roster: Mapped[bool] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
     measure: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     people: Mapped[int] = mapped_column(default=0)
 
 

@@ -26,18 +26,20 @@ def upgrade() -> None:
     op.create_table('daily_tally',
     sa.Column('campaign', sa.String(length=32), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('unit_code', sa.String(length=64), nullable=False),
-    sa.Column('category', sa.String(length=32), nullable=False),
     sa.Column('on_roster', sa.Boolean(), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
     sa.Column('measure', sa.String(length=32), nullable=False),
+    sa.Column('unit_code', sa.String(length=64), nullable=False),
     sa.Column('people', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('campaign', 'day', 'unit_code', 'category', 'on_roster', 'measure', name=op.f('pk_daily_tally'))
+    sa.PrimaryKeyConstraint('campaign', 'day', 'on_roster', 'category', 'measure', 'unit_code', name=op.f('pk_daily_tally'))
     )
     op.create_index('ix_daily_tally_measure', 'daily_tally', ['campaign', 'measure', 'on_roster', 'unit_code', 'day'], unique=False)
+    op.create_index('ix_daily_tally_unit', 'daily_tally', ['campaign', 'unit_code', 'day'], unique=False)
     # The tallies consumer rebuilds spans, tallies and daily tallies from the log.
     op.execute("DELETE FROM consumer_cursor WHERE consumer = 'tallies'")
 
 
 def downgrade() -> None:
+    op.drop_index('ix_daily_tally_unit', table_name='daily_tally')
     op.drop_index('ix_daily_tally_measure', table_name='daily_tally')
     op.drop_table('daily_tally')
