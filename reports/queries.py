@@ -326,19 +326,39 @@ DaySum = tuple[date, bool, str, str, int]
 UnitDaySum = tuple[date, str, bool, str, str, int]
 
 
+#: Most unit codes in one statement on SQLite (its limit is 32,766 parameters).
+SQLITE_CODES = 30_000
+
+
 def daily_sums(
     session: Session, campaign: str, last: date, by_roster: list[str], by_records: list[str]
 ) -> list[DaySum]:
     """One aggregate over the daily tallies up to ``last``: per day, roster membership,
     category and measure, what the roster members of the units ``by_roster`` and the people
     not on a roster of the units ``by_records`` add, all units together (in the primary key's
-    order: no sort)."""
+    order: no sort). On SQLite, lists longer than it takes are summed in several statements."""
     d = DailyTally
+    if session.get_bind().dialect.name == "sqlite" and len(by_roster) + len(by_records) > (
+        SQLITE_CODES
+    ):
+        sums: dict[tuple[date, bool, str, str], int] = defaultdict(int)
+        for start in range(0, len(by_roster), SQLITE_CODES):
+            for day, r, c, m, n in daily_sums(
+                session, campaign, last, by_roster[start : start + SQLITE_CODES], []
+            ):
+                sums[(day, r, c, m)] += n
+        for start in range(0, len(by_records), SQLITE_CODES):
+            for day, r, c, m, n in daily_sums(
+                session, campaign, last, [], by_records[start : start + SQLITE_CODES]
+            ):
+                sums[(day, r, c, m)] += n
+        return [(*key, n) for key, n in sorted(sums.items())]
     rows = session.connection().execute(
         select(d.day, d.on_roster, d.category, d.measure, func.sum(d.people))
         .where(d.campaign == campaign, d.day <= last,
                or_(and_(d.on_roster.is_(True), among(session, d.unit_code, by_roster)),
-                   and_(d.on_roster.is_(False), among(session, d.unit_code, by_records))))
+                   and_(d.on_roster.is_(False), d.measure != PEOPLE,
+                        among(session, d.unit_code, by_records))))
         .group_by(d.day, d.on_roster, d.category, d.measure)
     )  # fmt: skip
     return [(day, bool(r), c, m, int(n)) for day, r, c, m, n in rows]

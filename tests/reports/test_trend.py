@@ -142,3 +142,15 @@ def test_reprocess__same_daily_tallies(runner: FlaskCliRunner, session: Session)
     assert result.exit_code == 0, result.output
     session.commit()
     assert daily.rows(session, "vssid") == kept
+
+
+@pytest.mark.usefixtures("changes")
+def test_trend__units_summed_in_several_statements_where_sqlite_needs_it(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+):
+    from reports import queries
+
+    campaign = vssid(session)
+    expected = trend_before.trend(session, campaign, MARCH)
+    monkeypatch.setattr(queries, "SQLITE_CODES", 5)  # 48 units: ten statements on SQLite
+    assert trend(session, campaign, MARCH) == expected
