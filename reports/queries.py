@@ -315,7 +315,7 @@ def daily_people(
         .where(d.campaign == campaign, d.measure == PEOPLE, d.on_roster.is_(on_roster),
                d.day <= last, *within)
         .group_by(d.unit_code, d.day)
-    ):  # fmt: skip
+    ).all():  # fmt: skip
         out[unit_code].append((day, int(n)))
     return out
 
@@ -360,7 +360,7 @@ def daily_sums(
                    and_(d.on_roster.is_(False), d.measure != PEOPLE,
                         among(session, d.unit_code, by_records))))
         .group_by(d.day, d.on_roster, d.category, d.measure)
-    )  # fmt: skip
+    ).all()  # fmt: skip
     return [(day, bool(r), c, m, int(n)) for day, r, c, m, n in rows]
 
 
@@ -374,5 +374,5 @@ def daily_of_units(
     rows = session.connection().execute(
         select(d.day, d.unit_code, d.on_roster, d.category, d.measure, d.people)
         .where(d.campaign == campaign, among(session, d.unit_code, codes), d.day <= last)
-    )  # fmt: skip
+    ).all()  # fmt: skip
     return [(day, u, bool(r), c, m, int(n)) for day, u, r, c, m, n in rows]

@@ -27,15 +27,7 @@ from sqlalchemy.orm import Session
 from ingest.campaigns import Campaign
 from ingest.models import DONE, PEOPLE
 from reports import queries
-from reports.model import (
-    Counts,
-    Report,
-    Rollup,
-    Tallied,
-    Thresholds,
-    contribution,
-    declared_of,
-)
+from reports.model import Counts, Report, Rollup, Thresholds, contribution, declared_of
 
 
 class Mode(Enum):
@@ -157,31 +149,47 @@ def trend(
     by_roster = [c for c in order if c not in moving]
     by_records = [c for c, m in steady.items() if m is Mode.RECORDS]
     summed = queries.daily_sums(session, campaign.id, last, by_roster, by_records)
-    own_rows = queries.daily_of_units(session, campaign.id, last, changing)
+
+    def slot(on_roster: bool, person_category: str, measure: str) -> int | None:
+        """Where a row of counts goes in a unit's vector, or None when the total leaves it out:
+        roster members count in the campaign's categories (or the one asked for); people not
+        on a roster count in every category (or the one asked for), and never as a
+        denominator (that is declared or reported)."""
+        if person_category not in categories and (on_roster or category is not None):
+            return None
+        index = 0 if measure == PEOPLE else 1 if measure == DONE else total.index.get(measure)
+        return None if index is None or (index == 0 and not on_roster) else index
+
     # Per day, what the steady units' people add: the roster side of every steady unit (it is
     # zero on the days a unit has no roster) and the other side of those counted by records.
     moves: dict[date, list[int]] = defaultdict(total.zero)
     for day, on_roster, person_category, measure, n in summed:
-        if on_roster and person_category not in categories:
-            continue  # roster members of another category (or of none the campaign knows)
-        if not on_roster and category is not None and person_category != category:
-            continue
-        index = 0 if measure == PEOPLE else 1 if measure == DONE else total.index.get(measure)
-        if index is None or (index == 0 and not on_roster):
-            continue  # a record's people count only where a roster is the denominator
-        moves[max(day, first)][index] += n
+        index = slot(on_roster, person_category, measure)
+        if index is not None:
+            moves[max(day, first)][index] += n
 
     # Denominators and reports of steady units change only when a report arrives.
     unit_of = {u.code: u for u in units}
+    parts: dict[str, tuple[Report | None, list[int]]] = {}
+
+    def part(code: str, day: date) -> list[int]:
+        """``code``'s contribution with no people counted (its denominator; its report's
+        figures), worked out again only when its report changes."""
+        steps = report_steps.get(code)
+        report = steps.at(day) if steps is not None else None
+        kept = parts.get(code)
+        if kept is None or kept[0] is not report:
+            counts = contribution(unit_of[code], campaign, {}, report, declared_by[code], category)
+            kept = parts[code] = (report, total.of(counts))
+        return kept[1]
+
     for code, kind in steady.items():
         if kind not in (Mode.RECORDS, Mode.REPORT):
             continue
         steps = report_steps.get(code)
         was = total.zero()
         for day in [first, *(steps.within(first, last) if steps is not None else ())]:
-            report = steps.at(day) if steps is not None else None
-            part = contribution(unit_of[code], campaign, {}, report, declared_by[code], category)
-            now = total.of(part)
+            now = part(code, day)
             if kind is Mode.RECORDS:  # the counts come from the records, summed above
                 now = [now[0]] + [0] * (len(now) - 1)
             moved = moves[day]
@@ -189,64 +197,53 @@ def trend(
                 moved[i] += a - b
             was = now
 
-    # The units whose way changes: each worked out on its own from its own rows.
-    state: dict[str, Tallied] = {code: {} for code in changing}
-    own: dict[date, list[tuple[str, str, bool, str, int]]] = defaultdict(list)
-    for day, code, on_roster, person_category, measure, n in own_rows:
-        own[max(day, first)].append((code, person_category, on_roster, measure, n))
-    contributions: dict[str, list[int] | None] = {}
+    # The units whose way changes: their own rows, added each day as their way says.
+    own: dict[date, list[tuple[str, int, int, int]]] = defaultdict(list)
+    for day, code, on_roster, person_category, measure, n in queries.daily_of_units(
+        session, campaign.id, last, changing
+    ):
+        index = slot(on_roster, person_category, measure)
+        if index is not None:
+            own[max(day, first)].append((code, int(on_roster), index, n))
+    sides = {code: (total.zero(), total.zero()) for code in changing}  # not on roster, on it
+
+    def vector(code: str, day: date) -> list[int] | None:
+        kind = mode(code, day)
+        if kind is Mode.UNKNOWN:
+            return None
+        if kind is Mode.ROSTER:
+            return sides[code][1]
+        fixed = part(code, day)
+        return fixed if kind is Mode.REPORT else [fixed[0], *sides[code][0][1:]]
+
     sums = total.zero()
-    known = sum(1 for m in steady.values() if m is not Mode.UNKNOWN)
+    steady_known = sum(1 for m in steady.values() if m is not Mode.UNKNOWN)
     steady_unknown = {c for c, m in steady.items() if m is Mode.UNKNOWN}
     unknown = tuple(c for c in order if c in steady_unknown)
     last_missing: frozenset[str] = frozenset()
-
-    def work_out(code: str, day: date) -> None:
-        nonlocal known
-        steps = report_steps.get(code)
-        counted = {key: dict(m) for key, m in state[code].items() if any(m.values())}
-        part = contribution(unit_of[code], campaign, counted,
-                            steps.at(day) if steps is not None else None,
-                            declared_by[code], category)  # fmt: skip
-        old = contributions.get(code)
-        if old is not None:
-            for i, n in enumerate(old):
-                sums[i] -= n
-            known -= 1
-        new = total.of(part) if part.denominator is not None else None
-        if new is not None:
-            for i, n in enumerate(new):
-                sums[i] += n
-            known += 1
-        contributions[code] = new
-
     result = []
-    previous: date | None = None
     timeline = sorted(set(moves) | set(own))
     at = 0
     for day in wanted:
-        changed: set[str] = set()
         while at < len(timeline) and timeline[at] <= day:
-            moment = timeline[at]
-            for i, n in enumerate(moves.get(moment, ())):
+            for i, n in enumerate(moves.get(timeline[at], ())):
                 sums[i] += n
-            for code, person_category, on_roster, measure, n in own.get(moment, ()):
-                per = state[code].setdefault((person_category, on_roster), {})
-                per[measure] = per.get(measure, 0) + n
-                changed.add(code)
+            for code, side, index, n in own.get(timeline[at], ()):
+                sides[code][side][index] += n
             at += 1
+        now, known, missing = list(sums), steady_known, set()
         for code in changing:
-            steps = report_steps.get(code)
-            if previous is None or (steps is not None and steps.within(previous, day)):
-                changed.add(code)
-        for code in changed:
-            work_out(code, day)
-        previous = day
-        counts = total.counts(sums) if known else Counts()
-        missing = frozenset(code for code in changing if contributions[code] is None)
+            vector_now = vector(code, day)
+            if vector_now is None:
+                missing.add(code)
+                continue
+            known += 1
+            for i, n in enumerate(vector_now):
+                now[i] += n
+        counts = total.counts(now) if known else Counts()
         if missing != last_missing:  # named in the report's order
             unknown = tuple(c for c in order if c in steady_unknown or c in missing)
-            last_missing = missing
+            last_missing = frozenset(missing)
         result.append((day, Rollup("total", counts, len(order), unknown,
                                    thresholds.progress(counts.done_pct))))  # fmt: skip
     return result
