@@ -12,10 +12,11 @@ consumers first (read-your-writes) and owns the transaction.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, and_, func, or_, select
+from sqlalchemy import Executable, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import LOCAL_TZ, Campaign, declared_headcounts
@@ -331,32 +332,44 @@ SQLITE_CODES = 30_000
 
 
 def daily_sums(
-    session: Session, campaign: str, last: date, by_roster: list[str], by_records: list[str]
-) -> list[DaySum]:
+    session: Session, campaign: str, last: date, by_roster: list[str] | None,
+    by_records: list[str], roster_but: Sequence[str] = (),
+) -> list[DaySum]:  # fmt: skip
     """One aggregate over the daily tallies up to ``last``: per day, roster membership,
-    category and measure, what the roster members of the units ``by_roster`` and the people
-    not on a roster of the units ``by_records`` add, all units together (in the primary key's
-    order: no sort). On SQLite, lists longer than it takes are summed in several statements."""
+    category and measure, what the roster members of the units ``by_roster`` (None: of every
+    unit but ``roster_but``) and the people not on a roster of the units ``by_records`` add,
+    all units together (in the primary key's order: no sort). On SQLite, lists longer than it
+    takes are summed in several statements."""
     d = DailyTally
-    if session.get_bind().dialect.name == "sqlite" and len(by_roster) + len(by_records) > (
-        SQLITE_CODES
-    ):
+    listed = len(by_roster or ()) + len(by_records) + len(roster_but)
+    if session.get_bind().dialect.name == "sqlite" and listed > SQLITE_CODES:
         sums: dict[tuple[date, bool, str, str], int] = defaultdict(int)
-        for start in range(0, len(by_roster), SQLITE_CODES):
+        step = SQLITE_CODES
+        calls: list[tuple[list[str] | None, list[str], list[str]]] = [
+            ([], by_records[start : start + step], []) for start in range(0, len(by_records), step)
+        ]
+        if by_roster is None:
+            calls.append((None, [], list(roster_but)))
+        else:
+            calls += [
+                (by_roster[start : start + step], [], [])
+                for start in range(0, len(by_roster), step)
+            ]
+        for roster_part, records_part, but in calls:
             for day, r, c, m, n in daily_sums(
-                session, campaign, last, by_roster[start : start + SQLITE_CODES], []
-            ):
-                sums[(day, r, c, m)] += n
-        for start in range(0, len(by_records), SQLITE_CODES):
-            for day, r, c, m, n in daily_sums(
-                session, campaign, last, [], by_records[start : start + SQLITE_CODES]
+                session, campaign, last, roster_part, records_part, but
             ):
                 sums[(day, r, c, m)] += n
         return [(*key, n) for key, n in sorted(sums.items())]
+    roster_units = (
+        not_(among(session, d.unit_code, list(roster_but)))
+        if by_roster is None
+        else among(session, d.unit_code, by_roster)
+    )
     rows = session.connection().execute(
         select(d.day, d.on_roster, d.category, d.measure, func.sum(d.people))
         .where(d.campaign == campaign, d.day <= last,
-               or_(and_(d.on_roster.is_(True), among(session, d.unit_code, by_roster)),
+               or_(and_(d.on_roster.is_(True), roster_units),
                    and_(d.on_roster.is_(False), d.measure != PEOPLE,
                         among(session, d.unit_code, by_records))))
         .group_by(d.day, d.on_roster, d.category, d.measure)

@@ -146,9 +146,12 @@ def trend(
     total = Total(campaign.level_keys)
     categories = set(campaign.category_keys) if category is None else {category}
     moving = set(changing)
-    by_roster = [c for c in order if c not in moving]
+    # Every unit's roster members but the changing units': without a list when the report
+    # covers every unit (a roster names only units of the registry).
+    everyone = codes is None and not campaign.unit_kinds
+    by_roster = None if everyone else [c for c in order if c not in moving]
     by_records = [c for c, m in steady.items() if m is Mode.RECORDS]
-    summed = queries.daily_sums(session, campaign.id, last, by_roster, by_records)
+    summed = queries.daily_sums(session, campaign.id, last, by_roster, by_records, changing)
 
     def slot(on_roster: bool, person_category: str, measure: str) -> int | None:
         """Where a row of counts goes in a unit's vector, or None when the total leaves it out:
@@ -216,31 +219,42 @@ def trend(
         fixed = part(code, day)
         return fixed if kind is Mode.REPORT else [fixed[0], *sides[code][0][1:]]
 
+    # Days a changing unit's way or report may change, besides its own rows.
+    marks: dict[date, set[str]] = defaultdict(set)
+    for code in changing:
+        for steps in (roster.get(code), report_steps.get(code), others.get(code)):
+            for day in steps.within(first, last) if steps is not None else ():
+                marks[day].add(code)
     sums = total.zero()
     steady_known = sum(1 for m in steady.values() if m is not Mode.UNKNOWN)
     steady_unknown = {c for c, m in steady.items() if m is Mode.UNKNOWN}
     unknown = tuple(c for c in order if c in steady_unknown)
+    current: dict[str, list[int] | None] = {}
+    missing: set[str] = set()
     last_missing: frozenset[str] = frozenset()
     result = []
-    timeline = sorted(set(moves) | set(own))
+    timeline = sorted(set(moves) | set(own) | set(marks))
     at = 0
     for day in wanted:
+        touched = set(changing) if not current and changing else set()
         while at < len(timeline) and timeline[at] <= day:
             for i, n in enumerate(moves.get(timeline[at], ())):
                 sums[i] += n
             for code, side, index, n in own.get(timeline[at], ()):
                 sides[code][side][index] += n
+                touched.add(code)
+            touched |= marks.get(timeline[at], set())
             at += 1
-        now, known, missing = list(sums), steady_known, set()
-        for code in changing:
-            vector_now = vector(code, day)
-            if vector_now is None:
-                missing.add(code)
-                continue
-            known += 1
-            for i, n in enumerate(vector_now):
-                now[i] += n
-        counts = total.counts(now) if known else Counts()
+        for code in touched:  # a changing unit's part moves the sums by its difference
+            old, new = current.get(code), vector(code, day)
+            new = None if new is None else list(new)
+            for sign, vector_of in ((-1, old), (1, new)):
+                for i, n in enumerate(vector_of or ()):
+                    sums[i] += sign * n
+            (missing.add if new is None else missing.discard)(code)
+            current[code] = new
+        known = steady_known + len(changing) - len(missing)
+        counts = total.counts(sums) if known else Counts()
         if missing != last_missing:  # named in the report's order
             unknown = tuple(c for c in order if c in steady_unknown or c in missing)
             last_missing = frozenset(missing)
