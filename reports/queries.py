@@ -135,15 +135,19 @@ def findings(session: Session, campaign: str, as_of: date, unit_codes: list[str]
     ]
 
 
-def units(session: Session, campaign: Campaign, codes: list[str] | None) -> list[Any]:
+def units(
+    session: Session, campaign: Campaign, codes: list[str] | None, ordered: bool = True
+) -> list[Any]:
     """The units a campaign covers (rows with the columns a report needs, lighter than ORM
-    objects), in the order people look for them."""
+    objects), in the order people look for them (``unit_order``), or in no order when not
+    ``ordered`` (the caller sorts the few it names)."""
     columns = [Unit.code, Unit.name_vi, Unit.name_en, Unit.kind, Unit.parent_code]
     columns += [getattr(Unit, f"headcount_{c}") for c in UNIT_HEADCOUNTS]
     query = select(*columns).where(*_within(Unit.code, codes))
     if campaign.unit_kinds:
         query = query.where(Unit.kind.in_(campaign.unit_kinds))
-    return sorted(session.connection().execute(query).all(), key=unit_order)
+    rows = session.connection().execute(query).all()
+    return sorted(rows, key=unit_order) if ordered else list(rows)
 
 
 def declared(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:

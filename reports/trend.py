@@ -27,7 +27,15 @@ from sqlalchemy.orm import Session
 from ingest.campaigns import Campaign
 from ingest.models import DONE, PEOPLE
 from reports import queries
-from reports.model import Counts, Report, Rollup, Thresholds, contribution, declared_of
+from reports.model import (
+    Counts,
+    Report,
+    Rollup,
+    Thresholds,
+    contribution,
+    declared_of,
+    unit_order,
+)
 
 
 class Mode(Enum):
@@ -99,8 +107,10 @@ def trend(
     thresholds = thresholds or Thresholds.of(campaign)
     codes = sorted(set(unit_codes)) if unit_codes is not None else None
     first, last = wanted[0], wanted[-1]
-    units = queries.units(session, campaign, codes)  # in the report's order
-    order = [u.code for u in units]
+    # In no order: only the units named as unknown are sorted (in the report's order).
+    units = queries.units(session, campaign, codes, ordered=False)
+    every = [u.code for u in units]
+    unit_of = {u.code: u for u in units}
     reports = queries.report_history(session, campaign, last, codes)
     declared = queries.declared(session, campaign)
     declared_by = {u.code: declared_of(u, campaign, declared) for u in units}
@@ -109,7 +119,18 @@ def trend(
         code: _running(changes)
         for code, changes in queries.daily_people(session, campaign.id, last, True, codes).items()
     }
-    with_reports = [code for code in order if code in reports]
+
+    def roster_all_along(code: str) -> bool:
+        """Whether ``code`` has roster members on every day of the period: its way is the
+        roster's whatever its people not on a roster do."""
+        steps = roster.get(code)
+        return steps is not None and all(
+            steps.at(day) > 0 for day in (first, *steps.within(first, last))
+        )
+
+    # People not on a roster by day tell a unit with a report whether it counts by its records
+    # or by its report alone: needed only on the days it has no roster members.
+    with_reports = [code for code in reports if code in unit_of and not roster_all_along(code)]
     others = {
         code: _running(changes)
         for code, changes in queries.daily_people(
@@ -132,7 +153,7 @@ def trend(
     # Each unit's way of adding up, where it stays the same on every day wanted.
     steady: dict[str, Mode] = {}
     changing: list[str] = []
-    for code in order:
+    for code in every:
         moments = {first}
         for steps in (roster.get(code), report_steps.get(code), others.get(code)):
             if steps is not None:
@@ -149,7 +170,7 @@ def trend(
     # Every unit's roster members but the changing units': without a list when the report
     # covers every unit (a roster names only units of the registry).
     everyone = codes is None and not campaign.unit_kinds
-    by_roster = None if everyone else [c for c in order if c not in moving]
+    by_roster = None if everyone else [c for c in every if c not in moving]
     by_records = [c for c, m in steady.items() if m is Mode.RECORDS]
     summed = queries.daily_sums(session, campaign.id, last, by_roster, by_records, changing)
 
@@ -172,7 +193,6 @@ def trend(
             moves[max(day, first)][index] += n
 
     # Denominators and reports of steady units change only when a report arrives.
-    unit_of = {u.code: u for u in units}
     parts: dict[str, tuple[Report | None, list[int]]] = {}
 
     def part(code: str, day: date) -> list[int]:
@@ -228,7 +248,12 @@ def trend(
     sums = total.zero()
     steady_known = sum(1 for m in steady.values() if m is not Mode.UNKNOWN)
     steady_unknown = {c for c, m in steady.items() if m is Mode.UNKNOWN}
-    unknown = tuple(c for c in order if c in steady_unknown)
+
+    def named(names: Iterable[str]) -> tuple[str, ...]:
+        """Units in the report's order."""
+        return tuple(u.code for u in sorted((unit_of[c] for c in names), key=unit_order))
+
+    unknown = named(steady_unknown)
     current: dict[str, list[int] | None] = {}
     missing: set[str] = set()
     last_missing: frozenset[str] = frozenset()
@@ -256,8 +281,8 @@ def trend(
         known = steady_known + len(changing) - len(missing)
         counts = total.counts(sums) if known else Counts()
         if missing != last_missing:  # named in the report's order
-            unknown = tuple(c for c in order if c in steady_unknown or c in missing)
+            unknown = named(steady_unknown | missing)
             last_missing = frozenset(missing)
-        result.append((day, Rollup("total", counts, len(order), unknown,
+        result.append((day, Rollup("total", counts, len(every), unknown,
                                    thresholds.progress(counts.done_pct))))  # fmt: skip
     return result

@@ -154,3 +154,34 @@ def test_trend__units_summed_in_several_statements_where_sqlite_needs_it(
     expected = trend_before.trend(session, campaign, MARCH)
     monkeypatch.setattr(queries, "SQLITE_CODES", 5)  # 48 units: ten statements on SQLite
     assert trend(session, campaign, MARCH) == expected
+
+
+@pytest.mark.usefixtures("changes")
+@pytest.mark.parametrize("codes", [None, ["27184", "Q10-TP"]])
+def test_trend__a_roster_unit_with_a_report_counts_by_its_roster_without_its_other_people(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch, codes: list[str] | None
+):
+    """Phường 1 has roster members all month and reports on 10/03 (a headcount the roster
+    overrides); someone recorded there is not on its roster. Its people not on a roster are not
+    read by day (they cannot change how it counts), and the numbers stay those of each day."""
+    assert post_report(client, "uuid:r4", report("27184", "2021-03-10", headcount_cong_chuc=9,
+                                                 installed_cong_chuc=7)) == 201  # fmt: skip
+    settle(session)
+    from reports import queries
+
+    asked: list[list[str] | None] = []
+    daily_people = queries.daily_people
+
+    def spy(session: Session, campaign: str, last: date, on_roster: bool, codes: list[str] | None):
+        if not on_roster:
+            asked.append(codes)
+        return daily_people(session, campaign, last, on_roster, codes)
+
+    monkeypatch.setattr(queries, "daily_people", spy)
+    campaign = vssid(session)
+    got = trend(session, campaign, MARCH, unit_codes=codes)
+    assert got == trend_before.trend(session, campaign, MARCH, codes)
+    for day in (MARCH[8], MARCH[9], MARCH[-1]):
+        assert dict(got)[day] == coverage.compute(session, campaign, day, unit_codes=codes).total
+    ((others,),) = [asked]
+    assert others is not None and "Q10-TP" in others and "27184" not in others
