@@ -12,20 +12,23 @@ consumers first (read-your-writes) and owns the transaction.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, and_, func, or_, select
+from sqlalchemy import Executable, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import LOCAL_TZ, Campaign, declared_headcounts
 from ingest.collation import name_key
 from ingest.consumers import tallies
+from ingest.db import among
 from ingest.models import CATEGORIES as UNIT_HEADCOUNTS
 from ingest.models import (
     DONE,
     PEOPLE,
     SPAN_INDEX_NAME,
+    DailyTally,
     PersonRecord,
     PersonSpan,
     ReasonTally,
@@ -158,15 +161,19 @@ def findings(session: Session, campaign: str, as_of: date, unit_codes: list[str]
     return sorted(found, key=lambda f: (f.unit_code, name_key(f.full_name), f.person_key))
 
 
-def units(session: Session, campaign: Campaign, codes: list[str] | None) -> list[Any]:
+def units(
+    session: Session, campaign: Campaign, codes: list[str] | None, ordered: bool = True
+) -> list[Any]:
     """The units a campaign covers (rows with the columns a report needs, lighter than ORM
-    objects), in the order people look for them."""
+    objects), in the order people look for them (``unit_order``), or in no order when not
+    ``ordered`` (the caller sorts the few it names)."""
     columns = [Unit.code, Unit.name_vi, Unit.name_en, Unit.kind, Unit.parent_code]
     columns += [getattr(Unit, f"headcount_{c}") for c in UNIT_HEADCOUNTS]
     query = select(*columns).where(*_within(Unit.code, codes))
     if campaign.unit_kinds:
         query = query.where(Unit.kind.in_(campaign.unit_kinds))
-    return sorted(session.connection().execute(query).all(), key=unit_order)
+    rows = session.connection().execute(query).all()
+    return sorted(rows, key=unit_order) if ordered else list(rows)
 
 
 def declared(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
@@ -323,3 +330,93 @@ def not_done(
             }
         )
     return people
+
+
+def daily_people(
+    session: Session, campaign: str, last: date, on_roster: bool, codes: list[str] | None
+) -> dict[str, list[tuple[date, int]]]:
+    """Per unit (of ``codes``, or all), what each day up to ``last`` adds to its people on a
+    roster (``on_roster``) or not, from the daily tallies."""
+    d = DailyTally
+    out: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    if codes is not None and not codes:
+        return out
+    within = () if codes is None else (among(session, d.unit_code, codes),)
+    for unit_code, day, n in session.connection().execute(
+        select(d.unit_code, d.day, func.sum(d.people))
+        .where(d.campaign == campaign, d.measure == PEOPLE, d.on_roster.is_(on_roster),
+               d.day <= last, *within)
+        .group_by(d.unit_code, d.day)
+    ).all():  # fmt: skip
+        out[unit_code].append((day, int(n)))
+    return out
+
+
+#: A day's sum over units: day, on roster, category, measure, people.
+DaySum = tuple[date, bool, str, str, int]
+#: A day's sum for one unit: day, unit, on roster, category, measure, people.
+UnitDaySum = tuple[date, str, bool, str, str, int]
+
+
+#: Most unit codes in one statement on SQLite (its limit is 32,766 parameters).
+SQLITE_CODES = 30_000
+
+
+def daily_sums(
+    session: Session, campaign: str, last: date, by_roster: list[str] | None,
+    by_records: list[str], roster_but: Sequence[str] = (),
+) -> list[DaySum]:  # fmt: skip
+    """One aggregate over the daily tallies up to ``last``: per day, roster membership,
+    category and measure, what the roster members of the units ``by_roster`` (None: of every
+    unit but ``roster_but``) and the people not on a roster of the units ``by_records`` add,
+    all units together (in the primary key's order: no sort). On SQLite, lists longer than it
+    takes are summed in several statements."""
+    d = DailyTally
+    listed = len(by_roster or ()) + len(by_records) + len(roster_but)
+    if session.get_bind().dialect.name == "sqlite" and listed > SQLITE_CODES:
+        sums: dict[tuple[date, bool, str, str], int] = defaultdict(int)
+        step = SQLITE_CODES
+        calls: list[tuple[list[str] | None, list[str], list[str]]] = [
+            ([], by_records[start : start + step], []) for start in range(0, len(by_records), step)
+        ]
+        if by_roster is None:
+            calls.append((None, [], list(roster_but)))
+        else:
+            calls += [
+                (by_roster[start : start + step], [], [])
+                for start in range(0, len(by_roster), step)
+            ]
+        for roster_part, records_part, but in calls:
+            for day, r, c, m, n in daily_sums(
+                session, campaign, last, roster_part, records_part, but
+            ):
+                sums[(day, r, c, m)] += n
+        return [(*key, n) for key, n in sorted(sums.items())]
+    roster_units = (
+        not_(among(session, d.unit_code, list(roster_but)))
+        if by_roster is None
+        else among(session, d.unit_code, by_roster)
+    )
+    rows = session.connection().execute(
+        select(d.day, d.on_roster, d.category, d.measure, func.sum(d.people))
+        .where(d.campaign == campaign, d.day <= last,
+               or_(and_(d.on_roster.is_(True), roster_units),
+                   and_(d.on_roster.is_(False), d.measure != PEOPLE,
+                        among(session, d.unit_code, by_records))))
+        .group_by(d.day, d.on_roster, d.category, d.measure)
+    ).all()  # fmt: skip
+    return [(day, bool(r), c, m, int(n)) for day, r, c, m, n in rows]
+
+
+def daily_of_units(
+    session: Session, campaign: str, last: date, codes: list[str]
+) -> list[UnitDaySum]:
+    """The daily tallies up to ``last`` of each unit of ``codes`` (a few units)."""
+    d = DailyTally
+    if not codes:
+        return []
+    rows = session.connection().execute(
+        select(d.day, d.unit_code, d.on_roster, d.category, d.measure, d.people)
+        .where(d.campaign == campaign, among(session, d.unit_code, codes), d.day <= last)
+    ).all()  # fmt: skip
+    return [(day, u, bool(r), c, m, int(n)) for day, u, r, c, m, n in rows]

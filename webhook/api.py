@@ -181,7 +181,48 @@ def coverage_report() -> Response:
     result = coverage.compute(
         session, campaign, _as_of(), unit_codes=policy.unit_scope(session, g.user)
     )
-    return jsonify(export.document(result, by))
+    document = export.document(result, by)
+    if "page" in request.args or "per_page" in request.args:
+        document = _paged(document)
+    return jsonify(document)
+
+
+#: Rows per page of ``/api/v1/coverage`` when ``page`` is asked without ``per_page``, and the
+#: most; without either the document has every row (the contract).
+COVERAGE_PER_PAGE = 100
+COVERAGE_MAX_PER_PAGE = 1000
+
+
+def _paged(document: dict[str, Any]) -> dict[str, Any]:
+    """One page of ``document``'s rows (``?page=&per_page=``); the total stays every row's,
+    and ``page`` says where the page is."""
+    number = _whole("page", 1)
+    per_page = _whole("per_page", COVERAGE_PER_PAGE)
+    if number < 1 or not 1 <= per_page <= COVERAGE_MAX_PER_PAGE:
+        raise BadRequest(
+            f"page phải từ 1, per_page từ 1 đến {COVERAGE_MAX_PER_PAGE} (page must be 1 or "
+            f"more, per_page 1 to {COVERAGE_MAX_PER_PAGE}): page={number}, per_page={per_page}"
+        )
+    rows = document["rows"]
+    start = (number - 1) * per_page
+    pages = max(1, -(-len(rows) // per_page))
+    return {
+        **document,
+        "rows": rows[start : start + per_page],
+        "page": {"number": number, "per_page": per_page, "pages": pages, "rows": len(rows)},
+    }
+
+
+def _whole(name: str, default: int) -> int:
+    raw = request.args.get(name) or ""
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequest(
+            f"{name} phải là số nguyên ({name} must be a whole number): '{raw}'"
+        ) from None
 
 
 @bp.get("/campaigns")

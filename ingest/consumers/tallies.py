@@ -8,7 +8,7 @@ was collected or a roster entry starts or ends. :func:`spans_for` turns one pers
 entries into :class:`~ingest.models.PersonSpan` rows, one per stretch of days with the same
 state; the tallies (:class:`~ingest.models.Tally`, :class:`~ingest.models.ReasonTally`) add up
 the spans open now, per campaign and unit: a row per measure (``people``, ``done``, each level's
-key).
+key); the daily tallies (``ingest.consumers.daily``) what each day adds to them, for the trend.
 
 A consumer of the log, after the cross-record rules (beside the persons: it reads records and
 rosters, not persons): for each batch it finds the people the
@@ -29,6 +29,7 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from ingest.campaigns import LOCAL_TZ
+from ingest.consumers import daily
 from ingest.consumers.persons import PersonKey, by_campaign, people_of
 from ingest.consumers.runner import REVIEWS, ROSTERS, SUBMISSIONS, Batch, Consumer
 from ingest.db import among, bulk_insert, upsert
@@ -168,6 +169,7 @@ def reset(session: Session) -> None:
     """Empty the spans and tallies (a replay rebuilds them)."""
     for model in (PersonSpan, Tally, ReasonTally):
         session.execute(delete(model))
+    daily.reset(session)
 
 
 def recompute(
@@ -178,14 +180,17 @@ def recompute(
     for campaign_id, keys in by_campaign(people).items():
         counts: dict[CountKey, int] = defaultdict(int)
         reasons: dict[ReasonKey, int] = defaultdict(int)
+        steps = daily.steps()
         for chunk in _chunks(keys, BATCH):
             mine = (
                 PersonSpan.campaign == campaign_id,
                 among(session, PersonSpan.person_key, chunk),
             )
             for row in session.scalars(select(PersonSpan).where(*mine)):
+                old = _from_row(row)
+                _step(steps, old, -1)
                 if row.day_to is None:
-                    _count(counts, reasons, _from_row(row), -1)
+                    _count(counts, reasons, old, -1)
             session.execute(delete(PersonSpan).where(*mine))
             _people, new = _compute(
                 session,
@@ -194,11 +199,13 @@ def recompute(
             )
             _insert_spans(session, campaign_id, new)
             for _key, span in new:
+                _step(steps, span, +1)
                 if span.day_to is None:
                     _count(counts, reasons, span, +1)
             if progress is not None:
                 progress(len(chunk))
         _add(session, campaign_id, counts, reasons)
+        daily.add(session, campaign_id, steps)
         done += len(keys)
     return done
 
@@ -228,6 +235,7 @@ def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> 
             if progress is not None:
                 progress(len(people))
         _add(session, campaign_id, counts, reasons)
+        daily.rebuild(session, campaign_id)
     return done
 
 
@@ -321,6 +329,11 @@ def _from_row(row: PersonSpan) -> Span:
         row.day_from, row.day_to, row.unit_code, row.category, row.on_roster, row.done,
         tuple(row.levels.split()), row.submission_id, tuple(row.reasons.split()),
     )  # fmt: skip
+
+
+def _step(steps: daily.Steps, span: Span, sign: int) -> None:
+    daily.step(steps, span.unit_code, span.category, span.on_roster, span.done, span.levels,
+               span.day_from, span.day_to, sign)  # fmt: skip
 
 
 def _count(

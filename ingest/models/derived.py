@@ -186,6 +186,32 @@ class Tally(Base):
     people: Mapped[int] = mapped_column(default=0)
 
 
+class DailyTally(Base):
+    """How many people one day adds to (or, negative, takes from) what a campaign counts per
+    unit, category, roster membership and measure: the spans that start that day less those
+    that end. The counts as of a day are the sum of its rows up to that day, so the trend reads
+    one range of this table (``reports.trend``) instead of the spans. Rows that sum to nothing
+    are not kept."""
+
+    __tablename__ = "daily_tally"
+    __table_args__ = (
+        # Who is on a roster from which day, per unit (the people measure, read apart).
+        Index("ix_daily_tally_measure", "campaign", "measure", "on_roster", "unit_code", "day"),
+        # One unit's rows (the trend reads the few units that change how they count).
+        Index("ix_daily_tally_unit", "campaign", "unit_code", "day"),
+    )
+
+    # In the trend's grouping order (day, roster membership, category, measure), so that its
+    # sum over many units streams through the key without sorting.
+    campaign: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    on_roster: Mapped[bool] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    people: Mapped[int] = mapped_column(default=0)
+
+
 class ReasonTally(Base):
     """People counted now who are not done, per campaign, unit, roster membership and reason."""
 

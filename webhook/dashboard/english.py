@@ -46,6 +46,14 @@ EN: dict[str, str] = {
     ),
     "Đã đăng xuất.": "Signed out.",
     # coverage page
+    "Các trang của bảng": "Pages of the table",
+    "Đơn vị {first}–{last} trong {count}; dòng tổng cộng tính mọi đơn vị.": (
+        "Units {first}–{last} of {count}; the total row counts every unit."
+    ),
+    "Số dòng mỗi trang phải từ 1 đến {most}: {value}": (
+        "Rows per page must be from 1 to {most}: {value}"
+    ),
+    "Số trang phải từ 1 trở lên: {value}": "The page number must be 1 or more: {value}",
     "Số liệu tính đến hết ngày {day}": "Figures as of the end of {day}",
     "Tính đến ngày": "As of",
     "Xem": "Show",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from typing import Any
+
+from flask import render_template, url_for
 
 from reports import queries
 from webhook import policy
-from webhook.dashboard import scope, tables
+from webhook.dashboard import paging, scope, tables
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.scope import View, page
 from webhook.dashboard.selector import selector
@@ -19,17 +21,28 @@ def coverage_page() -> str:
     """The district (or the account's units) against the campaign's target, unit by unit."""
     view = scope.view_from_request()
     report = tables.in_category(scope.coverage_for(view), view.category)
+    # One page of the units in the report's order; every total stays the whole report's.
+    shown = paging.page_from_request(len(report.units))
     return render_template(
         "dashboard/coverage.html",
         view=view,
         report=report,
-        groups=tables.groups(report),
+        groups=tables.groups(report, shown.rows(report.units)),
+        shown=shown,
+        page_url=lambda number: url_for(
+            "dashboard.coverage_page", **_page_args(view, shown, number)
+        ),
         unknown=tables.unit_names(report, report.total.units_unknown),
         progress_counts=tables.progress_counts(report),
         behind=tables.furthest_behind(report),
         scope_label=scope.scope_label(view),
         selector=selector(view.campaign.id),
     )
+
+
+def _page_args(view: View, shown: paging.Page, number: int) -> dict[str, Any]:
+    """The query arguments of page ``number`` of ``view``."""
+    return {**view.args(), **shown.args(number)}
 
 
 @bp.get("/units/<code>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ingest.collation import text_key
@@ -34,12 +35,14 @@ def in_category(report: Coverage, category: str | None) -> Coverage:
     return replace(report, units=units, kinds=kinds, total=replace(total, key="total"))
 
 
-def groups(report: Coverage) -> list[Group]:
-    """The kinds of unit present, in the report's order, each with its subtotal."""
+def groups(report: Coverage, shown: Sequence[UnitCoverage] | None = None) -> list[Group]:
+    """The kinds of unit present among ``shown`` (default: every unit; else one page of
+    them), in the report's order, each with the subtotal of all its units."""
     rollups = {r.key: r for r in report.kinds}
+    rows = report.units if shown is None else shown
     found = []
     for kind in KINDS:
-        units = tuple(u for u in report.units if u.kind == kind)
+        units = tuple(u for u in rows if u.kind == kind)
         if units:
             found.append(Group(kind, units, rollups[kind]))
     return found
