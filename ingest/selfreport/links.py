@@ -7,6 +7,7 @@ previous one (posters already printed keep working until revoked or expired).
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,10 @@ from sqlalchemy.orm import Session
 from ingest.campaigns import LOCAL_TZ, Campaign
 from ingest.errors import ErrorCode, NotFound
 from ingest.models import SelfReportLink, Unit
+
+#: What a token can look like (``token_urlsafe``'s alphabet): anything else is unknown without
+#: asking the database (PostgreSQL refuses a NUL byte in a string outright).
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 DEFAULT_DAYS = 90
 #: The longest a link may live: a campaign's poster is reprinted at least once a year.
@@ -66,7 +71,7 @@ def open_link(session: Session, token: str, now: datetime) -> OpenLink:
     """The link ``token`` names, if it may be used now; else NotFound saying why."""
     link = (
         session.scalar(select(SelfReportLink).where(SelfReportLink.token == token))
-        if 0 < len(token) <= 64
+        if TOKEN_SHAPE.fullmatch(token)
         else None
     )
     if link is None:
