@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -23,9 +23,9 @@ from ingest.campaigns import LOCAL_TZ, publish
 from ingest.consumers.runner import BATCH
 from ingest.db import begin_write, utcnow
 from ingest.errors import VssidError
-from ingest.models import REVIEW_STATES, ROLES, ReviewState, SubmissionStatus
+from ingest.models import ROLES
 from ingest.registry import accounts, roster, tabular, units
-from ingest.submissions import bulk, intake, media, review
+from ingest.submissions import bulk, intake, media
 from ingest.submissions.media import MediaStore
 from reports import coverage, export
 from webhook import migrate, pipeline
@@ -36,7 +36,6 @@ db_cli = AppGroup("db", help="Database schema.")
 forms_cli = AppGroup("forms", help="XLSForms and published form versions.")
 units_cli = AppGroup("units", help="The units registry.")
 users_cli = AppGroup("users", help="Accounts.")
-review_cli = AppGroup("review", help="The review queue of flagged submissions.")
 roster_cli = AppGroup("roster", help="Staff rosters: the denominators of coverage.")
 report_cli = AppGroup("report", help="Coverage reports.")
 media_cli = AppGroup("media", help="Submission attachments on disk.")
@@ -152,72 +151,6 @@ def users_add(
         _fail(error)
         return
     click.echo(f"Account '{user.username}' ({user.role}) created.")
-
-
-@review_cli.command("list")
-@click.option(
-    "--status",
-    "review_state",
-    default="flagged",
-    show_default=True,
-    type=click.Choice([state.value for state in REVIEW_STATES]),
-)
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
-@with_appcontext
-def review_list(review_state: str, limit: int) -> None:
-    """List submissions in a review state with their problems (no personal data). Times are
-    local (Asia/Ho_Chi_Minh), as the dashboard shows them, with their offset."""
-    _settle()
-    wanted = ReviewState(review_state)
-    with database().sessionmaker() as session:
-        rows = review.queue(session, wanted, limit=limit)
-        total = review.count(session, wanted)
-        for submission, state in rows:
-            codes = ", ".join(sorted({str(i.get("code")) for i in state.issues})) or "-"
-            click.echo(
-                f"{submission.id}\t{submission.form_id}\t{state.unit_code or '-'}\t"
-                f"{local_time(submission.received_at)}\t{codes}"
-            )
-        shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
-        click.echo(f"{shown} {review_state}")
-
-
-def local_time(moment: datetime) -> str:
-    """A stored UTC time as people here read it: ``2021-03-16 16:32 +07``."""
-    local = moment.astimezone(LOCAL_TZ)  # stored times are aware (ingest.db.UTCDateTime)
-    return f"{local:%Y-%m-%d %H:%M} {local:%z}"[:-2]  # +0700 as +07
-
-
-def _decide(submission_id: int, decision: str, reason: str, reviewer: str) -> None:
-    try:
-        with database().sessionmaker.begin() as session:
-            review.decide(session, submission_id, decision, reason, reviewer, utcnow())
-    except VssidError as error:
-        _fail(error)
-    _settle()
-    with database().sessionmaker() as session:
-        state = session.get(SubmissionStatus, submission_id)
-        click.echo(f"Submission {submission_id}: {state.review_state if state else '?'}.")
-
-
-@review_cli.command("accept")
-@click.argument("submission_id", type=int)
-@click.option("--reason", required=True, help="Why (kept with the decision).")
-@click.option("--by", "reviewer", required=True, help="Who decides (account name).")
-@with_appcontext
-def review_accept(submission_id: int, reason: str, reviewer: str) -> None:
-    """Accept a flagged submission: it counts from now on."""
-    _decide(submission_id, "accept", reason, reviewer)
-
-
-@review_cli.command("reject")
-@click.argument("submission_id", type=int)
-@click.option("--reason", required=True, help="Why (kept with the decision).")
-@click.option("--by", "reviewer", required=True, help="Who decides (account name).")
-@with_appcontext
-def review_reject(submission_id: int, reason: str, reviewer: str) -> None:
-    """Reject a submission: it never counts (it stays in the log)."""
-    _decide(submission_id, "reject", reason, reviewer)
 
 
 @click.command("reprocess")
@@ -483,20 +416,18 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
     from webhook import hooks_cli
-    from webhook.correction_cli import correct_command
     from webhook.onboarding_cli import COMMANDS
+    from webhook.review_cli import review_cli
     from webhook.selfreport_cli import COMMANDS as SELFREPORT_COMMANDS
 
     hooks_cli.init_app(users_cli)
-    review_cli.add_command(correct_command)
-    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS):
+    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS, review_cli):
         app.cli.add_command(extra)
     for command in (
         db_cli,
         forms_cli,
         units_cli,
         users_cli,
-        review_cli,
         roster_cli,
         report_cli,
         media_cli,
