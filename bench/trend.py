@@ -18,6 +18,7 @@ Usage (repository root, the project's venv; the database from ``bench/coverage.p
 
     .venv/bin/python bench/trend.py postgresql+psycopg://postgres@127.0.0.1/vssid_bench_scale
     .venv/bin/python bench/trend.py URL --runs 7 --patience 120 --campaign vssid
+    .venv/bin/python bench/trend.py URL --runs 5 --trend-only    # the trend function alone
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--patience", type=float, default=60.0)
     parser.add_argument("--campaign", default="vssid")
+    parser.add_argument("--trend-only", action="store_true", help="time the trend function only")
     args = parser.parse_args()
 
     from webhook import create_app
@@ -118,6 +120,9 @@ def main() -> None:
     results = {"trend": timed("trend", {"before": trend_before_, "after": trend_after},
                               args.runs, args.patience)}  # fmt: skip
 
+    if args.trend_only:
+        _table(engine.dialect.name, results)
+        return
     client = _manager(app, sessions)
     chart = f"/charts/trend.svg?campaign={args.campaign}"
     original = figures.trend
@@ -165,14 +170,18 @@ def main() -> None:
     )  # fmt: skip
     log(f"coverage page HTML: before {sizes['before']:,} bytes, after {sizes['after']:,} bytes")
 
+    _table(engine.dialect.name, results)
+    print(f"\ncoverage page: {sizes['before']:,} → {sizes['after']:,} bytes of HTML "
+          f"({n_units:,} units, 100 a page)")  # fmt: skip
+
+
+def _table(engine: str, results: dict[str, dict[str, list[float]]]) -> None:
     print()
-    print(f"| case ({engine.dialect.name}) | before s | after s | after ÷ before |")
+    print(f"| case ({engine}) | before s | after s | after ÷ before |")
     print("|---|---:|---:|---:|")
     for name, seconds in results.items():
         ratio = statistics.median(seconds["after"]) / statistics.median(seconds["before"])
         print(f"| {name} | {cell(seconds['before'])} | {cell(seconds['after'])} | {ratio:.3f} |")
-    print(f"\ncoverage page: {sizes['before']:,} → {sizes['after']:,} bytes of HTML "
-          f"({n_units:,} units, 100 a page)")  # fmt: skip
 
 
 def _manager(app: Any, sessions: Any) -> Any:

@@ -248,12 +248,24 @@ def trend(
     sums = total.zero()
     steady_known = sum(1 for m in steady.values() if m is not Mode.UNKNOWN)
     steady_unknown = {c for c, m in steady.items() if m is Mode.UNKNOWN}
+    # The units that may be named as unknown, sorted once in the report's order (not all):
+    # each day's names are the steady ones with the changing ones missing that day slotted in.
+    nameable = sorted((unit_of[c] for c in steady_unknown.union(changing)), key=unit_order)
+    rank = {u.code: n for n, u in enumerate(nameable)}
+    steady_named = [u.code for u in nameable if u.code in steady_unknown]
+    steady_ranks = [rank[code] for code in steady_named]
 
-    def named(names: Iterable[str]) -> tuple[str, ...]:
-        """Units in the report's order."""
-        return tuple(u.code for u in sorted((unit_of[c] for c in names), key=unit_order))
+    def named(missing: set[str]) -> tuple[str, ...]:
+        out: list[str] = []
+        start = 0
+        for code in sorted(missing, key=rank.__getitem__):
+            cut = bisect_right(steady_ranks, rank[code])
+            out += steady_named[start:cut]
+            out.append(code)
+            start = cut
+        return tuple(out + steady_named[start:])
 
-    unknown = named(steady_unknown)
+    unknown = tuple(steady_named)
     current: dict[str, list[int] | None] = {}
     missing: set[str] = set()
     last_missing: frozenset[str] = frozenset()
@@ -281,7 +293,7 @@ def trend(
         known = steady_known + len(changing) - len(missing)
         counts = total.counts(sums) if known else Counts()
         if missing != last_missing:  # named in the report's order
-            unknown = named(steady_unknown | missing)
+            unknown = named(missing)
             last_missing = frozenset(missing)
         result.append((day, Rollup("total", counts, len(every), unknown,
                                    thresholds.progress(counts.done_pct))))  # fmt: skip
