@@ -227,36 +227,7 @@ def _total_row(
 
 
 def _summary_notes(ws: Any, row: int, coverage: Coverage, last: int) -> int:
-    campaign = coverage.campaign
-    t = coverage.thresholds
-    names = {u.code: u.name_vi for u in coverage.units}
-    unknown = coverage.total.units_unknown
-    source = {key: name for key, (name, _en) in SOURCE_NAMES.items() if key}
-    latest = campaign.unit_report is None or campaign.unit_report.mode == "latest"
-    notes = [
-        f"Tỷ lệ = số người ÷ tổng số {wording.people(campaign)} của đơn vị. Cộng và Tổng cộng chỉ "
-        "tính các đơn vị đã xác định tổng số.",
-        f"Nguồn số liệu: {source['roster']} = danh sách đã nạp; {source['declared']} = tổng "
-        f"số do đơn vị khai báo; {source['unit_report']} = "
-        + ("báo cáo tổng hợp gần nhất của đơn vị." if latest else "cộng các báo cáo của đơn vị."),
-        f"Đánh giá: {PROGRESS_NAMES['reached'][0]} từ {layout.pct(t.target)} trở lên; "
-        f"{PROGRESS_NAMES['on_track'][0]} từ {layout.pct(t.on_track)} đến dưới "
-        f"{layout.pct(t.target)}; {PROGRESS_NAMES['lagging'][0]} dưới {layout.pct(t.on_track)}.",
-    ]
-    if unknown:
-        notes.append(
-            f"Đơn vị chưa xác định tổng số ({len(unknown)}), ghi “{DASH}” và không tính vào "
-            "Cộng, Tổng cộng: " + "; ".join(names.get(c, c) for c in unknown) + "."
-        )
-    split = wording.reconciliation(coverage)
-    if split:
-        notes.append(split)
-    if coverage.findings_total:
-        done = wording.lower_first(wording.done_label(campaign))
-        notes.append(
-            f"Có {coverage.findings_total} người {done} nhưng không có trong danh sách của đơn "
-            f"vị: xem sheet “{SHEETS[2]}”."
-        )
+    notes = wording.summary_notes(coverage, f"xem sheet “{SHEETS[2]}”")
     layout.text(ws, row, "Ghi chú:", bold=True, italic=True)
     for note in notes:
         row += 1

@@ -282,7 +282,8 @@ def _table(
     # the closing: notes, then "Nơi nhận" and the signature, as rows of the same table, so
     # that the last rows, the notes and the signature are one block that never splits
     for note in [_p("Ghi chú:", _style(10.5, bold=True, italic=True, align=TA_LEFT))] + [
-        _p(f"- {text}", _style(10.5, italic=True, align=TA_LEFT)) for text in _notes(coverage)
+        _p(f"- {text}", _style(10.5, italic=True, align=TA_LEFT))
+        for text in wording.summary_notes(coverage, "không tính vào số liệu trên")
     ]:
         style.append(("SPAN", (0, len(rows)), (-1, len(rows))))
         rows.append([note, *[""] * last])
@@ -335,39 +336,6 @@ def _block_style() -> TableStyle:
     would set Helvetica, unembedded, for its cells)."""
     return TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                        ("FONT", (0, 0), (-1, -1), _fonts(), 13)])  # fmt: skip
-
-
-def _notes(coverage: Coverage) -> list[str]:
-    campaign = coverage.campaign
-    t = coverage.thresholds
-    names = {u.code: u.name_vi for u in coverage.units}
-    source = {key: name for key, (name, _en) in SOURCE_NAMES.items() if key}
-    pct = "{:g}%".format
-    notes = [
-        f"Tỷ lệ = số người ÷ tổng số {wording.people(campaign)} của đơn vị. Cộng và Tổng cộng "
-        "chỉ tính các đơn vị đã xác định tổng số.",
-        f"Nguồn số liệu: {source['roster']} = danh sách đã nạp; {source['declared']} = tổng "
-        f"số do đơn vị khai báo; {source['unit_report']} = báo cáo tổng hợp của đơn vị.",
-        f"Đánh giá: {PROGRESS_NAMES['reached'][0]} từ {pct(t.target)} trở lên; "
-        f"{PROGRESS_NAMES['on_track'][0]} từ {pct(t.on_track)} đến dưới {pct(t.target)}; "
-        f"{PROGRESS_NAMES['lagging'][0]} dưới {pct(t.on_track)}.",
-    ]
-    unknown = coverage.total.units_unknown
-    if unknown:
-        notes.append(
-            f"Đơn vị chưa xác định tổng số ({len(unknown)}), ghi “{DASH}” và không tính vào "
-            "Cộng, Tổng cộng: " + "; ".join(names.get(c, c) for c in unknown) + "."
-        )
-    split = wording.reconciliation(coverage)
-    if split:
-        notes.append(split)
-    if coverage.findings_total:
-        done = wording.lower_first(wording.done_label(campaign))
-        notes.append(
-            f"Có {coverage.findings_total} người {done} nhưng không có trong danh sách của "
-            "đơn vị (không tính vào số liệu trên)."
-        )
-    return notes
 
 
 def _total(campaign: Campaign, label: str, rollup: Rollup, units: Sequence[UnitCoverage],

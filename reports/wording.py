@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from ingest.campaigns import Campaign
+from reports.export import PROGRESS_NAMES, SOURCE_NAMES
+from reports.layout import DASH, pct
 from reports.model import Coverage
 
 #: What a report covers when it is not the whole district, by kind of unit (Vietnamese,
@@ -157,3 +159,41 @@ def scoped(title: str, scope_label: str | None) -> str:
 def total_label(scope_label: str | None) -> str:
     """The grand total's label: "TỔNG CỘNG (các phường)" for a part of the district."""
     return f"TỔNG CỘNG ({lower_first(scope_label)})" if scope_label else "TỔNG CỘNG"
+
+
+def summary_notes(coverage: Coverage, findings_where: str) -> list[str]:
+    """The notes under the summary table, as the Excel and the PDF print them: how shares are
+    worked out, the sources, the thresholds, the units without a headcount, why the name list
+    is shorter, and the people done but off their roster (``findings_where`` says where they
+    are: a sheet of the workbook, or that they are not counted)."""
+    campaign = coverage.campaign
+    t = coverage.thresholds
+    names = {u.code: u.name_vi for u in coverage.units}
+    source = {key: name for key, (name, _en) in SOURCE_NAMES.items() if key}
+    latest = campaign.unit_report is None or campaign.unit_report.mode == "latest"
+    notes = [
+        f"Tỷ lệ = số người ÷ tổng số {people(campaign)} của đơn vị. Cộng và Tổng cộng chỉ "
+        "tính các đơn vị đã xác định tổng số.",
+        f"Nguồn số liệu: {source['roster']} = danh sách đã nạp; {source['declared']} = tổng "
+        f"số do đơn vị khai báo; {source['unit_report']} = "
+        + ("báo cáo tổng hợp gần nhất của đơn vị." if latest else "cộng các báo cáo của đơn vị."),
+        f"Đánh giá: {PROGRESS_NAMES['reached'][0]} từ {pct(t.target)} trở lên; "
+        f"{PROGRESS_NAMES['on_track'][0]} từ {pct(t.on_track)} đến dưới {pct(t.target)}; "
+        f"{PROGRESS_NAMES['lagging'][0]} dưới {pct(t.on_track)}.",
+    ]
+    unknown = coverage.total.units_unknown
+    if unknown:
+        notes.append(
+            f"Đơn vị chưa xác định tổng số ({len(unknown)}), ghi “{DASH}” và không tính vào "
+            "Cộng, Tổng cộng: " + "; ".join(names.get(c, c) for c in unknown) + "."
+        )
+    split = reconciliation(coverage)
+    if split:
+        notes.append(split)
+    if coverage.findings_total:
+        done = lower_first(done_label(campaign))
+        notes.append(
+            f"Có {coverage.findings_total} người {done} nhưng không có trong danh sách của "
+            f"đơn vị: {findings_where}."
+        )
+    return notes

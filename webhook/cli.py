@@ -44,7 +44,7 @@ campaigns_cli = AppGroup("campaigns", help="Campaigns: defined by files beside t
 CAMPAIGN_HELP = "Campaign id (default VSSID_DEFAULT_CAMPAIGN); see `vssid campaigns list`."
 
 
-def _fail(error: VssidError) -> None:
+def fail(error: VssidError) -> None:
     click.secho(f"Lỗi: {error.message_vi}", fg="red", err=True)
     click.secho(f"Error [{error.code}]: {error.message_en}", fg="red", err=True)
     sys.exit(1)
@@ -58,7 +58,7 @@ def db_upgrade(revision: str) -> None:
     migrate.upgrade(database().engine, revision)
     click.echo(f"Database at {revision}.")
     if revision == "head":
-        _settle()  # consumers without a cursor build their tables at once
+        settle()  # consumers without a cursor build their tables at once
 
 
 @forms_cli.command("publish")
@@ -120,7 +120,7 @@ def units_import(file: Path) -> None:
             rows = tabular.read_rows(file, units.ALIASES, required=("code", "name_vi", "kind"))
             report = units.import_units(session, rows)
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(f"{file.name}: {report.summary()}")
     for number, reason in report.rejected:
@@ -148,7 +148,7 @@ def users_add(
                 session, name, role, password, current_app.config["REALM"], unit_code, email
             )
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(f"Account '{user.username}' ({user.role}) created.")
 
@@ -179,7 +179,7 @@ def reprocess_command(batch: int) -> None:
                f"{seconds:.1f} s).")  # fmt: skip
 
 
-def _settle() -> None:
+def settle() -> None:
     """Apply what the log's consumers have not applied yet (before a report, after a load)."""
     applied = pipeline.pipeline().run_until_idle(database().sessionmaker, wait=True)
     if applied:
@@ -244,11 +244,11 @@ def import_command(file: Path, form_id: str, submitter: str | None) -> None:
                     codes = ", ".join(sorted({str(i.get("code")) for i in receipt.issues}))
                     click.secho(f"  dòng (row) {row.number}: flagged ({codes})", fg="yellow")
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
     click.echo(f"{file.name}: {summary or 'no rows'}")
-    _settle()
+    settle()
 
 
 @roster_cli.command("import")
@@ -283,14 +283,14 @@ def roster_import(
                     session, campaign, rows, day, file.name, imported_by, progress=bar.update
                 )
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(f"{file.name} ({campaign.id}, as of {day.isoformat()}): {report.summary()}")
     for code, old, new in report.moved:
         click.echo(f"  moved: {code} {old} → {new}")
     for number, reason in report.rejected:
         click.secho(f"  dòng (row) {number}: {reason}", fg="yellow")
-    _settle()
+    settle()
 
 
 def _date_option(value: str | None) -> date | None:
@@ -332,7 +332,7 @@ def report_coverage(
             campaign_id, day, by, fmt, indent=2 if out is None and sys.stdout.isatty() else None
         )
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     finally:
         gc.enable()
@@ -349,7 +349,7 @@ def _coverage_output(
 ) -> bytes:
     """The report's bytes (JSON indented for a person at a terminal; compact, 3× faster to
     write, for programs)."""
-    _settle()
+    settle()
     with database().sessionmaker() as session:
         result = coverage.compute(session, campaign_named(session, campaign_id), day)
     if fmt == "json":

@@ -16,13 +16,9 @@ from ingest.models import EVENT_TYPES
 from ingest.outbox import delivery, subscriptions
 from ingest.registry import accounts
 from webhook import daily, hooks
+from webhook.cli import fail
 from webhook.database import database
 from webhook.mail import Smtp
-
-
-def _fail(error: VssidError) -> None:
-    click.secho(f"{error.message_vi} ({error.message_en})", fg="red", err=True)
-    raise SystemExit(1)
 
 
 @click.group("hooks")
@@ -48,7 +44,7 @@ def hooks_add(
                                      created_by, personal)  # fmt: skip
             hook_id = hook.id
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(f"Webhook {hook_id} added: {url}")
 
@@ -80,7 +76,7 @@ def hooks_remove(hook_id: int) -> None:
             begin_write(session)  # reads, then writes: a writer from the start on SQLite
             subscriptions.remove(session, hook_id)
     except VssidError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Webhook {hook_id} removed.")
 
 
@@ -113,7 +109,7 @@ def hooks_redeliver(delivery_id: int) -> None:
             begin_write(session)
             delivery.redeliver(session, delivery_id)
     except VssidError as error:
-        _fail(error)
+        fail(error)
     config = current_app.config
     delivery.deliver_due(sessions, base=config["HOOKS_RETRY_BASE_SECONDS"], ids=[delivery_id])
     with sessions() as session:
@@ -181,7 +177,7 @@ def users_set_email(name: str, email: str) -> None:
             user = accounts.find_user(session, name)
             user.email = None if email == "-" else accounts.check_email(email)
     except VssidError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Account '{name}': e-mail {'cleared' if email == '-' else email}.")
 
 

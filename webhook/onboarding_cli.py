@@ -23,14 +23,25 @@ from ingest.submissions.media import MediaStore
 from reports import coverage
 from reports.model import Coverage, Progress
 from webhook import demo, onboarding, pipeline, policy
+from webhook.cli import fail
 from webhook.database import database
 from webhook.settings import campaign_named
 
 
-def _fail(error: VssidError) -> None:
-    click.secho(f"Lỗi: {error.message_vi}", fg="red", err=True)
-    click.secho(f"Error [{error.code}]: {error.message_en}", fg="red", err=True)
-    sys.exit(1)
+def server_base(server_url: str | None) -> str:
+    """The address phones reach the server at: ``--server-url``, else ``VSSID_PUBLIC_URL``
+    (refused when neither is set, or when it is not http(s))."""
+    base = server_url or current_app.config.get("PUBLIC_URL")
+    if not base:
+        raise click.UsageError(
+            "Cần địa chỉ máy chủ: --server-url hoặc VSSID_PUBLIC_URL "
+            "(the address phones reach the server at is needed)"
+        )
+    if not str(base).startswith(("http://", "https://")):
+        raise click.BadParameter(
+            f"'{base}' phải bắt đầu bằng http:// hoặc https://", param_hint="URL"
+        )
+    return str(base)
 
 
 @click.command("collect-qr")
@@ -51,16 +62,7 @@ def _fail(error: VssidError) -> None:
 @with_appcontext
 def collect_qr(name: str, out: Path, server_url: str | None, campaign_id: str | None) -> None:
     """ODK Collect settings QR code for NAME (a new token: the previous QR stops working)."""
-    base = server_url or current_app.config.get("PUBLIC_URL")
-    if not base:
-        raise click.UsageError(
-            "Cần địa chỉ máy chủ: --server-url hoặc VSSID_PUBLIC_URL "
-            "(the address phones reach the server at is needed)"
-        )
-    if not str(base).startswith(("http://", "https://")):
-        raise click.BadParameter(
-            f"'{base}' phải bắt đầu bằng http:// hoặc https://", param_hint="URL"
-        )
+    base = server_base(server_url)
     if not out.parent.is_dir():
         raise click.BadParameter(f"không có thư mục (no folder) {out.parent}", param_hint="--out")
     try:
@@ -83,7 +85,7 @@ def collect_qr(name: str, out: Path, server_url: str | None, campaign_id: str | 
             )
             png = onboarding.qr_png(settings)
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     out.write_bytes(png)
     click.echo(f"Mã QR cho '{name}' ({user.role}) → {out}")
@@ -145,7 +147,7 @@ def demo_command(
             created = demo.ensure_accounts(session, current_app.config["REALM"])
             plans = demo.plans(seed, wanted, demo.world(session), days, cut)
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     except (LookupError, ValueError) as error:  # forms changed under the demo's scenario
         raise click.ClickException(

@@ -12,13 +12,12 @@ machines may run them. ``vssid consumers run`` does the same as a separate proce
 from __future__ import annotations
 
 import logging
-import random
-import threading
 
 from flask import Flask, current_app, request
-from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.consumers import CONSUMERS, Pipeline
+from webhook import background
+from webhook.background import Periodic
 from webhook.database import database
 
 log = logging.getLogger(__name__)
@@ -54,43 +53,12 @@ def settle_before_reading() -> None:
         settle()
 
 
-class Worker:
-    """A daemon thread running the consumers every ``interval`` seconds until :meth:`stop`."""
-
-    def __init__(self, app: Flask, interval: float) -> None:
-        self.app = app
-        self.interval = interval
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="consumers", daemon=True)
-
-    def start(self) -> Worker:
-        self.thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.stopped.set()
-        self.thread.join(timeout)
-
-    def run_once(self) -> int:
-        """Run every consumer until it has nothing left; the log entries applied."""
-        with self.app.app_context():
-            return pipeline().run_until_idle(database().sessionmaker)
-
-    def _run(self) -> None:
-        jitter = random.uniform(0.8, 1.2)  # noqa: S311  (spreads wake-ups; not a secret)
-        while not self.stopped.wait(self.interval * jitter):
-            try:
-                self.run_once()
-            except SQLAlchemyError as error:  # the database is away: the next wake-up retries
-                first = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-                log.warning("the log's consumers wait for the database: %s", first)
-            except Exception:  # a bug: logged whole; the next wake-up tries again
-                log.exception("running the log's consumers failed")
+def run(app: Flask) -> int:
+    """Run every consumer until it has nothing left; the log entries applied."""
+    return pipeline().run_until_idle(database().sessionmaker)
 
 
-def start(app: Flask) -> Worker | None:
+def start(app: Flask) -> Periodic | None:
     """Start the background consumers for ``app`` unless ``CONSUMERS_INTERVAL_SECONDS`` is 0."""
-    interval = float(app.config.get("CONSUMERS_INTERVAL_SECONDS") or 0)
-    if interval <= 0:
-        return None
-    return Worker(app, interval).start()
+    return background.start(app, "consumers", "CONSUMERS_INTERVAL_SECONDS", run,
+                            "the log's consumers")  # fmt: skip

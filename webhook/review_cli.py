@@ -1,24 +1,29 @@
-"""``vssid review``: the review queue from the command line (list, accept, reject, correct).
+"""``vssid review``: the review queue from the command line (list, accept, reject, correct:
+a reviewer's correction of one answer, as a new version of the record).
 Times are shown as people here read them; decisions are kept with who and why."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from werkzeug.exceptions import Forbidden
 
 from ingest.campaigns import LOCAL_TZ
 from ingest.db import utcnow
 from ingest.errors import VssidError
 from ingest.models import REVIEW_STATES, ReviewState, SubmissionStatus
+from ingest.registry import accounts
 from ingest.submissions import review
-from webhook.cli import _fail, _settle
-from webhook.correction_cli import correct_command
+from ingest.submissions.media import MediaStore
+from webhook.cli import fail, settle
+from webhook.corrections import correct_as
 from webhook.database import database
 
 review_cli = AppGroup("review", help="The review queue of flagged submissions.")
-review_cli.add_command(correct_command)
 
 
 @review_cli.command("list")
@@ -34,7 +39,7 @@ review_cli.add_command(correct_command)
 def review_list(review_state: str, limit: int) -> None:
     """List submissions in a review state with their problems (no personal data). Times are
     local (Asia/Ho_Chi_Minh), as the dashboard shows them, with their offset."""
-    _settle()
+    settle()
     wanted = ReviewState(review_state)
     with database().sessionmaker() as session:
         rows = review.queue(session, wanted, limit=limit)
@@ -60,8 +65,8 @@ def _decide(submission_id: int, decision: str, reason: str, reviewer: str) -> No
         with database().sessionmaker.begin() as session:
             review.decide(session, submission_id, decision, reason, reviewer, utcnow())
     except VssidError as error:
-        _fail(error)
-    _settle()
+        fail(error)
+    settle()
     with database().sessionmaker() as session:
         state = session.get(SubmissionStatus, submission_id)
         click.echo(f"Submission {submission_id}: {state.review_state if state else '?'}.")
@@ -85,3 +90,33 @@ def review_accept(submission_id: int, reason: str, reviewer: str) -> None:
 def review_reject(submission_id: int, reason: str, reviewer: str) -> None:
     """Reject a submission: it never counts (it stays in the log)."""
     _decide(submission_id, "reject", reason, reviewer)
+
+
+@review_cli.command("correct")
+@click.argument("submission_id", type=int)
+@click.option("--field", "path", required=True, help="The question's name (path), e.g. bhxh_code.")
+@click.option("--value", required=True, help="The corrected answer (a choice's name for a choice).")
+@click.option("--reason", required=True, help="Why (kept in the log with the new version).")
+@click.option("--by", "reviewer", required=True, help="Who corrects (an account that may review).")
+@with_appcontext
+def correct_command(submission_id: int, path: str, value: str, reason: str, reviewer: str) -> None:
+    """Correct one answer of a submission: a new version of the record replaces it."""
+    media = MediaStore(Path(current_app.config["MEDIA_DIR"]))
+    sessionmaker = database().sessionmaker
+    settle()  # the record's current state
+    try:
+        with sessionmaker.begin() as session:
+            user = accounts.find_user(session, reviewer)
+            receipt = correct_as(session, user, submission_id, path, value, reason, media,
+                                 utcnow())  # fmt: skip
+            new_id = receipt.submission.id
+    except VssidError as error:
+        fail(error)
+    except Forbidden as refused:
+        raise click.ClickException(str(refused.description)) from None
+    settle()
+    with sessionmaker() as session:
+        state = session.get(SubmissionStatus, new_id)
+        shown = state.review_state if state else "?"
+    click.echo(f"Phiếu số {submission_id} đã được sửa: phiếu mới số {new_id} ({shown}).")
+    click.echo(f"Submission {submission_id} corrected: new submission {new_id} ({shown}).")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -12,33 +10,15 @@ from ingest.campaigns import LOCAL_TZ
 from ingest.db import begin_write, utcnow
 from ingest.errors import VssidError
 from ingest.selfreport import links
+from webhook.cli import fail
 from webhook.database import database
+from webhook.onboarding_cli import server_base
 from webhook.settings import campaign_named
-
-
-def _fail(error: VssidError) -> None:
-    click.secho(f"Lỗi: {error.message_vi}", fg="red", err=True)
-    click.secho(f"Error [{error.code}]: {error.message_en}", fg="red", err=True)
-    sys.exit(1)
 
 
 def link_url(base: str, token: str) -> str:
     """The public address of a link on the server at ``base``."""
     return f"{base.rstrip('/')}/s/{token}"
-
-
-def _base(server_url: str | None) -> str:
-    base = server_url or current_app.config.get("PUBLIC_URL")
-    if not base:
-        raise click.UsageError(
-            "Cần địa chỉ máy chủ: --server-url hoặc VSSID_PUBLIC_URL "
-            "(the address phones reach the server at is needed)"
-        )
-    if not str(base).startswith(("http://", "https://")):
-        raise click.BadParameter(
-            f"'{base}' phải bắt đầu bằng http:// hoặc https://", param_hint="URL"
-        )
-    return str(base)
 
 
 @click.group("selfreport")
@@ -65,7 +45,7 @@ def link_command(
     campaign_id: str | None, unit_code: str, days: int, server_url: str | None, created_by: str
 ) -> None:
     """A unit's public self-report link; the URL alone on the last line."""
-    base = _base(server_url)
+    base = server_base(server_url)
     try:
         with database().sessionmaker.begin() as session:
             begin_write(session)
@@ -74,7 +54,7 @@ def link_command(
             expires = link.expires_at.astimezone(LOCAL_TZ)
             link_id, token = link.id, link.token
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(
         f"Đường dẫn tự khai #{link_id}: chiến dịch {campaign.id}, đơn vị {unit_code}, "
@@ -116,7 +96,7 @@ def revoke_command(link_id: int) -> None:
             link = links.revoke(session, link_id, utcnow())
             unit_code = link.unit_code
     except VssidError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(f"Đã thu hồi đường dẫn #{link_id} của đơn vị {unit_code}. (Link revoked.)")
 
