@@ -13,6 +13,7 @@ action                admin  manager  unit  collector  integration
 ``review``            yes    -        -     -          -
 ``manage_collectors`` yes    -        -     -          -
 ``manage_hooks``      yes    -        -     -          -
+``manage_privacy``    yes    -        -     -          -
 ``see_personal_data`` yes    -        yes   -          -
 units seen            all    all      own   none       none
 ====================  =====  =======  ====  =========  ===========
@@ -26,6 +27,8 @@ units seen            all    all      own   none       none
 - ``manage_collectors``: collector accounts, their QR codes and printed sheets;
 - ``manage_hooks``: outgoing webhooks: their subscriptions, attempt log and redelivery
   (events carry no personal value unless the subscription was made ``--personal``);
+- ``manage_privacy``: personal data under Law 91/2025: a person's requests (see, erase,
+  withdraw consent), retention purges, and the audit trail of who viewed personal data;
 - ``see_personal_data``: names, BHXH codes, phone numbers and the like as typed, and the
   lists of who has not installed (unit page, API, Excel download). The others see every
   field the form declares personal masked (:func:`mask_values`, :func:`mask_issues`): the
@@ -68,7 +71,14 @@ from ingest.registry.units import get_unit, subtree
 from ingest.submissions.intake import Rights
 
 Action = Literal[
-    "collect", "push", "read", "review", "manage_collectors", "manage_hooks", "see_personal_data"
+    "collect",
+    "push",
+    "read",
+    "review",
+    "manage_collectors",
+    "manage_hooks",
+    "manage_privacy",
+    "see_personal_data",
 ]
 
 #: Who may download forms and submit through OpenRosa.
@@ -83,6 +93,8 @@ REVIEW_ROLES = ("admin",)
 COLLECTOR_ADMIN_ROLES = ("admin",)
 #: Who may see webhook subscriptions and their attempts, and redeliver.
 HOOK_ADMIN_ROLES = ("admin",)
+#: Who answers a person's requests about their data, purges and reads the audit trail.
+PRIVACY_ADMIN_ROLES = ("admin",)
 #: Who sees personal data unmasked, and may download lists of people.
 PERSONAL_DATA_ROLES = ("admin", "unit")
 #: Who sees every unit (a ``unit`` account sees its own subtree).
@@ -100,6 +112,7 @@ ALLOWED: dict[Action, tuple[str, ...]] = {
     "review": REVIEW_ROLES,
     "manage_collectors": COLLECTOR_ADMIN_ROLES,
     "manage_hooks": HOOK_ADMIN_ROLES,
+    "manage_privacy": PRIVACY_ADMIN_ROLES,
     "see_personal_data": PERSONAL_DATA_ROLES,
 }
 

@@ -37,6 +37,7 @@ EXPECTED: dict[str, set[str]] = {
     "review":            {"admin"},
     "manage_collectors": {"admin"},
     "manage_hooks":      {"admin"},
+    "manage_privacy":    {"admin"},
     "see_personal_data": {"admin", "unit"},
 }
 # fmt: on
