@@ -417,11 +417,13 @@ def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
     from webhook import hooks_cli
     from webhook.onboarding_cli import COMMANDS
+    from webhook.privacy_cli import COMMANDS as PRIVACY_COMMANDS
     from webhook.review_cli import review_cli
     from webhook.selfreport_cli import COMMANDS as SELFREPORT_COMMANDS
 
     hooks_cli.init_app(users_cli)
-    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS, review_cli):
+    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS, *PRIVACY_COMMANDS,
+                  review_cli):  # fmt: skip
         app.cli.add_command(extra)
     for command in (
         db_cli,

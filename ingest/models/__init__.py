@@ -1,7 +1,8 @@
 """The tables, by what they hold: the registry (units, accounts, forms), the log (what
 arrived, what reviewers decided, rosters as imported), what consumers derive from it, and
 access state (password attempts, Digest nonce counts, signed-in browsers), events out
-(the outbox, webhook subscriptions and deliveries) and self-report links."""
+(the outbox, webhook subscriptions and deliveries), self-report links, and personal data's
+requests and erasures."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ from ingest.models.outbox import (
     OutboxEvent,
     UnitTarget,
 )
+from ingest.models.privacy import ERASURE_KINDS, REQUEST_KINDS, Erasure, PrivacyRequest
 from ingest.models.registry import (
     CATEGORIES,
     FORM_STATES,
@@ -64,9 +66,11 @@ __all__ = [
     "CATEGORIES",
     "DELIVERY_STATES",
     "DONE",
+    "ERASURE_KINDS",
     "EVENT_TYPES",
     "FORM_STATES",
     "PEOPLE",
+    "REQUEST_KINDS",
     "REVIEW_DECISIONS",
     "REVIEW_STATES",
     "ROLES",
@@ -81,6 +85,7 @@ __all__ = [
     "DailyTally",
     "DeliveryState",
     "DigestNonceUse",
+    "Erasure",
     "EventType",
     "Form",
     "FormAttachment",
@@ -93,6 +98,7 @@ __all__ = [
     "Person",
     "PersonRecord",
     "PersonSpan",
+    "PrivacyRequest",
     "ReasonTally",
     "Review",
     "ReviewState",
