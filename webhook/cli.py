@@ -416,12 +416,13 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
     from webhook import hooks_cli
+    from webhook.audit_cli import audit_cli
     from webhook.onboarding_cli import COMMANDS
     from webhook.review_cli import review_cli
     from webhook.selfreport_cli import COMMANDS as SELFREPORT_COMMANDS
 
     hooks_cli.init_app(users_cli)
-    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS, review_cli):
+    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS, review_cli, audit_cli):
         app.cli.add_command(extra)
     for command in (
         db_cli,
