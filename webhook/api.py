@@ -22,7 +22,7 @@ from ingest.models import REVIEW_STATES, ReviewState, Submission, SubmissionStat
 from ingest.submissions import review
 from reports import coverage, export, queries
 from reports.trend import trend
-from webhook import pipeline, policy
+from webhook import audit, pipeline, policy
 from webhook.auth import require
 from webhook.database import get_session
 from webhook.settings import campaign_named, default_campaign
@@ -105,6 +105,9 @@ def submissions() -> Response:
         offset=_int_arg("offset", 0, 10**9),
     )
     items = [_item(submission, state, detail=False, units=units) for submission, state in rows]
+    if items:
+        audit.viewed("api_submissions", campaign=campaign, rows=len(items),
+                     masked=not policy.sees_personal_data(g.user))  # fmt: skip
     return jsonify({"status": review_state, "count": len(items), "items": items})
 
 
@@ -119,13 +122,22 @@ def _visible(submission_id: int) -> tuple[Submission, SubmissionStatus]:
     return submission, state
 
 
+def _detail(submission: Submission, state: SubmissionStatus) -> Response:
+    """One submission as ``g.user`` may read it, recorded in the audit trail."""
+    units = policy.unit_scope(get_session(), g.user)
+    item = _item(submission, state, detail=True, units=units)
+    audit.viewed("api_submission", campaign=state.campaign, unit_code=state.unit_code,
+                 submission_id=submission.id, person_key=submission.person_key, rows=1,
+                 masked=not policy.sees_personal_data(g.user))  # fmt: skip
+    return jsonify(item)
+
+
 @bp.get("/submissions/<int:submission_id>")
 @require("read")
 def submission_detail(submission_id: int) -> Response:
     """One submission: its values (masked for managers), issues, attachments and reviews."""
     submission, state = _visible(submission_id)
-    units = policy.unit_scope(get_session(), g.user)
-    return jsonify(_item(submission, state, detail=True, units=units))
+    return _detail(submission, state)
 
 
 @bp.post("/submissions/<int:submission_id>/review")
@@ -151,8 +163,7 @@ def submission_review(submission_id: int) -> Response:
     pipeline.settle()  # the answer shows the decision applied
     session.expire_all()  # read the state the projection wrote, not the one loaded before
     submission, state = _visible(submission_id)
-    units = policy.unit_scope(get_session(), g.user)
-    return jsonify(_item(submission, state, detail=True, units=units))
+    return _detail(submission, state)
 
 
 def _as_of() -> date:
@@ -290,4 +301,7 @@ def unit_detail(code: str) -> Response:
             {identifier: f.person_key, "full_name": f.full_name, "category": f.category}
             for f in result.findings
         ]
+        if waiting or result.findings:
+            audit.viewed("api_unit_people", campaign=campaign.id, unit_code=code,
+                         rows=len(waiting) + len(result.findings))  # fmt: skip
     return jsonify(body)

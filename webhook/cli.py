@@ -416,6 +416,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli``."""
     from webhook import hooks_cli
+    from webhook.audit_cli import audit_cli
     from webhook.onboarding_cli import COMMANDS
     from webhook.privacy_cli import COMMANDS as PRIVACY_COMMANDS
     from webhook.review_cli import review_cli
@@ -423,7 +424,7 @@ def init_app(app: Flask) -> None:
 
     hooks_cli.init_app(users_cli)
     for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS, *PRIVACY_COMMANDS,
-                  review_cli):  # fmt: skip
+                  review_cli, audit_cli):  # fmt: skip
         app.cli.add_command(extra)
     for command in (
         db_cli,

@@ -48,6 +48,9 @@
                            (unset: no digest)
 ``VSSID_DIGEST_HOUR``      local hour (Asia/Ho_Chi_Minh) from which the day's digest and
                            ``campaign.daily_summary`` are sent (default 17)
+``VSSID_AUDIT_RETENTION_DAYS``  days the audit trail of personal-data views is kept before
+                           ``vssid audit prune`` deletes it (default 1825: five years, long
+                           enough for an investigation)
 =========================  ===========================================================
 """
 
@@ -85,6 +88,8 @@ DEFAULTS: dict[str, Any] = {
     # Public self-report links (no account): a unit's staff in an hour, with room to spare.
     "SELFREPORT_POSTS_PER_LINK": 600,
     "SELFREPORT_POSTS_PER_ADDRESS": 120,
+    # The audit trail of personal-data views (Law 91/2025): five years.
+    "AUDIT_RETENTION_DAYS": 1825,
 }
 
 
@@ -110,6 +115,11 @@ def resolve(config: dict[str, Any], instance_path: str) -> None:
         raise ValueError(f"VSSID_DIGEST_HOUR must be 0-23, not {config['DIGEST_HOUR']}")
     config["SELFREPORT_POSTS_PER_LINK"] = int(config["SELFREPORT_POSTS_PER_LINK"])
     config["SELFREPORT_POSTS_PER_ADDRESS"] = int(config["SELFREPORT_POSTS_PER_ADDRESS"])
+    config["AUDIT_RETENTION_DAYS"] = int(config["AUDIT_RETENTION_DAYS"])
+    if config["AUDIT_RETENTION_DAYS"] < 1:
+        raise ValueError(
+            f"VSSID_AUDIT_RETENTION_DAYS must be 1 or more, not {config['AUDIT_RETENTION_DAYS']}"
+        )
 
 
 #: A secret key shorter than this (or of fewer distinct characters) can be guessed or was

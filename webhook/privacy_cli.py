@@ -19,11 +19,12 @@ from werkzeug.exceptions import Forbidden
 from ingest.campaigns import LOCAL_TZ
 from ingest.db import utcnow
 from ingest.errors import ErrorCode, NotFound, VssidError
-from ingest.models import Person, User
-from ingest.privacy import erasure, requests, retention, traces
+from ingest.models import Person, RosterEntry, SubmissionStatus, Unit, User
+from ingest.privacy import audit, erasure, requests, retention, traces
 from ingest.registry import accounts
 from ingest.submissions.media import MediaStore
 from reports import dossier
+from webhook import audit as web_audit
 from webhook import policy
 from webhook.cli import fail, settle
 from webhook.corrections import correct_as
@@ -72,7 +73,7 @@ def see(identifier: str, by: str, reason: str, campaign: str | None, out: Path) 
             held = erasure.holdings(session, identifier, campaign)
             if not held:
                 raise NotFound(ErrorCode.PERSON_NOT_FOUND, identifier=identifier)
-            viewings = viewings_of(session, identifier, [i for h in held for i in h.submission_ids])
+            viewings = viewings_of(session, identifier, held)
             request = dossier.Request(identifier.strip(), user.username, reason, utcnow(), viewings)
             out.write_bytes(dossier.workbook(session, held, request))
             requests.record(
@@ -84,18 +85,48 @@ def see(identifier: str, by: str, reason: str, campaign: str | None, out: Path) 
                 campaign=campaign,
                 outcome=_sizes(held),
             )
+            web_audit.from_cli(
+                session, "person_request", campaign=campaign, person_key=identifier.strip(), rows=1
+            )
     except VssidError as error:
         fail(error)
     click.echo(f"Đã ghi hồ sơ dữ liệu cá nhân ({_summary(held)}): {out}")
     click.echo(f"Personal data file written: {out}")
 
 
-def viewings_of(session: Session, identifier: str, ids: list[int]) -> list[dossier.Viewing]:
-    """Who saw the person's data: earlier requests about them (and the audit trail)."""
+def viewings_of(
+    session: Session, identifier: str, held: list[erasure.Holding]
+) -> list[dossier.Viewing]:
+    """Who saw the person's data: the audit trail's rows about them, their records, or a
+    list of people of their units (and every unit)."""
+    ids = [i for h in held for i in h.submission_ids]
+    units = {
+        code for code in session.scalars(
+            select(RosterEntry.unit_code).where(RosterEntry.person_key == identifier.strip())
+        )
+    } | {
+        code for code in session.scalars(
+            select(SubmissionStatus.unit_code).where(SubmissionStatus.submission_id.in_(ids))
+        ) if code
+    }  # fmt: skip
     return [
-        dossier.Viewing(r.at, r.handled_by, f"request:{r.kind}", "", r.reason)
-        for r in requests.latest(session, limit=1000, person=identifier.strip())
-    ]
+        dossier.Viewing(row.at, row.account, row.action, row.address,
+                        row.path + (f" #{row.submission_id}" if row.submission_id else ""))
+        for row in audit.about(session, identifier.strip(), ids, units_with_parents(session, units))
+    ]  # fmt: skip
+
+
+def units_with_parents(session: Session, codes: set[str]) -> set[str]:
+    """``codes`` and every unit above them (a unit's list of people includes those under it)."""
+    out = set(codes)
+    frontier = set(codes)
+    while frontier:
+        parents = {
+            p for p in session.scalars(select(Unit.parent_code).where(Unit.code.in_(frontier))) if p
+        }
+        frontier = parents - out
+        out |= parents
+    return out
 
 
 def _sizes(held: list[erasure.Holding]) -> dict[str, int]:

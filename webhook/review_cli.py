@@ -19,6 +19,7 @@ from ingest.models import REVIEW_STATES, ReviewState, SubmissionStatus
 from ingest.registry import accounts
 from ingest.submissions import review
 from ingest.submissions.media import MediaStore
+from webhook import audit
 from webhook.cli import fail, settle
 from webhook.corrections import correct_as
 from webhook.database import database
@@ -37,21 +38,27 @@ review_cli = AppGroup("review", help="The review queue of flagged submissions.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @with_appcontext
 def review_list(review_state: str, limit: int) -> None:
-    """List submissions in a review state with their problems (no personal data). Times are
-    local (Asia/Ho_Chi_Minh), as the dashboard shows them, with their offset."""
+    """List submissions in a review state with their problems (no personal values: one line
+    per person's record, so the listing is recorded in the audit trail). Times are local
+    (Asia/Ho_Chi_Minh), as the dashboard shows them, with their offset."""
     settle()
     wanted = ReviewState(review_state)
-    with database().sessionmaker() as session:
+    with database().sessionmaker.begin() as session:
         rows = review.queue(session, wanted, limit=limit)
         total = review.count(session, wanted)
+        lines = []
         for submission, state in rows:
             codes = ", ".join(sorted({str(i.get("code")) for i in state.issues})) or "-"
-            click.echo(
+            lines.append(
                 f"{submission.id}\t{submission.form_id}\t{state.unit_code or '-'}\t"
                 f"{local_time(submission.received_at)}\t{codes}"
             )
-        shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
-        click.echo(f"{shown} {review_state}")
+        if rows:  # committed with this transaction, before anything is printed
+            audit.from_cli(session, "cli_review", rows=len(rows), masked=True)
+    for line in lines:
+        click.echo(line)
+    shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
+    click.echo(f"{shown} {review_state}")
 
 
 def local_time(moment: datetime) -> str:

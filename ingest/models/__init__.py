@@ -1,12 +1,13 @@
 """The tables, by what they hold: the registry (units, accounts, forms), the log (what
 arrived, what reviewers decided, rosters as imported), what consumers derive from it, and
 access state (password attempts, Digest nonce counts, signed-in browsers), events out
-(the outbox, webhook subscriptions and deliveries), self-report links, and personal data's
-requests and erasures."""
+(the outbox, webhook subscriptions and deliveries), self-report links, and personal data:
+requests, erasures and the audit trail of who viewed it."""
 
 from __future__ import annotations
 
 from ingest.models.access import DigestNonceUse, PasswordAttempt, WebSession
+from ingest.models.audit import ACCESS_ACTIONS, AccessLog
 from ingest.models.derived import (
     DONE,
     PEOPLE,
@@ -63,6 +64,7 @@ from ingest.models.registry import (
 from ingest.models.selfreport import SelfReportLink, SelfReportPost
 
 __all__ = [
+    "ACCESS_ACTIONS",
     "CATEGORIES",
     "DELIVERY_STATES",
     "DONE",
@@ -78,6 +80,7 @@ __all__ = [
     "SPAN_INDEX",
     "SPAN_INDEX_NAME",
     "UNIT_KINDS",
+    "AccessLog",
     "Campaign",
     "CampaignHeadcount",
     "ConsumerCursor",

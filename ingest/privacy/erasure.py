@@ -59,7 +59,7 @@ from ingest.models import (
     SubmissionAttachment,
     SubmissionStatus,
 )
-from ingest.privacy import scrub
+from ingest.privacy import audit, scrub
 from ingest.submissions.media import MediaStore
 
 PSEUDONYM = "erased-{id}"
@@ -225,9 +225,11 @@ def erase(
             entries = rewrite_people(session, holding.campaign, mapping)
             counts["roster_entries"] = counts.get("roster_entries", 0) + entries
     session.execute(
-        update(PrivacyRequest).where(PrivacyRequest.person_ref.in_(list(mapping)))
+        update(PrivacyRequest)
+        .where(PrivacyRequest.person_ref.in_(list(mapping)))
         .values(person_ref=erasure.pseudonym)
     )  # fmt: skip
+    counts["audit_rows"] = audit.pseudonymize(session, identifier.strip(), erasure.pseudonym)
     erasure.submission_ids = sorted(ids)
     erasure.counts = counts
     session.flush()

@@ -1,5 +1,6 @@
-"""A district with people in it: the dashboard scenario (rosters, Kobo records), one ODK
-Collect record with a photo, and a snapshot of every derived table to compare."""
+"""Fixtures of the privacy tests: a district with people in it (the dashboard scenario's
+rosters and Kobo records, one ODK Collect record with a photo), a snapshot of every derived
+table to compare, signed-in browsers for each role, and the audit trail read back."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from ingest.models import (
+    AccessLog,
     DailyTally,
     Person,
     PersonRecord,
@@ -24,8 +26,11 @@ from ingest.models import (
 )
 from tests.conftest import PASSWORD
 from tests.dashboard import scenario
+from tests.dashboard.conftest import campaign, signed_in
 from tests.pipeline import settle
 from tests.wire import post_collect
+
+__all__ = ["campaign", "district", "rows", "signed_in"]
 
 #: The Collect record's person (tests/data/collect_install_with_photo.multipart).
 PHOTO_CODE = "0791234567"
@@ -59,3 +64,9 @@ def snapshot(session: Session, models: tuple[type, ...] = DERIVED) -> dict[str, 
 
 def media_dir(app: Flask) -> Path:
     return Path(app.config["MEDIA_DIR"])
+
+
+def rows(session: Session) -> list[AccessLog]:
+    """Every row of the audit trail, oldest first, as committed now."""
+    session.rollback()  # a new snapshot: what the app committed since
+    return list(session.scalars(select(AccessLog).order_by(AccessLog.id)))

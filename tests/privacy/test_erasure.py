@@ -120,3 +120,34 @@ def test_erase__not_an_administrator__refused(
     )
     assert result.exit_code != 0
     assert district.scalars(select(Erasure)).all() == []
+
+
+def test_see__one_file_with_records_roster_and_who_viewed(
+    runner: FlaskCliRunner, district: Session, tmp_path
+):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "ho-so.xlsx"
+    args = ["privacy", "see", AN[0], "--by", "quan.tri", "--reason", "Đơn xin xem", "--out"]
+    first = runner.invoke(args=[*args, str(out)])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=[*args, str(out)])  # the first request is a viewing now
+    assert second.exit_code == 0, second.output
+
+    book = load_workbook(out)
+    assert book.sheetnames == ["Yêu cầu", "Phiếu ghi nhận", "Câu trả lời", "Danh sách đơn vị",
+                               "Tệp đính kèm", "Thông báo đã đồng ý", "Ai đã xem"]  # fmt: skip
+    cells = {s: [[c for c in r if c is not None] for r in book[s].values] for s in book.sheetnames}
+    assert ["Mã định danh / Identifier", AN[0]] in cells["Yêu cầu"]
+    assert [AN[1]] == [r[2] for r in cells["Danh sách đơn vị"][1:]]
+    assert any(r[1:] == ["full_name", "Họ và tên", AN[1]] for r in cells["Câu trả lời"])
+    assert cells["Phiếu ghi nhận"][1][6:9] == ["KoboToolbox", "Được tính", "Đồng ý"]
+    assert "Thông báo xử lý dữ liệu cá nhân" in cells["Thông báo đã đồng ý"][1][1]
+    assert any("person_request" in r for r in cells["Ai đã xem"][1:])
+    district.rollback()
+    assert [r.kind for r in district.scalars(select(PrivacyRequest))] == ["see", "see"]
+
+    erase(runner, AN[0])  # the trail keeps that the data was seen, no longer whose
+    district.rollback()
+    left = traces.find(district, AN)
+    assert left == [], [(t.where, t.rows) for t in left]

@@ -118,6 +118,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Outgoing webhooks: administrators only (no delivery 1 here: 404 once allowed).
     "GET /hooks":                                    row(302, 200, 403, 403, 302, 302),
     "POST /hooks/deliveries/<int:delivery_id>/redeliver": row(302, 404, 403, 403, 302, 302),
+    # The audit trail of personal-data views: administrators only (manage_privacy).
+    "GET /audit":                                    row(302, 200, 403, 403, 302, 302),
+    "GET /audit/export.<fmt>":                       row(302, 200, 403, 403, 302, 302),
     # (before signing out, below) Self-report links on the Collectors page: administrators.
     "POST /collectors/selfreport":                   row(302, 302, 403, 403, 302, 302),
     "POST /collectors/selfreport/<int:link_id>/revoke": row(302, 302, 403, 403, 302, 302),
@@ -323,6 +326,8 @@ CALLS: dict[str, Call] = {
     "POST /hooks/deliveries/<int:delivery_id>/redeliver": Call(
         "/hooks/deliveries/{flagged}/redeliver", "dashboard"
     ),
+    "GET /audit": Call("/audit", "dashboard"),
+    "GET /audit/export.<fmt>": Call("/audit/export.csv", "dashboard"),
     "POST /collectors/selfreport": Call("/collectors/selfreport", "dashboard", link_form),
     "POST /collectors/selfreport/<int:link_id>/revoke": Call(
         "/collectors/selfreport/{spare_link}/revoke", "dashboard"

@@ -12,7 +12,8 @@
   outcomes and reasons) come from the campaign, never from code;
 - pages: ``overview`` (``/``, ``/units/<code>``), ``figures`` (charts), ``downloads``,
   ``reviews`` (``/review``), ``collectors`` (``/collectors``), ``hooks`` (``/hooks``: outgoing
-  webhooks, administrators only); ``tables`` shapes the report.
+  webhooks, administrators only), ``audit_trail`` (``/audit``: who viewed personal data,
+  administrators only); ``tables`` shapes the report.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from flask import Flask
 
 from webhook.dashboard import (
+    audit_trail,  # noqa: F401  (routes)
     collectors,  # noqa: F401  (routes)
     downloads,  # noqa: F401  (routes)
     errors,

@@ -6,7 +6,8 @@ is not done only in a campaign of persons and for roles allowed personal data; t
 the appendix to sign (Decree 30/2020 layout, no personal data); the CSV and
 JSON are the documents of the CLI and the API. Files are named after the campaign and the
 date: ``bao-cao-vneid-2026-12-06.xlsx``; no cache keeps them (``Cache-Control: no-store``).
-Names people typed are text in the Excel, PDF and CSV files (``reports.neutral``).
+Names people typed are text in the Excel, PDF and CSV files (``reports.neutral``). A file
+with names is recorded in the audit trail (``webhook.audit``) before it is made.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from reports import export, queries, wording
 from reports.model import Coverage
-from webhook import policy
+from webhook import audit, policy
 from webhook.dashboard import scope
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _
@@ -55,6 +56,9 @@ def download(fmt: str) -> Response:
         from reports import excel
 
         personal = _not_done(report) if personal_data else None
+        if personal or (personal_data and report.findings):  # names in the file
+            audit.viewed("export_names", campaign=view.campaign.id, unit_code=view.unit,
+                         rows=len(personal or ()) + len(report.findings))  # fmt: skip
         body = excel.workbook(report, personal=personal, scope_label=_part(view))
     elif fmt == "pdf":
         from reports import pdf

@@ -323,6 +323,34 @@ EN: dict[str, str] = {
     "Số ngày không hợp lệ.": "Invalid number of days.",
     "Đã thu hồi đường dẫn tự khai #{id}.": "Self-report link #{id} revoked.",
     "Đường dẫn này không còn dùng được.": "This link can no longer be used.",
+    # the audit trail of personal-data views (audit.html, audit_trail.py)
+    "Nhật ký truy cập": "Access log",
+    "Nhật ký truy cập dữ liệu cá nhân": "Personal data access log",
+    "Mỗi lần xem hoặc tải dữ liệu cá nhân (danh sách người, phiếu, tệp có họ tên) được ghi "
+    "lại: ai, lúc nào, từ địa chỉ nào. Nhật ký không chứa họ tên hay câu trả lời, chỉ có mã "
+    "định danh khi việc xem liên quan đến một người.": (
+        "Every view or download of personal data (lists of people, submissions, files with "
+        "names) is recorded: who, when, from which address. The log holds no names or "
+        "answers, only the identifier when a view was about one person."
+    ),
+    "Từ ngày": "From",
+    "Đến ngày": "To",
+    "Tài khoản": "Account",
+    "Thao tác": "Action",
+    "Mã đơn vị": "Unit code",
+    "Mã định danh": "Identifier",
+    "Lọc": "Filter",
+    "{count} lượt truy cập": "{count} accesses",
+    "Tải CSV": "Download CSV",
+    "Tải Excel": "Download Excel",
+    "Thời điểm": "Time",
+    "Vai trò": "Role",
+    "Phiếu số": "Submission",
+    "Đã che": "Masked",
+    "Địa chỉ IP": "IP address",
+    "Trang hoặc lệnh": "Page or command",
+    "Dòng {first}–{last} trong {count}.": "Rows {first}–{last} of {count}.",
+    "Không có lượt truy cập nào khớp bộ lọc.": "No access matches the filters.",
 }
 
 
@@ -330,6 +358,7 @@ EN: dict[str, str] = {
 #: Vietnamese text as :data:`EN` (Vietnamese nouns have no plural). The count is the
 #: ``denominator`` where the text has one, else ``count``.
 EN_ONE: dict[str, str] = {
+    "{count} lượt truy cập": "{count} access",
     "đơn vị": "unit",
     "{count} người": "{count} person",
     "{done} / {denominator} người": "{done} / {denominator} person",

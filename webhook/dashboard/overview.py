@@ -7,7 +7,7 @@ from typing import Any
 from flask import render_template, url_for
 
 from reports import queries
-from webhook import policy
+from webhook import audit, policy
 from webhook.dashboard import paging, scope, tables
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.scope import View, page
@@ -49,7 +49,8 @@ def _page_args(view: View, shown: paging.Page, number: int) -> dict[str, Any]:
 @page()
 def unit_page(code: str) -> str:
     """One unit: its numbers by category, trend, reasons and, in a campaign of persons for
-    roles allowed personal data, who on its roster is not done yet."""
+    roles allowed personal data, who on its roster is not done yet (a view the audit trail
+    records; the others show counts only)."""
     unit = scope.require_unit(code)
     asked = scope.view_from_request()
     view = View(asked.campaign, asked.as_of, unit=code, data_ends=asked.data_ends)
@@ -59,6 +60,11 @@ def unit_page(code: str) -> str:
     report = scope.coverage_for(view, with_findings=listed)  # the unit and those under it
     (row,) = [u for u in report.units if u.code == code]
     session = get_session()
+    not_done = queries.not_done(session, view.campaign, code, view.as_of) if listed else []
+    findings = [f for f in report.findings if f.unit_code == code] if listed else []
+    if not_done or findings:  # names on the page: the audit trail first
+        audit.viewed("unit_people", campaign=view.campaign.id, unit_code=code,
+                     rows=len(not_done) + len(findings))  # fmt: skip
     return render_template(
         "dashboard/unit.html",
         view=view,
@@ -68,7 +74,7 @@ def unit_page(code: str) -> str:
         children=[u for u in report.units if u.parent_code == code],
         parent=next((u for u in report.units if u.code == unit.parent_code), None),
         personal=personal,
-        not_done=queries.not_done(session, view.campaign, code, view.as_of) if listed else [],
-        findings=[f for f in report.findings if f.unit_code == code] if listed else [],
+        not_done=not_done,
+        findings=findings,
         selector=selector(view.campaign.id),
     )

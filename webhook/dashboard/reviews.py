@@ -38,7 +38,7 @@ from ingest.forms.formspec import FormSpec
 from ingest.models import Review, ReviewState, Submission, SubmissionStatus, Unit
 from ingest.submissions import correction, review
 from ingest.submissions.media import MediaStore
-from webhook import policy
+from webhook import audit, policy
 from webhook.corrections import correct_as
 from webhook.dashboard import i18n, scope
 from webhook.dashboard.blueprint import bp
@@ -124,6 +124,9 @@ def review_queue() -> str:
     rows = review.queue(session, review_state, unit_codes=codes, limit=PAGE_SIZE + 1,
                         offset=start, campaign=campaign.id if campaign else None)  # fmt: skip
     cards = [_card(submission, state, codes) for submission, state in rows[:PAGE_SIZE]]
+    if cards:  # people's answers on the page: the audit trail first
+        audit.viewed("review_queue", campaign=campaign.id if campaign else None,
+                     rows=len(cards), masked=not cards[0].personal)  # fmt: skip
     return render_template(
         "dashboard/review.html",
         review_state=review_state,
@@ -149,10 +152,14 @@ def review_one(submission_id: int) -> str:
     codes = policy.unit_scope(session, scope.user())
     if submission is None or state is None or (codes is not None and state.unit_code not in codes):
         raise NotFound(_("Không tìm thấy phiếu số {id}.", id=submission_id))
+    card = _card(submission, state, codes)
+    audit.viewed("submission", campaign=state.campaign, unit_code=state.unit_code,
+                 submission_id=submission_id, person_key=submission.person_key, rows=1,
+                 masked=not card.personal)  # fmt: skip
     return render_template(
         "dashboard/review.html",
         review_state=state.review_state,
-        cards=[_card(submission, state, codes)],
+        cards=[card],
         offset=0,
         more=False,
         page_size=PAGE_SIZE,

@@ -117,7 +117,7 @@ def view_from_request(unit: str | None = None) -> View:
     raw = (args.get("as_of") or "").strip()
     data_ends = None
     try:
-        as_of = coverage.parse_day(_iso(raw)) if raw else today()
+        as_of = box_day(raw) if raw else today()
     except ValueError:
         raise BadRequest(_("Ngày không hợp lệ, cần dạng dd/mm/yyyy: {value}", value=raw)) from None
     if not raw:  # open on the last day with data, not on a flat line after it
@@ -131,6 +131,12 @@ def view_from_request(unit: str | None = None) -> View:
         require_unit(unit)
     g.campaign = campaign  # the page's words (``i18n.label``)
     return View(campaign, as_of, kind, category, unit, data_ends)
+
+
+def box_day(text: str) -> date:
+    """The day typed in a date box (``dd/mm/yyyy``) or given by a link (``YYYY-MM-DD``);
+    :class:`ValueError` for anything else or a day out of range."""
+    return coverage.parse_day(_iso(text.strip()))
 
 
 def _iso(text: str) -> str:
