@@ -19,13 +19,12 @@ from werkzeug.exceptions import Forbidden
 from ingest.campaigns import LOCAL_TZ
 from ingest.db import utcnow
 from ingest.errors import ErrorCode, NotFound, VssidError
-from ingest.models import Person, RosterEntry, SubmissionStatus, Unit, User
-from ingest.privacy import audit, erasure, requests, retention, traces
+from ingest.models import Person, User
+from ingest.privacy import requests, retention, traces
 from ingest.registry import accounts
 from ingest.submissions.media import MediaStore
-from reports import dossier
 from webhook import audit as web_audit
-from webhook import policy
+from webhook import policy, privacy_ops
 from webhook.cli import fail, settle
 from webhook.corrections import correct_as
 from webhook.database import database
@@ -70,105 +69,33 @@ def see(identifier: str, by: str, reason: str, campaign: str | None, out: Path) 
     try:
         with database().sessionmaker.begin() as session:
             user = handler(session, by)
-            held = erasure.holdings(session, identifier, campaign)
-            if not held:
-                raise NotFound(ErrorCode.PERSON_NOT_FOUND, identifier=identifier)
-            viewings = viewings_of(session, identifier, held)
-            request = dossier.Request(identifier.strip(), user.username, reason, utcnow(), viewings)
-            out.write_bytes(dossier.workbook(session, held, request))
-            requests.record(
-                session,
-                "see",
-                by=user.username,
-                reason=reason,
-                person=identifier,
-                campaign=campaign,
-                outcome=_sizes(held),
+            data, held = privacy_ops.person_file(
+                session, user.username, identifier, campaign, reason, utcnow()
             )
             web_audit.from_cli(
                 session, "person_request", campaign=campaign, person_key=identifier.strip(), rows=1
             )
     except VssidError as error:
         fail(error)
-    click.echo(f"Đã ghi hồ sơ dữ liệu cá nhân ({_summary(held)}): {out}")
-    click.echo(f"Personal data file written: {out}")
-
-
-def viewings_of(
-    session: Session, identifier: str, held: list[erasure.Holding]
-) -> list[dossier.Viewing]:
-    """Who saw the person's data: the audit trail's rows about them, their records, or a
-    list of people of their units (and every unit)."""
-    ids = [i for h in held for i in h.submission_ids]
-    units = {
-        code for code in session.scalars(
-            select(RosterEntry.unit_code).where(RosterEntry.person_key == identifier.strip())
-        )
-    } | {
-        code for code in session.scalars(
-            select(SubmissionStatus.unit_code).where(SubmissionStatus.submission_id.in_(ids))
-        ) if code
-    }  # fmt: skip
-    return [
-        dossier.Viewing(row.at, row.account, row.action, row.address,
-                        row.path + (f" #{row.submission_id}" if row.submission_id else ""))
-        for row in audit.about(session, identifier.strip(), ids, units_with_parents(session, units))
-    ]  # fmt: skip
-
-
-def units_with_parents(session: Session, codes: set[str]) -> set[str]:
-    """``codes`` and every unit above them (a unit's list of people includes those under it)."""
-    out = set(codes)
-    frontier = set(codes)
-    while frontier:
-        parents = {
-            p for p in session.scalars(select(Unit.parent_code).where(Unit.code.in_(frontier))) if p
-        }
-        frontier = parents - out
-        out |= parents
-    return out
-
-
-def _sizes(held: list[erasure.Holding]) -> dict[str, int]:
-    return {
-        "submissions": sum(len(h.submission_ids) for h in held),
-        "roster_entries": sum(len(h.roster_entry_ids) for h in held),
-        "attachments": sum(h.attachments for h in held),
-    }
-
-
-def _summary(held: list[erasure.Holding]) -> str:
-    sizes = _sizes(held)
-    return (
-        f"{sizes['submissions']} phiếu, {sizes['roster_entries']} dòng danh sách, "
-        f"{sizes['attachments']} tệp đính kèm"
+    out.write_bytes(data)
+    sizes = privacy_ops.sizes(held)
+    click.echo(
+        f"Đã ghi hồ sơ dữ liệu cá nhân ({sizes['submissions']} phiếu, "
+        f"{sizes['roster_entries']} dòng danh sách, {sizes['attachments']} tệp đính kèm): {out}"
     )
+    click.echo(f"Personal data file written: {out}")
 
 
 def _erase(identifier: str, by: str, reason: str, campaign: str | None, kind: str) -> None:
     settle()
-    store = media()
     try:
         with database().sessionmaker() as session:
             user_name = handler(session, by).username
         with database().sessionmaker.begin() as session:
-            done = erasure.erase(
-                session, identifier, by=user_name, reason=reason, campaign=campaign, kind=kind
-            )
-            names = done.names
-            requests.record(
-                session,
-                kind,
-                by=user_name,
-                reason=reason,
-                person=done.erasure.pseudonym,
-                campaign=campaign,
-                outcome=done.counts,
-                erasure_id=done.erasure.id,
-            )
+            done = privacy_ops.erase_person(session, user_name, identifier, campaign, reason, kind)
     except VssidError as error:
         fail(error)
-    done.remove_files(store)
+    done.remove_files(media())
     counts = done.counts
     click.echo(
         f"Đã xoá dữ liệu cá nhân: {counts.get('submissions', 0)} phiếu, "
@@ -176,7 +103,7 @@ def _erase(identifier: str, by: str, reason: str, campaign: str | None, kind: st
         f"đính kèm; số liệu thống kê được giữ dưới mã ẩn danh {done.erasure.pseudonym}."
     )
     click.echo(f"Erased: the statistics are kept under the pseudonym {done.erasure.pseudonym}.")
-    _report_traces([identifier, *names])
+    _report_traces([identifier, *done.names])
 
 
 def _report_traces(values: list[str]) -> None:
@@ -299,17 +226,7 @@ def purge_command(dry_run: bool, by: str, today: object) -> None:
             with database().sessionmaker() as session:
                 user_name = handler(session, by).username
             with database().sessionmaker.begin() as session:
-                reason = f"Hết thời hạn lưu trữ ({plan.due_on:%d/%m/%Y})"
-                done = retention.purge(session, plan.campaign, by=user_name, reason=reason)
-                requests.record(
-                    session,
-                    "purge",
-                    by=user_name,
-                    reason=reason,
-                    campaign=plan.campaign.id,
-                    outcome=done.counts,
-                    erasure_id=done.erasure.id,
-                )
+                done = privacy_ops.purge(session, user_name, plan)
         except VssidError as error:
             fail(error)
         done.remove_files(store)

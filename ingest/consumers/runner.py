@@ -418,11 +418,13 @@ class Pipeline:
         return names[::-1]
 
 
-def hold(session: Session, consumers: Iterable[Consumer]) -> None:
+def hold(session: Session, consumers: Iterable[Consumer], *, begun: bool = False) -> None:
     """Take every one of ``consumers``' locks for this transaction, waiting for each: while
     it lasts no consumer applies a batch (an erasure rewrites the log and what they derived
-    from it at once: ``ingest.privacy.erasure``). Call it before the first statement."""
-    begin_write(session)  # SQLite: BEGIN IMMEDIATE, which no consumer gets past
+    from it at once: ``ingest.privacy.erasure``). Call it before the first statement, or
+    right after ``begin_write`` (``begun``)."""
+    if not begun:
+        begin_write(session)  # SQLite: BEGIN IMMEDIATE, which no consumer gets past
     if not _is_pg(session):
         return
     for consumer in consumers:

@@ -195,10 +195,12 @@ def erase(
     reason: str,
     campaign: str | None = None,
     kind: str = "erase",
+    begun: bool = False,
 ) -> Erased:
     """Erase everything held about ``identifier`` (in ``campaign``, or everywhere); the
-    caller commits, then calls :meth:`Erased.remove_files`. NotFound if nothing is held."""
-    runner.hold(session, CONSUMERS)
+    caller commits, then calls :meth:`Erased.remove_files`. NotFound if nothing is held.
+    ``begun``: the transaction began as a writer already (``ingest.db.begin_write``)."""
+    runner.hold(session, CONSUMERS, begun=begun)
     held = holdings(session, identifier, campaign)
     if not held:
         raise NotFound(ErrorCode.PERSON_NOT_FOUND, identifier=identifier)

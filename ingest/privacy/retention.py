@@ -93,10 +93,12 @@ def schedules(session: Session) -> list[Schedule]:
     return out
 
 
-def purge(session: Session, campaign: Campaign, *, by: str, reason: str) -> Erased:
+def purge(
+    session: Session, campaign: Campaign, *, by: str, reason: str, begun: bool = False
+) -> Erased:
     """Erase every person of ``campaign`` (the caller decided it is due, and commits, then
-    calls :meth:`Erased.remove_files`)."""
-    runner.hold(session, CONSUMERS)
+    calls :meth:`Erased.remove_files`; ``begun`` as for ``erasure.erase``)."""
+    runner.hold(session, CONSUMERS, begun=begun)
     pending = _pending(session, campaign, _erased(session))
     people = _people(session, campaign, pending)
     erasure = Erasure(kind="retention", campaign=campaign.id, pseudonym="", erased_by=by,
@@ -112,3 +114,38 @@ def purge(session: Session, campaign: Campaign, *, by: str, reason: str) -> Eras
     erasure.counts = counts
     session.flush()
     return Erased(erasure, counts, files)
+
+
+def overdue(session: Session, today: date) -> list[tuple[Campaign, date]]:
+    """The campaigns past their retention period that still hold personal data: a record
+    newer than their last purge, or a roster entry not erased. A cheap check, for a reminder
+    on every page (the privacy page counts exactly: :func:`schedules`)."""
+    out = []
+    for campaign in campaigns.all_campaigns(session):
+        when = due_on(campaign)
+        if when is None or when > today:
+            continue
+        last = session.scalar(
+            select(Erasure.submission_ids)
+            .where(Erasure.kind == "retention", Erasure.campaign == campaign.id)
+            .order_by(Erasure.id.desc())
+            .limit(1)
+        )
+        newest = max(last) if last else 0
+        forms = select(Form.form_id).where(Form.campaign_id == campaign.id)
+        record = session.scalar(
+            select(Submission.id)
+            .where(Submission.form_id.in_(forms), Submission.id > newest)
+            .limit(1)
+        )
+        entry = session.scalar(
+            select(RosterEntry.id)
+            .where(
+                RosterEntry.campaign == campaign.id,
+                RosterEntry.person_key.not_like(f"{ERASED_PREFIX}%"),
+            )
+            .limit(1)
+        )
+        if record is not None or entry is not None:
+            out.append((campaign, when))
+    return out
