@@ -701,6 +701,8 @@ class Published:
     seed: int
     campaigns: dict[str, Definition]
     versions: dict[str, str]  # form_id -> its published version
+    #: form_id -> the hash of the privacy notice its version shows (ingest.campaigns.notice)
+    notices: dict[str, str | None]
 
 
 def _sha(data: bytes) -> str:
@@ -787,13 +789,22 @@ def submission_rows(ds: DataSet, pub: Published) -> Iterator[dict[str, Any]]:
 
 
 def review_state_rows(ds: DataSet, pub: Published) -> Iterator[dict[str, Any]]:
+    """What the projection makes of each submission: accepted; a person record carries its
+    person's consent (every generated record answers ``consent`` yes) and the notice its
+    form version shows, and came through an import."""
+    asks = pub.campaigns[ds.campaign].privacy.consent is not None
     for item in _items(ds):
+        consent = asks and isinstance(item, Record)
         yield {
             "submission_id": item.submission_id,
             "review_state": "accepted",
             "issues": [],
             "unit_code": item.unit,
             "campaign": ds.campaign,
+            "consent": "given" if consent else None,
+            "notice_sha256": pub.notices.get(ds.person_form) if consent else None,
+            "channel": "import",
+            "consented_at": item.collected_at if consent else None,
         }
 
 
@@ -1077,7 +1088,9 @@ def publish(engine: Engine) -> Published:
     """The real forms and campaign definitions (``forms/``), published as ``vssid forms
     publish`` does; what the generated rows need of them."""
     from ingest import campaigns
+    from ingest.campaigns import notice
     from ingest.campaigns.publish import publish_folder
+    from ingest.consumers.projection import spec_of_version
     from ingest.db import make_sessionmaker
     from ingest.models import Form
 
@@ -1093,7 +1106,13 @@ def publish(engine: Engine) -> Published:
             )
         versions = {f: v for f, v in session.execute(select(Form.form_id, Form.current_version))}
         defined = {c.id: c for c in campaigns.all_campaigns(session)}
-    return Published(0, defined, versions)
+        notices: dict[str, str | None] = {}
+        for campaign in defined.values():
+            for form_id in campaign.forms:
+                spec = spec_of_version(session, form_id, versions[form_id])
+                notes = campaign.privacy.notice_note
+                notices[form_id] = notice.of_form(spec, notes) if spec is not None else None
+    return Published(0, defined, versions, notices)
 
 
 def derive(engine: Engine) -> dict[str, float]:
@@ -1195,7 +1214,7 @@ def generate(url: str, seed: int, n_units: int, n_persons: int) -> dict[str, Any
     started = time.perf_counter()
     counts = load(engine, [(Unit.__table__, lambda: unit_rows(units))])  # type: ignore[list-item]
     pub = publish(engine)
-    pub = Published(seed, pub.campaigns, pub.versions)
+    pub = Published(seed, pub.campaigns, pub.versions, pub.notices)
     counts |= load(
         engine,
         [(table, lambda t=table, r=rows: _rows(t, r, sets, pub)) for table, rows in TABLES],  # type: ignore[misc]

@@ -121,6 +121,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     # The audit trail of personal-data views: administrators only (manage_privacy).
     "GET /audit":                                    row(302, 200, 403, 403, 302, 302),
     "GET /audit/export.<fmt>":                       row(302, 200, 403, 403, 302, 302),
+    # A person's requests and retention: administrators only (manage_privacy); the bodies
+    # name nobody held and no campaign, so an allowed call ends in a redirect with a message.
+    "GET /privacy":                                  row(302, 200, 403, 403, 302, 302),
+    "POST /privacy/see":                             row(302, 302, 403, 403, 302, 302),
+    "POST /privacy/erase":                           row(302, 302, 403, 403, 302, 302),
+    "POST /privacy/purge":                           row(302, 302, 403, 403, 302, 302),
     # (before signing out, below) Self-report links on the Collectors page: administrators.
     "POST /collectors/selfreport":                   row(302, 302, 403, 403, 302, 302),
     "POST /collectors/selfreport/<int:link_id>/revoke": row(302, 302, 403, 403, 302, 302),
@@ -265,6 +271,11 @@ def link_form(world: World) -> dict[str, Any]:
     return {"data": {"unit": "27184", "days": "30", "campaign": "vssid"}}
 
 
+def privacy_form(world: World) -> dict[str, Any]:
+    return {"data": {"person": "0000000000", "reason": "x", "kind": "erase",
+                     "confirm": "0000000000", "campaign_id": "nope"}}  # fmt: skip
+
+
 def no_body(world: World) -> dict[str, Any]:
     return {}
 
@@ -328,6 +339,10 @@ CALLS: dict[str, Call] = {
     ),
     "GET /audit": Call("/audit", "dashboard"),
     "GET /audit/export.<fmt>": Call("/audit/export.csv", "dashboard"),
+    "GET /privacy": Call("/privacy", "dashboard"),
+    "POST /privacy/see": Call("/privacy/see", "dashboard", privacy_form),
+    "POST /privacy/erase": Call("/privacy/erase", "dashboard", privacy_form),
+    "POST /privacy/purge": Call("/privacy/purge", "dashboard", privacy_form),
     "POST /collectors/selfreport": Call("/collectors/selfreport", "dashboard", link_form),
     "POST /collectors/selfreport/<int:link_id>/revoke": Call(
         "/collectors/selfreport/{spare_link}/revoke", "dashboard"
