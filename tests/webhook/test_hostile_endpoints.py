@@ -371,6 +371,19 @@ CASES: list[Case] = [
     page(f"/hooks?hook={quote(SQL)}", 200),
     form("/hooks/deliveries/999999/redeliver", {}, 404),
     form(f"/hooks/deliveries/{LONG}/redeliver", {}, 404),
+    # The audit trail (administrators): text filters match nothing; bad days, actions, 400.
+    *(page(f"/audit?{name}={quote(SQL)}", 200) for name in ("account", "unit", "person")),
+    *(
+        page(f"/audit?{name}={value}", 400)
+        for name in ("account", "person")
+        for value in ("%00", LONG, "a%0d%0ab")
+    ),
+    *(page(f"/audit?{name}={quote(SQL)}", 400) for name in ("from", "to", "action")),
+    page("/audit?from=31/02/2026", 400),
+    page("/audit?page=%C2%B2", 400),
+    page(f"/audit/export.csv?person={quote(DROP)}", 200),
+    page("/audit/export.exe", 404),
+    page("/audit/export.csv%00.exe", 404),
     Case("anon", f"/login?next={quote(SQL)}", 200),
     page(f"/login?next=/{CRLF}", 302),
     page("/login?next=//evil.example/", 302),
