@@ -204,6 +204,16 @@ class CheckCode(_Problem, Enum):
         "Self-report: the {identifier_en} and date of birth do not match the unit's roster; "
         "a person must review it.",
     )
+    #: A person record without the person's consent (the campaign's ``[privacy] consent``
+    #: question not answered ``consent_given``): kept as it came, never counted, its personal
+    #: data never projected (Law 91/2025/QH15).
+    CONSENT_NOT_GIVEN = (
+        "consent.not_given",
+        False,
+        "Không có sự đồng ý của người được ghi nhận: phiếu được lưu nhưng không được tính và "
+        "không đưa vào danh sách.",
+        "The person did not consent: the record is kept but neither counted nor listed.",
+    )
     CHECK_FAILED = (
         "internal.check_failed",
         True,

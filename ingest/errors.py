@@ -75,6 +75,11 @@ class ErrorCode(Enum):
         "Không có chiến dịch '{campaign}'. Các chiến dịch hiện có: {known}.",
         "There is no campaign '{campaign}'. The campaigns are: {known}.",
     )
+    PERSON_NOT_FOUND = (
+        "person.not_found",
+        "Không có dữ liệu nào về người có mã '{identifier}' (phiếu, danh sách hay tệp đính kèm).",
+        "Nothing is held about the person '{identifier}' (records, rosters or attachments).",
+    )
     FILE_UNREADABLE = (
         "file.unreadable",
         "Không đọc được tệp '{source}': {reason}",

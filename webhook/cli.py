@@ -418,11 +418,13 @@ def init_app(app: Flask) -> None:
     from webhook import hooks_cli
     from webhook.audit_cli import audit_cli
     from webhook.onboarding_cli import COMMANDS
+    from webhook.privacy_cli import COMMANDS as PRIVACY_COMMANDS
     from webhook.review_cli import review_cli
     from webhook.selfreport_cli import COMMANDS as SELFREPORT_COMMANDS
 
     hooks_cli.init_app(users_cli)
-    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS, review_cli, audit_cli):
+    for extra in (*COMMANDS, *hooks_cli.COMMANDS, *SELFREPORT_COMMANDS, *PRIVACY_COMMANDS,
+                  review_cli, audit_cli):  # fmt: skip
         app.cli.add_command(extra)
     for command in (
         db_cli,

@@ -53,20 +53,18 @@ to a refusal (its status and wording) belongs to the caller.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
 from ingest.catalogue import TWO_UNITS_ELSEWHERE, CheckCode
-from ingest.consumers.projection import spec_of_version
+from ingest.consumers.projection import personal_spec
 from ingest.errors import ErrorCode, NotFound
 from ingest.forms.formspec import FormSpec
-from ingest.models import FormVersion, Unit, User
+from ingest.models import Unit, User
 from ingest.registry.units import get_unit, subtree
 from ingest.submissions.intake import Rights
 
@@ -196,24 +194,7 @@ def masking_spec(session: Session, form_id: str | None, version: str | None) -> 
     form: a version published before a field was declared personal does not say so, and
     its answers are no less personal.
     """
-    if form_id is None or version is None:
-        return None
-    spec = spec_of_version(session, form_id, version)
-    if spec is None:
-        return None
-    personal = set(spec.personal_paths)
-    others = session.scalars(
-        select(FormVersion.version).where(
-            FormVersion.form_id == form_id, FormVersion.version != version
-        )
-    )
-    for other in others:
-        other_spec = spec_of_version(session, form_id, other)
-        if other_spec is not None:
-            personal |= other_spec.personal_paths
-    if personal == spec.personal_paths:
-        return spec
-    return dataclasses.replace(spec, personal_paths=frozenset(personal))
+    return personal_spec(session, form_id, version)
 
 
 def _hidden(path: str, spec: FormSpec | None) -> bool:

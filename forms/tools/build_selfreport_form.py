@@ -24,7 +24,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-VERSION = "2026120701"
+VERSION = "2026120702"
 FORM_ID = "vssid_selfreport"
 TITLE = "Tự khai cài đặt ứng dụng VssID – BHXH số"
 NOTICE_VI = (

@@ -116,6 +116,29 @@ class ReportHeader:
     signer_name: str = ""
 
 
+#: A notice's parts, in the order it shows them (Law 91/2025/QH15: who controls the data,
+#: for what, which data, how long, the person's rights, whom to ask).
+NOTICE_PARTS = ("controller", "purpose", "data", "retention", "rights", "contact")
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy:
+    """What a campaign tells people about their data, and how long it keeps it.
+
+    ``notice``: each part of :data:`NOTICE_PARTS` in Vietnamese and English; the campaign's
+    person forms show it, rendered (``ingest.privacy.notice``), in their ``notice_note``
+    note, and publishing checks that they do. A record counts only when its ``consent``
+    question's answer is ``consent_given``. ``retention_days``: how long after the campaign's
+    ``end_date`` its personal data is kept (None: until someone erases it).
+    """
+
+    notice: Mapping[str, Texts] = field(default_factory=dict)
+    consent: str | None = None
+    consent_given: str = "yes"
+    notice_note: str | None = None
+    retention_days: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Campaign:
     """A campaign, resolved against its forms."""
@@ -145,6 +168,9 @@ class Campaign:
     unit_kinds: tuple[str, ...] = ()
     #: The form a unit's public self-report link opens (None: the campaign has none).
     selfreport_form: str | None = None
+    #: The day the campaign closes (its retention period starts then).
+    end_date: date | None = None
+    privacy: Privacy = field(default_factory=Privacy)
 
     #: The categories' and further levels' keys, worked out once (a report asks for them
     #: per unit and category: about 180,000 times at 10,000 units).
@@ -198,6 +224,11 @@ class Campaign:
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "unit_kinds": list(self.unit_kinds),
             "selfreport_form": self.selfreport_form,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "privacy": {
+                **_fields(self.privacy),
+                "notice": {k: dict(v) for k, v in self.privacy.notice.items()},
+            },
             "report": {
                 **_fields(self.report),
                 "letter_date": self.report.letter_date.isoformat()
@@ -248,6 +279,8 @@ def from_dict(data: Mapping[str, Any]) -> Campaign:
         start_date=date.fromisoformat(data["start_date"]) if data.get("start_date") else None,
         unit_kinds=tuple(data.get("unit_kinds") or ()),
         selfreport_form=data.get("selfreport_form"),
+        end_date=date.fromisoformat(data["end_date"]) if data.get("end_date") else None,
+        privacy=Privacy(**data["privacy"]) if data.get("privacy") else Privacy(),
         report=ReportHeader(
             **{k: tuple(v) if isinstance(v, list) else v for k, v in report.items()},  # type: ignore[arg-type]
             letter_date=date.fromisoformat(letter) if letter else None,

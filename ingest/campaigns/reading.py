@@ -14,15 +14,18 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from ingest.campaigns import notice
 from ingest.campaigns.definition import (
     KEY,
     MODES,
+    NOTICE_PARTS,
     RESERVED_KEYS,
     Campaign,
     Category,
     DefinitionError,
     Level,
     PersonFields,
+    Privacy,
     ReportHeader,
     UnitReportFields,
 )
@@ -45,7 +48,7 @@ def parse(source: str, data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -
 def _parse(data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
     known = {"id", "title", "forms", "categories", "person", "done", "levels", "unit_report",
              "denominators", "target_pct", "on_track_pct", "start_date", "report",
-             "unit_kinds", "selfreport_form"}  # fmt: skip
+             "unit_kinds", "selfreport_form", "end_date", "privacy"}  # fmt: skip
     _no_unknown(data, known, "")
     campaign_id = _key(data.get("id"), "id")
     title = _texts(data.get("title"), "title", required=True)
@@ -115,7 +118,88 @@ def _parse(data: Mapping[str, Any], specs: Mapping[str, FormSpec]) -> Campaign:
         report=_report(data.get("report", {})),
         unit_kinds=_kinds(data.get("unit_kinds", [])),
         selfreport_form=_selfreport_form(data.get("selfreport_form"), person, specs),
+        end_date=_end_date(data),
+        privacy=_privacy(data.get("privacy"), person, specs),
     )
+
+
+def _end_date(data: Mapping[str, Any]) -> date | None:
+    end, start = _date(data.get("end_date"), "end_date"), _date(data.get("start_date"), "")
+    if end is not None and start is not None and end < start:
+        raise DefinitionError("end_date phải sau start_date.", "end_date must be after start_date.")
+    return end
+
+
+def _privacy(value: Any, person: PersonFields | None, specs: Mapping[str, FormSpec]) -> Privacy:
+    """``[privacy]``, checked: the notice has every part in both languages, every person
+    form asks the consent question and shows the notice as it is written here."""
+    if value is None:
+        return Privacy()
+    if not isinstance(value, dict):
+        raise DefinitionError("[privacy] phải là một bảng.", "[privacy] must be a table.")
+    _no_unknown(value, {"notice", "consent", "consent_given", "notice_note", "retention_days"},
+                "privacy.")  # fmt: skip
+    raw = value.get("notice") or {}
+    if not isinstance(raw, dict):
+        raise DefinitionError(
+            "[privacy.notice] phải là một bảng.", "[privacy.notice] must be a table."
+        )
+    _no_unknown(raw, set(NOTICE_PARTS), "privacy.notice.")
+    texts = {part: _texts(raw.get(part), f"privacy.notice.{part}") for part in raw}
+    incomplete = [p for p in NOTICE_PARTS if not {"vi", "en"} <= set(texts.get(p, {}))]
+    if texts and incomplete:
+        raise DefinitionError(
+            f"[privacy.notice] cần đủ các mục bằng tiếng Việt và tiếng Anh (vi, en), còn thiếu: "
+            f"{', '.join(incomplete)}.",
+            f"[privacy.notice] needs every part in Vietnamese and English (vi, en); missing: "
+            f"{', '.join(incomplete)}.",
+        )
+    days = value.get("retention_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        raise DefinitionError(
+            "privacy.retention_days phải là số ngày (số nguyên dương).",
+            "privacy.retention_days must be a number of days (a positive whole number).",
+        )
+    privacy = Privacy(
+        notice=texts,
+        consent=_optional_name(value.get("consent"), "privacy.consent"),
+        consent_given=str(value.get("consent_given", "yes")),
+        notice_note=_optional_name(value.get("notice_note"), "privacy.notice_note"),
+        retention_days=days,
+    )
+    if privacy.notice and not privacy.notice_note:
+        raise DefinitionError(
+            "[privacy.notice] cần privacy.notice_note: ghi chú (note) hiển thị thông báo trong "
+            "biểu mẫu.",
+            "[privacy.notice] needs privacy.notice_note: the form note that shows the notice.",
+        )
+    for form_id, spec in specs.items():
+        if person is None or not {person.identifier, person.outcome} <= spec.fields.keys():
+            continue  # not a person form
+        if privacy.consent and privacy.consent not in spec.fields:
+            raise DefinitionError(
+                f"biểu mẫu '{form_id}' không có câu hỏi đồng ý '{privacy.consent}'.",
+                f"the form '{form_id}' has no consent question '{privacy.consent}'.",
+            )
+        wrong = notice.form_mismatch(privacy, spec) if privacy.notice else []
+        if wrong:
+            raise DefinitionError(
+                f"ghi chú '{privacy.notice_note}' của biểu mẫu '{form_id}' không hiển thị đúng "
+                f"thông báo trong [privacy.notice] ({', '.join(wrong)}): chạy "
+                f"forms/tools/write_notice.py rồi nâng phiên bản biểu mẫu.",
+                f"the note '{privacy.notice_note}' of the form '{form_id}' does not show the "
+                f"notice in [privacy.notice] ({', '.join(wrong)}): run "
+                f"forms/tools/write_notice.py, which also raises the form's version.",
+            )
+    return privacy
+
+
+def _optional_name(value: Any, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise DefinitionError(f"{name} phải là tên một trường.", f"{name} must be a field name.")
+    return value
 
 
 def _selfreport_form(

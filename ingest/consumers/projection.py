@@ -16,6 +16,7 @@ same rows; a batch is projected with a handful of set-based statements, whatever
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ingest import campaigns
-from ingest.campaigns import Campaign
+from ingest.campaigns import Campaign, notice
 from ingest.catalogue import CheckCode
 from ingest.consumers.runner import REVIEWS, SUBMISSIONS, Batch, Consumer
 from ingest.db import among, bulk_insert
@@ -53,7 +54,7 @@ _COLUMNS = (
     _SUBMISSION.c.id, _SUBMISSION.c.form_id, _SUBMISSION.c.form_version,
     _SUBMISSION.c.content_type, _SUBMISSION.c.payload, _SUBMISSION.c.collected_at,
     _SUBMISSION.c.received_at, _SUBMISSION.c.verdict, _SUBMISSION.c.issues,
-    _SUBMISSION.c.supersedes_id,
+    _SUBMISSION.c.supersedes_id, _SUBMISSION.c.source, _SUBMISSION.c.headers,
 )  # fmt: skip
 
 
@@ -86,6 +87,33 @@ def spec_of_version(session: Session, form_id: str, version: str) -> formspec.Fo
         ).first()
         known[(form_id, version)] = None if row is None else formspec.spec_for(row[0], row[1])
     return known[(form_id, version)]
+
+
+def personal_spec(
+    session: Session, form_id: str | None, version: str | None
+) -> formspec.FormSpec | None:
+    """A version's spec with the personal fields of every published version of its form
+    (None: the version is unknown). A version published before a field was declared
+    personal does not say so, and its answers are no less personal: masking
+    (``webhook.policy``) and erasure (``ingest.privacy``) go by this."""
+    if form_id is None or version is None:
+        return None
+    spec = spec_of_version(session, form_id, version)
+    if spec is None:
+        return None
+    personal = set(spec.personal_paths)
+    others = session.scalars(
+        select(FormVersion.version).where(
+            FormVersion.form_id == form_id, FormVersion.version != version
+        )
+    )
+    for other in others:
+        other_spec = spec_of_version(session, form_id, other)
+        if other_spec is not None:
+            personal |= other_spec.personal_paths
+    if personal == spec.personal_paths:
+        return spec
+    return dataclasses.replace(spec, personal_paths=frozenset(personal))
 
 
 def read_payload(payload: bytes, content_type: str, spec: formspec.FormSpec) -> parse.Instance:
@@ -155,9 +183,9 @@ def project(session: Session, ids: Sequence[int]) -> None:
 
 def _project(session: Session, ids: Sequence[int]) -> None:
     rows = session.execute(
-        select(*_COLUMNS).where(
-            among(session, _SUBMISSION.c.id, ids), _SUBMISSION.c.error_code.is_(None)
-        )
+        select(*_COLUMNS)
+        .where(among(session, _SUBMISSION.c.id, ids), _SUBMISSION.c.error_code.is_(None))
+        .order_by(_SUBMISSION.c.id)
     ).all()
     if not rows:
         return
@@ -197,6 +225,7 @@ def _project(session: Session, ids: Sequence[int]) -> None:
     reports: list[dict[str, Any]] = []
     owners = campaigns.campaign_of_forms(session)
     defined = {c.id: c for c in campaigns.all_campaigns(session)}
+    channels = _corrected_channels(session, rows)
     for row in rows:
         owner = defined.get(owners.get(row.form_id or "", ""))
         read = _values(session, row)
@@ -207,12 +236,21 @@ def _project(session: Session, ids: Sequence[int]) -> None:
         blocking = any(i.get("blocking", True) for i in issues)
         state = _state(row.id, Verdict.FLAGGED if blocking else Verdict.ACCEPTED,
                        superseded, decisions)  # fmt: skip
+        consent = checks.consent_of(owner, spec, values) if owner and spec else None
+        kept = channels.get(row.supersedes_id) if row.source == "correction" else None
+        channels[row.id] = channel = kept or channel_of(row)
         states.append(
             {"submission_id": row.id, "review_state": state.value, "issues": issues,
-             "unit_code": _text(values.get("unit")), "campaign": owner.id if owner else None}
+             "unit_code": _text(values.get("unit")), "campaign": owner.id if owner else None,
+             "consent": consent, "channel": channel,
+             "notice_sha256": notice.of_form(spec, owner.privacy.notice_note)
+             if consent and owner and spec else None,
+             "consented_at": effective_at(row) if consent == checks.GIVEN else None}
         )  # fmt: skip
         if spec is None or owner is None or state != ReviewState.ACCEPTED:
             continue
+        if consent not in (None, checks.GIVEN):
+            continue  # kept in the log, never projected: no consent (Law 91/2025)
         if is_person_form(owner, spec):
             record = person_record(owner, row, values)
             if record is not None:
@@ -224,6 +262,36 @@ def _project(session: Session, ids: Sequence[int]) -> None:
     for table, new in ((_STATUS, states), (_RECORD, records), (_REPORT, reports)):
         if new:
             bulk_insert(session, table, new)
+
+
+#: A submission's channel by its source (``openrosa``: :func:`channel_of` looks closer).
+CHANNELS = {"selfreport": "selfreport", "kobo": "kobo", "import": "import"}
+
+
+def channel_of(row: Any) -> str:
+    """How a submission came: ``collect`` (ODK Collect, KoboCollect), ``web`` (a browser:
+    /fill, Enketo), ``selfreport``, ``kobo``, ``import``; ``correction`` for a correction
+    whose record is unknown (one keeps its record's channel)."""
+    if row.source == "openrosa":
+        agent = str((row.headers or {}).get("User-Agent", "")).lower()
+        return "collect" if "collect" in agent else "web"
+    return CHANNELS.get(row.source, str(row.source))
+
+
+def _corrected_channels(session: Session, rows: Sequence[Any]) -> dict[int | None, str]:
+    """The channels of the records that this batch's corrections correct."""
+    wanted = [row.supersedes_id for row in rows if row.source == "correction" and row.supersedes_id]
+    found: dict[int | None, str] = {}
+    for chunk in chunks(wanted):
+        found.update(
+            (row[0], row[1])
+            for row in session.execute(
+                select(_STATUS.c.submission_id, _STATUS.c.channel).where(
+                    among(session, _STATUS.c.submission_id, chunk), _STATUS.c.channel.is_not(None)
+                )
+            )
+        )
+    return found
 
 
 def _state(

@@ -416,3 +416,19 @@ class Pipeline:
             session.execute(delete(ConsumerCursor).where(ConsumerCursor.consumer == consumer.name))
             names.append(consumer.name)
         return names[::-1]
+
+
+def hold(session: Session, consumers: Iterable[Consumer], *, begun: bool = False) -> None:
+    """Take every one of ``consumers``' locks for this transaction, waiting for each: while
+    it lasts no consumer applies a batch (an erasure rewrites the log and what they derived
+    from it at once: ``ingest.privacy.erasure``). Call it before the first statement, or
+    right after ``begin_write`` (``begun``)."""
+    if not begun:
+        begin_write(session)  # SQLite: BEGIN IMMEDIATE, which no consumer gets past
+    if not _is_pg(session):
+        return
+    for consumer in consumers:
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": LOCK_SPACE, "key": consumer.lock_key},
+        )

@@ -1,8 +1,8 @@
 """The tables, by what they hold: the registry (units, accounts, forms), the log (what
 arrived, what reviewers decided, rosters as imported), what consumers derive from it, and
 access state (password attempts, Digest nonce counts, signed-in browsers), events out
-(the outbox, webhook subscriptions and deliveries), self-report links, and the audit trail
-of who viewed personal data."""
+(the outbox, webhook subscriptions and deliveries), self-report links, and personal data:
+requests, erasures and the audit trail of who viewed it."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ from ingest.models.outbox import (
     OutboxEvent,
     UnitTarget,
 )
+from ingest.models.privacy import ERASURE_KINDS, REQUEST_KINDS, Erasure, PrivacyRequest
 from ingest.models.registry import (
     CATEGORIES,
     FORM_STATES,
@@ -67,9 +68,11 @@ __all__ = [
     "CATEGORIES",
     "DELIVERY_STATES",
     "DONE",
+    "ERASURE_KINDS",
     "EVENT_TYPES",
     "FORM_STATES",
     "PEOPLE",
+    "REQUEST_KINDS",
     "REVIEW_DECISIONS",
     "REVIEW_STATES",
     "ROLES",
@@ -85,6 +88,7 @@ __all__ = [
     "DailyTally",
     "DeliveryState",
     "DigestNonceUse",
+    "Erasure",
     "EventType",
     "Form",
     "FormAttachment",
@@ -97,6 +101,7 @@ __all__ = [
     "Person",
     "PersonRecord",
     "PersonSpan",
+    "PrivacyRequest",
     "ReasonTally",
     "Review",
     "ReviewState",

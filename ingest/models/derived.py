@@ -58,6 +58,16 @@ class SubmissionStatus(Base):
     unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
     #: The campaign of the submission's form (None: a form outside any campaign).
     campaign: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: Whether the record carries its person's consent: ``given``, ``refused``, ``missing``
+    #: (None: the campaign asks none on this form). Only ``given`` records are projected.
+    consent: Mapped[str | None] = mapped_column(String(16))
+    #: The notice the record's form version showed (``ingest.campaigns.notice.of_form``).
+    notice_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: How it came: ``collect`` (ODK/KoboCollect), ``web`` (a browser: /fill, Enketo),
+    #: ``selfreport``, ``kobo``, ``import`` (a correction keeps its record's channel).
+    channel: Mapped[str | None] = mapped_column(String(16))
+    #: When the person answered the consent question: the record's collection time.
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PersonRecord(Base):

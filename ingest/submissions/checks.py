@@ -7,7 +7,9 @@ Codes (stable; texts in ``ingest.catalogue.CheckCode``):
   (which units it may is the access policy's decision, given by the caller: ``webhook.policy``);
   the text names no unit, so the answer tells nothing about units the sender does not know;
 - ``domain.outcome_date_after_collection``: the campaign's outcome date (VssID: the install
-  date) is after the day it was recorded.
+  date) is after the day it was recorded;
+- ``consent.not_given`` (not blocking): a person record of a campaign that asks for consent
+  (``[privacy] consent``) whose answer is not consent; the projection never counts it.
 
 Formats (a BHXH code's 10 digits, a CCCD's 12) are the form's own constraints: the form is
 the one truth for them. Rules across records (the same person in two units) are a consumer's:
@@ -87,6 +89,8 @@ def record_issues(
     outside = _outside(spec, values, allowed_units)
     if outside is not None:
         issues.append(_issue(CheckCode.UNIT_NOT_ALLOWED, outside))
+    if campaign is not None and consent_of(campaign, spec, values) in (REFUSED, MISSING):
+        issues.append(_issue(CheckCode.CONSENT_NOT_GIVEN, campaign.privacy.consent or ""))
     name = campaign.person.outcome_date if campaign and campaign.person else None
     answered = value(values, name) if name else None
     day = collected.astimezone(LOCAL_TZ).date()
@@ -98,6 +102,26 @@ def record_issues(
                    value=_day(answered[:10]), day=day)
         )  # fmt: skip
     return issues
+
+
+#: A record's consent (``submission_status.consent``): the person agreed, said no, or the
+#: answer is missing (Kobo or an import without the question). None: not asked (the
+#: campaign asks none, or the form is not a person form).
+GIVEN, REFUSED, MISSING = "given", "refused", "missing"
+
+
+def consent_of(campaign: Campaign, spec: formspec.FormSpec, values: dict[str, Any]) -> str | None:
+    """Whether a record carries its person's consent (:data:`GIVEN`, :data:`REFUSED`,
+    :data:`MISSING`), or None when the campaign does not ask for it on this form."""
+    person, question = campaign.person, campaign.privacy.consent
+    if person is None or question is None:
+        return None
+    if not {person.identifier, person.outcome} <= spec.fields.keys():
+        return None
+    answer = value(values, question)
+    if answer is None:
+        return MISSING
+    return GIVEN if answer == campaign.privacy.consent_given else REFUSED
 
 
 def _day(iso: str) -> str:

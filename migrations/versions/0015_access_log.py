@@ -8,7 +8,7 @@
 Chained after 0013 on its branch; re-chained onto 0014 when merged.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 20:30:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import ingest.db
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -41,7 +41,7 @@ from tests.dashboard.scenario import sign_in
 from tests.pipeline import settle
 from tests.wire import KOBO_SECRET
 
-VERSION = "2026120601"
+VERSION = "2026120602"
 ROSTER = (
     "Số CCCD,Họ và tên,Ngày sinh,Đối tượng,Mã đơn vị\n"
     "001090000001,Nguyễn Văn An,12/05/1990,Công chức,27184\n"

@@ -66,7 +66,7 @@ def instance(
         else "<reasons>declined</reasons>"
     )  # fmt: skip
     return (
-        f'<{form_id} id="{form_id}" version="2026120701"><start>{end}</start><end>{end}</end>'
+        f'<{form_id} id="{form_id}" version="2026120702"><start>{end}</start><end>{end}</end>'
         "<deviceid>getodk.org:webforms:abc</deviceid><consent_notice/><consent>yes</consent>"
         f"<unit>{unit}</unit><full_name>{NAME}</full_name><bhxh_code>{code}</bhxh_code>"
         f"<birth_date>{born}</birth_date><category>vien_chuc</category>"

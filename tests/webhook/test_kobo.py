@@ -58,7 +58,7 @@ def test_json__201_stored_with_our_form_and_kobo_identity(client: FlaskClient, s
     (row,) = rows(session)
     assert row.source == "kobo" and row.error_code is None
     assert row.form_id == "vssid_install"  # from ?form_id: Kobo names its own asset uid
-    assert row.form_version == "2026120601"  # the current one: __version__ is Kobo's
+    assert row.form_version == "2026120602"  # the current one: __version__ is Kobo's
     assert row.instance_id == "uuid:5a6f1e2d-3c4b-4a59-8e7f-0a1b2c3d4e5f"
     assert row.root_id == row.instance_id
     assert row.external_id == "184520377"

@@ -75,7 +75,7 @@ def test_form_list__digest__lists_both_forms_with_md5_hashes(
     listed = form_list(response)
     assert set(listed) == SHIPPED
     install = listed["vssid_install"]
-    assert install["version"] == "2026120601"  # the current version only
+    assert install["version"] == "2026120602"  # the current version only
     assert install["hash"].startswith("md5:") and len(install["hash"]) == 36
     assert install["name"].startswith("Phiếu")
     assert install["downloadUrl"] == "http://localhost/forms/vssid_install/form.xml"

@@ -277,7 +277,7 @@ def test_masking_spec__earlier_versions_masked_as_the_form_now_declares(
 ) -> None:
     """2021031001 was published before the form declared its personal fields."""
     first = policy.masking_spec(session, "vssid_install", "2021031001")
-    current = policy.masking_spec(session, "vssid_install", "2026120601")
+    current = policy.masking_spec(session, "vssid_install", "2026120602")
     assert first is not None and current is not None
     assert first.version == "2021031001"
     assert first.personal_paths == current.personal_paths

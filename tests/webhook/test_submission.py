@@ -277,7 +277,7 @@ def test_unknown_version__accepted_for_review(client: FlaskClient, session: Sess
     )
     assert response.status_code == 201
     (row,) = usable(session)
-    assert row.form_version == "2026120601"  # validated against the current version
+    assert row.form_version == "2026120602"  # validated against the current version
 
 
 def test_wrong_password__401(client: FlaskClient, collector: str):

@@ -29,6 +29,7 @@ from webhook.dashboard import (
     hooks,  # noqa: F401  (routes)
     i18n,
     overview,  # noqa: F401  (routes)
+    privacy,  # noqa: F401  (routes)
     reviews,  # noqa: F401  (routes)
     scope,
     security,

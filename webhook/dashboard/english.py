@@ -351,6 +351,92 @@ EN: dict[str, str] = {
     "Trang hoặc lệnh": "Page or command",
     "Dòng {first}–{last} trong {count}.": "Rows {first}–{last} of {count}.",
     "Không có lượt truy cập nào khớp bộ lọc.": "No access matches the filters.",
+    # personal data (privacy.html, privacy.py)
+    "Dữ liệu cá nhân": "Personal data",
+    "Trả lời yêu cầu của một người về dữ liệu của họ (xem, sửa, xoá, rút lại sự đồng ý) và xoá "
+    "dữ liệu cá nhân khi hết thời hạn lưu trữ, theo Luật Bảo vệ dữ liệu cá nhân số "
+    "91/2025/QH15. Mỗi việc ghi lại ai làm, lúc nào và vì sao.": (
+        "Answer a person's requests about their data (see, correct, erase, withdraw consent) "
+        "and erase personal data when its retention period ends, under the Personal Data "
+        "Protection Law No. 91/2025/QH15. Each action records who did it, when and why."
+    ),
+    "Tra cứu một người": "Look a person up",
+    "Tra cứu": "Look up",
+    "Không có dữ liệu nào về người có mã {person}.": "Nothing is held about the person {person}.",
+    "Họ và tên đang lưu": "Names held",
+    "Phiếu": "Records",
+    "Dòng danh sách": "Roster entries",
+    "Tệp đính kèm": "Attachments",
+    "(không thuộc chiến dịch)": "(no campaign)",
+    "Bản ghi đang được tính (sửa một câu trả lời tại trang duyệt phiếu):": (
+        "Records that count now (correct an answer on the review page):"
+    ),
+    "phiếu số {id}": "submission {id}",
+    "Xem: hồ sơ dữ liệu cá nhân": "See: the personal data file",
+    "Một tệp Excel với mọi dữ liệu đang lưu về người này, các thông báo họ đã đồng ý và những "
+    "ai đã xem.": (
+        "One Excel file with everything held about this person, the notices they agreed to, "
+        "and who viewed their data."
+    ),
+    "Lý do (đơn yêu cầu, ngày nhận)": "Reason (the request, the day it came)",
+    "Tải hồ sơ (Excel)": "Download the file (Excel)",
+    "Xoá hoặc rút lại sự đồng ý": "Erase, or withdraw consent",
+    "Xoá vĩnh viễn họ tên, mã, ngày sinh, số điện thoại, ảnh và mọi trường cá nhân khỏi phiếu, "
+    "danh sách và kho tệp. Số liệu thống kê vẫn giữ nguyên dưới một mã ẩn danh.": (
+        "Erases for good the name, identifier, birth date, phone number, photos and every "
+        "personal field from records, rosters and the file store. The statistics stay as they "
+        "are, under an anonymous code."
+    ),
+    "Yêu cầu": "Request",
+    "Xoá dữ liệu": "Erase the data",
+    "Rút lại sự đồng ý": "Withdraw consent",
+    "Gõ lại mã định danh để xác nhận": "Type the identifier again to confirm",
+    "Xoá vĩnh viễn": "Erase for good",
+    "Thời hạn lưu trữ": "Retention",
+    "Kết thúc": "Ends",
+    "Xoá từ ngày": "Erased from",
+    "Phiếu còn dữ liệu cá nhân": "Records with personal data",
+    "Người": "People",
+    "Đến hạn xoá": "Due for erasure",
+    "Tôi xác nhận": "I confirm",
+    "Xoá dữ liệu cá nhân đã hết hạn": "Erase the expired personal data",
+    "Không còn dữ liệu cá nhân": "No personal data left",
+    "Còn {days} ngày": "{days} days left",
+    "Chưa đến hạn": "Not due yet",
+    "Chưa chiến dịch nào khai báo thời hạn lưu trữ (end_date và [privacy] retention_days).": (
+        "No campaign sets a retention period yet (end_date and [privacy] retention_days)."
+    ),
+    "Các yêu cầu đã xử lý": "Requests handled",
+    "Người / chiến dịch": "Person / campaign",
+    "Người xử lý": "Handled by",
+    "Chưa có yêu cầu nào.": "No request yet.",
+    "Thiếu thông tin: {field}.": "Missing: {field}.",
+    "Yêu cầu không hợp lệ.": "Not a valid request.",
+    "Hãy gõ lại đúng mã định danh để xác nhận việc xoá.": (
+        "Type the identifier again exactly to confirm the erasure."
+    ),
+    "Đã xoá dữ liệu cá nhân ({submissions} phiếu, {entries} dòng danh sách, {files} tệp); số "
+    "liệu được giữ dưới mã ẩn danh {pseudonym}.": (
+        "Personal data erased ({submissions} records, {entries} roster entries, {files} "
+        "files); the numbers are kept under the anonymous code {pseudonym}."
+    ),
+    "Vẫn còn dấu vết ở: {places}.": "Traces are still in: {places}.",
+    "Đã kiểm tra cơ sở dữ liệu và kho tệp: không còn dấu vết.": (
+        "The database and the file store were searched: no trace is left."
+    ),
+    "Chưa đến hạn xoá dữ liệu của chiến dịch này.": (
+        "This campaign's data is not due for erasure yet."
+    ),
+    "Hãy đánh dấu ô xác nhận trước khi xoá.": "Tick the confirmation box before erasing.",
+    "Đã xoá dữ liệu cá nhân của {count} người ({submissions} phiếu); số liệu giữ nguyên.": (
+        "Personal data of {count} people erased ({submissions} records); the numbers are unchanged."
+    ),
+    "Đã đến hạn xoá dữ liệu cá nhân của chiến dịch «{campaign}» (từ {day}) theo thời hạn lưu "
+    "trữ.": (
+        "The personal data of the campaign «{campaign}» is due for erasure (since {day}): its "
+        "retention period is over."
+    ),
+    "Xem trang Dữ liệu cá nhân": "See the Personal data page",
 }
 
 
