@@ -124,7 +124,7 @@ def test_admin__sees_everything_and_sorts_the_table(open_page: Any, base_url: st
     assert page.get_by_test_id("done-pct").inner_text() == "21,1 %"
     assert page.locator("nav.main-nav").inner_text().split() == [
         "Tiến", "độ", "Duyệt", "phiếu", "Cộng", "tác", "viên", "Webhook",
-        "Nhật", "ký", "truy", "cập",
+        "Dữ", "liệu", "cá", "nhân", "Nhật", "ký", "truy", "cập",
     ]  # fmt: skip
     wards = page.locator("tbody", has=page.locator("tr[data-unit='27184']"))
     names = wards.locator("tr:not(.group) th a")
