@@ -60,7 +60,7 @@ class AccessLog(Base):
     submission_id: Mapped[int | None]
     #: The person's identifier, when the view was about one person.
     person_key: Mapped[str | None] = mapped_column(String(64))
-    #: How many people's rows were shown or exported.
+    #: How many people's rows were shown or exported (the trail's own rows, for its views).
     rows: Mapped[int] = mapped_column(default=0)
     #: Whether personal values were withheld or masked by policy (a manager's view).
     masked: Mapped[bool] = mapped_column(default=False)

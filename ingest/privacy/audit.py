@@ -46,7 +46,8 @@ from ingest.models import ACCESS_ACTIONS, AccessLog
 #: them concerns everyone of that unit, and, without a unit, everyone.
 NAME_LISTS = ("unit_people", "api_unit_people", "export_names", "cli_export")
 #: Lengths of the text columns: longer values are cut, not refused (a row is always written).
-_LENGTHS = {"account": 150, "role": 32, "address": 64, "path": 500}
+_LENGTHS = {"account": 150, "role": 32, "address": 64, "path": 500, "campaign": 32,
+            "unit_code": 64, "person_key": 64}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +98,10 @@ def record(
         account=_cut("account", account),
         role=_cut("role", role),
         action=action,
-        campaign=campaign,
-        unit_code=unit_code,
+        campaign=_cut_optional("campaign", campaign),
+        unit_code=_cut_optional("unit_code", unit_code),
         submission_id=submission_id,
-        person_key=person_key,
+        person_key=_cut_optional("person_key", person_key),
         rows=max(0, rows),
         masked=masked,
         address=_cut("address", address),
@@ -113,6 +114,10 @@ def record(
 
 def _cut(column: str, value: str) -> str:
     return (value or "")[: _LENGTHS[column]]
+
+
+def _cut_optional(column: str, value: str | None) -> str | None:
+    return None if value is None else _cut(column, value)
 
 
 def _where(filters: Filters) -> list[ColumnElement[bool]]:

@@ -5,7 +5,7 @@
   (identifier only), how many people's rows, whether masked, the client's address and the
   request's path. Indexed for the administrators' filters: time, account, person, unit.
 
-Chained after 0013 on its branch; re-chained onto 0014 when merged.
+After 0014 (personal data: consent per record, requests, erasures).
 
 Revision ID: 0015
 Revises: 0014

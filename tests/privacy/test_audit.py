@@ -52,11 +52,15 @@ def test_record__unknown_action__refused(app: object, session: Session):
 
 def test_record__overlong_text__cut_not_refused(app: object, session: Session):
     audit.record(session, account="x" * 400, role="admin", action="audit_view",
-                 address="a" * 100, path="/" + "p" * 900)  # fmt: skip
+                 address="a" * 100, path="/" + "p" * 900, person_key="9" * 100,
+                 unit_code="u" * 100, campaign="c" * 100)  # fmt: skip
     session.commit()
 
     (entry,) = rows(session)
     assert (len(entry.account), len(entry.address), len(entry.path)) == (150, 64, 500)
+    assert (len(entry.person_key or ""), len(entry.unit_code or ""), len(entry.campaign or "")) == (
+        64, 64, 32
+    )  # fmt: skip
 
 
 def test_search__each_filter__newest_first(app: object, session: Session):

@@ -134,6 +134,16 @@ def test_excel_download__admin__names__one_row(
     assert entry.path == "/download/coverage.xlsx"
 
 
+def test_excel_download__unit_account__its_unit_recorded(
+    signed_in: Callable[[str], FlaskClient], session: Session
+):
+    response = signed_in("phuong1").get(f"/download/coverage.xlsx?as_of={AS_OF}")
+
+    assert response.status_code == 200
+    entry = only(session)
+    assert (entry.action, entry.unit_code, entry.rows) == ("export_names", "27184", 4)
+
+
 def test_downloads_without_names__no_row(signed_in: Callable[[str], FlaskClient], session: Session):
     admin, manager = signed_in("quan.tri"), signed_in("lanh.dao")
     for fmt in ("csv", "json", "pdf"):

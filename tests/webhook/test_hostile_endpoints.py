@@ -371,13 +371,28 @@ CASES: list[Case] = [
     page(f"/hooks?hook={quote(SQL)}", 200),
     form("/hooks/deliveries/999999/redeliver", {}, 404),
     form(f"/hooks/deliveries/{LONG}/redeliver", {}, 404),
-    # The audit trail and personal data (administrators): hostile filters, people, requests.
-    page(f"/audit?account={quote(SQL)}&person={quote(SQL)}&unit={LONG}", 200),
-    page(f"/audit?from={quote(SQL)}&to=31/02/2021", 400),
-    page(f"/audit/export.csv?action={quote(SQL)}", 400),
-    page("/audit/export.pdf", 404),
+    # The audit trail (administrators): text filters match nothing; bad days, actions, 400.
+    *(page(f"/audit?{name}={quote(SQL)}", 200) for name in ("account", "unit", "person")),
+    *(
+        page(f"/audit?{name}={value}", 400)
+        for name in ("account", "person")
+        for value in ("%00", LONG, "a%0d%0ab")
+    ),
+    *(page(f"/audit?{name}={quote(SQL)}", 400) for name in ("from", "to", "action")),
+    page("/audit?from=31/02/2026", 400),
+    page("/audit?page=%C2%B2", 400),
+    page(f"/audit/export.csv?person={quote(DROP)}", 200),
+    page("/audit/export.exe", 404),
+    page("/audit/export.csv%00.exe", 404),
+    # A person's requests and retention (administrators): hostile people and forms.
     page(f"/privacy?person={quote(SQL)}&campaign_only={quote(SQL)}", 200),
-    page(f"/privacy?person={LONG}", 200),
+    page(f"/privacy?person={LONG}", 400),
+    *(page(f"/privacy?person={value}", 400) for value in ("%00", "a%0d%0ab")),
+    form(
+        "/privacy/erase",
+        {"person": "a\x00b", "reason": "x", "kind": "erase", "confirm": "a\x00b"},
+        400,
+    ),
     form("/privacy/see", {"person": SQL, "reason": LONG}, 302),
     form("/privacy/see", {}, 400),
     form("/privacy/erase", {"person": SQL, "reason": "x", "kind": SQL, "confirm": SQL}, 400),

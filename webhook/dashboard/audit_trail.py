@@ -42,6 +42,8 @@ ACTIONS: Names = {
 }
 #: The query arguments of the filters, in the form's order.
 FILTERS = ("from", "to", "account", "action", "unit", "person")
+#: The longest filter value (an account name's length; codes are shorter).
+MAX_FILTER = 150
 #: The most rows a download holds (the newest), far above a month of a district's views.
 EXPORT_LIMIT = 100_000
 MIMETYPES = {
@@ -54,6 +56,9 @@ def _asked() -> tuple[trail.Filters, dict[str, Any]]:
     """The filters of ``?from=&to=&account=&action=&unit=&person=`` (400 on a bad day or
     action), and the arguments that reproduce them."""
     args = {key: (request.args.get(key) or "").strip() for key in FILTERS}
+    for key, value in args.items():  # no control characters, nothing longer than a column
+        if len(value) > MAX_FILTER or not value.isprintable():
+            raise BadRequest(_("Giá trị không hợp lệ cho {name}: {value}", name=key, value="…"))
     days = []
     for key in ("from", "to"):
         try:

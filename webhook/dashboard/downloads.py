@@ -56,9 +56,8 @@ def download(fmt: str) -> Response:
         from reports import excel
 
         personal = _not_done(report) if personal_data else None
-        if personal or (personal_data and report.findings):  # names in the file
-            audit.viewed("export_names", campaign=view.campaign.id, unit_code=view.unit,
-                         rows=len(personal or ()) + len(report.findings))  # fmt: skip
+        if personal_data:
+            _record_names(view, report, personal or [])
         body = excel.workbook(report, personal=personal, scope_label=_part(view))
     elif fmt == "pdf":
         from reports import pdf
@@ -86,6 +85,18 @@ def _not_done(report: Coverage) -> list[dict[str, Any]]:
             for person in queries.not_done(get_session(), report.campaign, row.code, report.as_of):
                 people.append({**person, "unit_code": row.code, "unit_name": row.name_vi})
     return people
+
+
+def _record_names(view: scope.View, report: Coverage, people: list[dict[str, Any]]) -> None:
+    """Record a workbook with names in the audit trail (none when it lists nobody), with the
+    unit it covers and those under it: the view's, else a unit account's own (None: all)."""
+    shown = len(people) + len(report.findings)
+    if not shown:
+        return
+    account = scope.user()
+    own = account.unit_code if account.role not in policy.ALL_UNITS_ROLES else None
+    audit.viewed("export_names", campaign=view.campaign.id, unit_code=view.unit or own,
+                 rows=shown)  # fmt: skip
 
 
 def _part(view: scope.View) -> str | None:

@@ -412,6 +412,7 @@ EN: dict[str, str] = {
     "Chưa có yêu cầu nào.": "No request yet.",
     "Thiếu thông tin: {field}.": "Missing: {field}.",
     "Yêu cầu không hợp lệ.": "Not a valid request.",
+    "Mã định danh không hợp lệ.": "Not a valid identifier.",
     "Hãy gõ lại đúng mã định danh để xác nhận việc xoá.": (
         "Type the identifier again exactly to confirm the erasure."
     ),

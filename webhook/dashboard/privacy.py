@@ -46,10 +46,23 @@ REQUEST_KINDS: Names = {
 }
 
 
+#: The longest identifier looked up (``person_key`` holds 64 characters).
+IDENTIFIER_LENGTH = 64
+
+
 def _form(name: str, required: bool = True) -> str:
     value = (request.form.get(name) or "").strip()
     if required and not value:
         raise BadRequest(_("Thiếu thông tin: {field}.", field=name))
+    if name in ("person", "confirm"):
+        _identifier(value)
+    return value
+
+
+def _identifier(value: str) -> str:
+    """An identifier as asked: printable, at most :data:`IDENTIFIER_LENGTH` characters."""
+    if len(value) > IDENTIFIER_LENGTH or not value.isprintable():
+        raise BadRequest(_("Mã định danh không hợp lệ."))
     return value
 
 
@@ -58,7 +71,7 @@ def _form(name: str, required: bool = True) -> str:
 def privacy_page() -> str:
     """The lookup, the retention schedule and the latest requests."""
     session = get_session()
-    person = (request.args.get("person") or "").strip()[:64]
+    person = _identifier((request.args.get("person") or "").strip())
     campaign = (request.args.get("campaign_only") or "").strip() or None
     found: dict[str, Any] | None = None
     if person:
