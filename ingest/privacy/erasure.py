@@ -116,8 +116,8 @@ def holdings(session: Session, identifier: str, campaign: str | None = None) -> 
     per campaign: their submissions (those about them, and any whose payload names them),
     roster entries, the names they are held under, and attachments."""
     identifier = identifier.strip()
-    if not identifier:
-        return []
+    if not identifier or not identifier.isprintable() or len(identifier) > 64:
+        return []  # no identifier is stored so: nothing is held
     owners = campaigns.campaign_of_forms(session)
     found: dict[str, Holding] = {}
 

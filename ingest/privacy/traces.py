@@ -40,7 +40,10 @@ def _forms(value: str) -> set[str]:
 
 def find(session: Session, values: Iterable[str], media_dir: Path | None = None) -> list[Trace]:
     """Where any of ``values`` (identifiers, names) is still held."""
-    needles = sorted({form for value in values if value.strip() for form in _forms(value.strip())})
+    needles = sorted({
+        form for value in values if value.strip() and value.isprintable()
+        for form in _forms(value.strip())
+    })  # fmt: skip
     if not needles:
         return []
     found: list[Trace] = []
