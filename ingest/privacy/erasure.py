@@ -272,6 +272,10 @@ def rewrite(
             if spec is None:
                 row.payload = b""  # unusable, or of an unknown version: nothing kept is safe
             else:
+                if needles is None and person is not None:  # a purge: this row's own name
+                    name = _answer(row, spec, person.name)
+                    if name:
+                        row_needles[name] = ""
                 fields = scrub.Fields.of(spec, identifier_field, extra)
                 row.payload = scrub.payload(row.payload, row.content_type, fields, pseudonym)
             row.payload_sha256 = row.content_sha256 = scrub.sha256(row.payload)
@@ -311,6 +315,15 @@ def rewrite(
     )
     files = sorted(shas - still)
     return {"submissions": rewritten, "attachments": attachments, "files": len(files)}, files
+
+
+def _answer(row: Submission, spec: Any, name: str) -> str | None:
+    """A stored submission's answer to ``name`` (None if it cannot be read)."""
+    try:
+        value = read_payload(row.payload, row.content_type, spec).values.get(name)
+    except Exception:
+        return None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def rewrite_people(session: Session, campaign: str, mapping: Mapping[str, str]) -> int:

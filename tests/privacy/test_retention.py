@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest import campaigns
-from ingest.models import Erasure, Person, RosterEntry
+from ingest.models import Erasure, Person, RosterEntry, Submission
 from ingest.privacy import retention, traces
 from reports import coverage
-from tests.dashboard.scenario import ROSTER, SUBMISSIONS
+from tests.dashboard.scenario import FLAGGED_NAME, ROSTER, SUBMISSIONS
+from tests.pipeline import settle
 from tests.privacy.conftest import COUNTS, PHOTO_CODE, media_dir, snapshot
 
 
@@ -42,6 +43,11 @@ def test_purge__due__personal_data_gone_numbers_identical(
     runner: FlaskCliRunner, district: Session, app: Flask
 ):
     session = district
+    flagged = session.scalars(select(Submission.id).where(Submission.instance_id == "uuid:dung"))
+    note = runner.invoke(args=["review", "reject", str(flagged.one()), "--by", "quan.tri",
+                               "--reason", f"Đã gọi {FLAGGED_NAME}, sai đơn vị"])  # fmt: skip
+    assert note.exit_code == 0, note.output
+    settle(session)
     vssid = campaigns.load(session, "vssid")
     days = [date(2021, 3, 20), date(2021, 3, 31), date(2026, 12, 31)]
     before = [coverage.compute(session, vssid, day) for day in days]
