@@ -107,14 +107,27 @@ def _erase(identifier: str, by: str, reason: str, campaign: str | None, kind: st
 
 
 def _report_traces(values: list[str]) -> None:
+    """Say where ``values`` are still held (the first is an identifier, the rest names)."""
     with database().sessionmaker() as session:
-        left = traces.find(session, values, media().root)
+        left = traces.find(session, values[:1], media().root)
+        named = traces.find(session, values[1:], media().root) if values[1:] else []
     if not left:
-        click.echo("Kiểm tra cơ sở dữ liệu và kho tệp: không còn dấu vết. (No trace left.)")
-        return
-    click.secho("Vẫn còn dấu vết (traces left; another identifier may hold them):", fg="yellow")
-    for trace in left:
-        click.echo(f"  {trace.where}: {trace.rows}")
+        click.echo(
+            "Mã định danh không còn ở đâu trong cơ sở dữ liệu và kho tệp. (Identifier: no trace.)"
+        )
+    else:
+        click.secho("Mã định danh vẫn còn ở (the identifier is still in):", fg="red")
+        for trace in left:
+            click.echo(f"  {trace.where}: {trace.rows}")
+    if named:
+        click.secho(
+            "Họ tên vẫn có ở (the name is still in; another person of the same name?):",
+            fg="yellow",
+        )
+        for trace in named:
+            click.echo(f"  {trace.where}: {trace.rows}")
+    elif values[1:]:
+        click.echo("Họ tên cũng không còn ở đâu. (Names: no trace.)")
 
 
 @privacy_cli.command("erase")
@@ -252,11 +265,12 @@ def requests_command(limit: int) -> None:
 
 
 @privacy_cli.command("traces")
-@click.argument("values", nargs=-1, required=True)
+@click.argument("identifier")
+@click.argument("names", nargs=-1)
 @with_appcontext
-def traces_command(values: tuple[str, ...]) -> None:
-    """Search the whole database and media store for VALUES (identifiers, names)."""
-    _report_traces(list(values))
+def traces_command(identifier: str, names: tuple[str, ...]) -> None:
+    """Search the whole database and media store for IDENTIFIER and NAMES."""
+    _report_traces([identifier, *names])
 
 
 COMMANDS = (privacy_cli,)

@@ -9,6 +9,7 @@ search for what is left (:func:`traces_left`). Who may run them is ``manage_priv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -75,9 +76,22 @@ def purge(
     return done
 
 
-def traces_left(session: Session, values: list[str], media_dir: Path) -> list[traces.Trace]:
-    """Where any of ``values`` is still held (after an erasure: should be nowhere)."""
-    return traces.find(session, values, media_dir)
+@dataclass(frozen=True, slots=True)
+class Left:
+    """What a search after an erasure found: where the identifier is still held (a fault:
+    should be nowhere), and where the names it was held under are (another person of the
+    same name, or a note written about them)."""
+
+    identifier: list[traces.Trace]
+    names: list[traces.Trace]
+
+
+def traces_left(session: Session, done: erasure.Erased, identifier: str, media_dir: Path) -> Left:
+    """Search the database and media store for what ``done`` erased."""
+    return Left(
+        traces.find(session, [identifier], media_dir),
+        traces.find(session, done.names, media_dir) if done.names else [],
+    )
 
 
 def viewings(

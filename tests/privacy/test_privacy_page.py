@@ -82,7 +82,8 @@ def test_erase__confirmed__gone_and_counts_kept(app: Flask, district: Session):
                        "kind": "withdraw", "confirm": AN[0], "csrf_token": token(client)},
                        follow_redirects=True)  # fmt: skip
 
-    assert "không còn dấu vết" in done.text
+    assert "mã định danh không còn ở đâu" in done.text
+    assert "Họ tên của người này cũng không còn ở đâu." in done.text
     district.rollback()
     assert traces.find(district, AN, media_dir(app)) == []
     assert snapshot(district, COUNTS) == counts

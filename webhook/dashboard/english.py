@@ -413,6 +413,16 @@ EN: dict[str, str] = {
     "Thiếu thông tin: {field}.": "Missing: {field}.",
     "Yêu cầu không hợp lệ.": "Not a valid request.",
     "Mã định danh không hợp lệ.": "Not a valid identifier.",
+    "Mã định danh vẫn còn ở: {places}.": "The identifier is still in: {places}.",
+    "Đã kiểm tra cơ sở dữ liệu và kho tệp: mã định danh không còn ở đâu.": (
+        "The database and the file store were searched: the identifier is nowhere."
+    ),
+    "Họ tên của người này vẫn có ở: {places}. Có thể là người khác trùng tên, hoặc một ghi chú "
+    "nhắc đến họ: hãy kiểm tra.": (
+        "This person's name is still in: {places}. It may be another person of the same name, "
+        "or a note that mentions them: check."
+    ),
+    "Họ tên của người này cũng không còn ở đâu.": "Their name is nowhere either.",
     "Hãy gõ lại đúng mã định danh để xác nhận việc xoá.": (
         "Type the identifier again exactly to confirm the erasure."
     ),
@@ -420,10 +430,6 @@ EN: dict[str, str] = {
     "liệu được giữ dưới mã ẩn danh {pseudonym}.": (
         "Personal data erased ({submissions} records, {entries} roster entries, {files} "
         "files); the numbers are kept under the anonymous code {pseudonym}."
-    ),
-    "Vẫn còn dấu vết ở: {places}.": "Traces are still in: {places}.",
-    "Đã kiểm tra cơ sở dữ liệu và kho tệp: không còn dấu vết.": (
-        "The database and the file store were searched: no trace is left."
     ),
     "Chưa đến hạn xoá dữ liệu của chiến dịch này.": (
         "This campaign's data is not due for erasure yet."

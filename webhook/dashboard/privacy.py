@@ -140,7 +140,7 @@ def privacy_erase() -> Response:
         flash(error.message_vi if language() == "vi" else error.message_en, "error")
         return redirect(url_for("dashboard.privacy_page", person=person))
     done.remove_files(MediaStore(Path(current_app.config["MEDIA_DIR"])))
-    left = privacy_ops.traces_left(get_session(), [person, *done.names],
+    left = privacy_ops.traces_left(get_session(), done, person,
                                    Path(current_app.config["MEDIA_DIR"]))  # fmt: skip
     flash(
         _("Đã xoá dữ liệu cá nhân ({submissions} phiếu, {entries} dòng danh sách, {files} tệp); "
@@ -150,10 +150,20 @@ def privacy_erase() -> Response:
           files=done.counts.get("attachments", 0), pseudonym=done.erasure.pseudonym),
         "success",
     )  # fmt: skip
-    if left:
-        flash(_("Vẫn còn dấu vết ở: {places}.", places=", ".join(t.where for t in left)), "error")
+    places = ", ".join(t.where for t in left.identifier)
+    if places:
+        flash(_("Mã định danh vẫn còn ở: {places}.", places=places), "error")
     else:
-        flash(_("Đã kiểm tra cơ sở dữ liệu và kho tệp: không còn dấu vết."), "success")
+        flash(_("Đã kiểm tra cơ sở dữ liệu và kho tệp: mã định danh không còn ở đâu."), "success")
+    if left.names:
+        flash(
+            _("Họ tên của người này vẫn có ở: {places}. Có thể là người khác trùng tên, hoặc "
+              "một ghi chú nhắc đến họ: hãy kiểm tra.",
+              places=", ".join(t.where for t in left.names)),
+            "warning",
+        )  # fmt: skip
+    elif not places:
+        flash(_("Họ tên của người này cũng không còn ở đâu."), "success")
     return redirect(url_for("dashboard.privacy_page"))
 
 
