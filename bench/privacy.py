@@ -12,8 +12,10 @@ campaign at ``--size small``) and times, as subprocesses of the real CLI (wall s
 
 Before timing, each run checks that the coverage documents (``vssid report coverage
 --campaign vssid --format json``, today and as of 2026-10-15) are identical before and after
-the purge, and that the erased identifier is nowhere (``vssid privacy traces``). The numbers
-go to bench/RESULTS.md by hand, with the machine's state.
+the purge, and that the erased identifier is nowhere (``vssid privacy traces``).
+``--before ROOT`` times another checkout's code (``PYTHONPATH=ROOT``, this environment) in
+turn with this one, ABBA, so that the machine's noise hits both. The numbers go to
+bench/RESULTS.md by hand, with the machine's state.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def coverage(env: dict[str, str]) -> list[str]:
     ]
 
 
-def one_run(source: Path, folder: Path) -> dict[str, float]:
+def one_run(source: Path, folder: Path, code: Path | None = None) -> dict[str, float]:
     database = folder / "copy.sqlite3"
     shutil.copy(source, database)
     with sqlite3.connect(database) as db:
@@ -60,6 +62,8 @@ def one_run(source: Path, folder: Path) -> dict[str, float]:
         ).fetchone()[0]
     env = {**os.environ, "VSSID_DATABASE_URL": f"sqlite:///{database}",
            "VSSID_MEDIA_DIR": str(folder / "media"), "VSSID_SECRET_KEY": "b" * 64}  # fmt: skip
+    if code is not None:  # another checkout's code, with this one's environment
+        env["PYTHONPATH"] = str(code)
     run(env, "users", "add", "bench.admin", "--role", "admin", "--password-stdin",
         stdin=PASSWORD + "\n")  # fmt: skip
     before = coverage(env)
@@ -79,18 +83,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database", type=Path, help="a SQLite file built by bench/coverage.py")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="another checkout's root: timed in turn")
     args = parser.parse_args()
-    results: dict[str, list[float]] = {"erase": [], "purge": []}
+    codes: dict[str, Path | None] = {"after": None}
+    if args.before:
+        codes = {"before": args.before, "after": None}
+    results: dict[str, dict[str, list[float]]] = {c: {"erase": [], "purge": []} for c in codes}
     for number in range(1, args.runs + 1):
-        with tempfile.TemporaryDirectory() as folder:
-            timings = one_run(args.database, Path(folder))
-        print(f"run {number}: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
-        for key, value in timings.items():
-            results[key].append(value)
-    for key, values in results.items():
-        ordered = sorted(values)
-        print(f"{key}: median {ordered[len(ordered) // 2]:.2f} s "
-              f"(min {ordered[0]:.2f}, max {ordered[-1]:.2f}) over {len(values)} runs")  # fmt: skip
+        order = list(codes) if number % 2 else list(reversed(codes))  # ABBA
+        for name in order:
+            with tempfile.TemporaryDirectory() as folder:
+                timings = one_run(args.database, Path(folder), codes[name])
+            print(f"run {number} {name}: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
+            for key, value in timings.items():
+                results[name][key].append(value)
+    for name, measured in results.items():
+        for key, values in measured.items():
+            ordered = sorted(values)
+            print(f"{name} {key}: median {ordered[len(ordered) // 2]:.2f} s "
+                  f"(min {ordered[0]:.2f}, max {ordered[-1]:.2f}) over {len(values)} runs")  # fmt: skip
 
 
 if __name__ == "__main__":

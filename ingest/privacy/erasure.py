@@ -260,15 +260,32 @@ def rewrite(
     rewritten = 0
     shas: set[str] = set()
     attachments = 0
+    specs: dict[tuple[str | None, str | None], Any] = {}
     for chunk in chunks(list(submission_ids)):
+        statuses = {
+            s.submission_id: s
+            for s in session.scalars(
+                select(SubmissionStatus).where(
+                    among(session, SubmissionStatus.submission_id, chunk)
+                )
+            )
+        }
+        reviews: dict[int, list[Review]] = {}
+        for review in session.scalars(
+            select(Review).where(among(session, Review.submission_id, chunk))
+        ):
+            reviews.setdefault(review.submission_id, []).append(review)
         for row in session.scalars(select(Submission).where(among(session, Submission.id, chunk))):
             pseudonym = mapping.get(row.person_key or "", default)
             row_needles = dict(needles) if needles is not None else (
                 {row.person_key: pseudonym} if row.person_key else {}
             )  # fmt: skip
-            spec = personal_spec(session, row.form_id, row.form_version) if (
-                row.error_code is None
-            ) else None  # fmt: skip
+            spec = None
+            if row.error_code is None:
+                version = (row.form_id, row.form_version)
+                if version not in specs:
+                    specs[version] = personal_spec(session, *version)
+                spec = specs[version]
             if spec is None:
                 row.payload = b""  # unusable, or of an unknown version: nothing kept is safe
             else:
@@ -282,17 +299,14 @@ def rewrite(
             if row.person_key is not None:
                 row.person_key = pseudonym
             row.instance_name = None
-            row.issues = scrub.replace_text(row.issues, row_needles)
-            row.headers = scrub.replace_text(row.headers, row_needles)
-            if row.error_detail:
-                row.error_detail = scrub.replace_text(row.error_detail, row_needles)
+            _replace(row, "issues", row_needles)
+            _replace(row, "headers", row_needles)
+            _replace(row, "error_detail", row_needles)
             row.attachments_expected = 0
-            for status in session.scalars(
-                select(SubmissionStatus).where(SubmissionStatus.submission_id == row.id)
-            ):
-                status.issues = scrub.replace_text(status.issues, row_needles)
-            for review in session.scalars(select(Review).where(Review.submission_id == row.id)):
-                review.reason = scrub.replace_text(review.reason, row_needles)
+            if row.id in statuses:
+                _replace(statuses[row.id], "issues", row_needles)
+            for review in reviews.get(row.id, []):
+                _replace(review, "reason", row_needles)
             rewritten += 1
         for sha256 in session.scalars(
             select(SubmissionAttachment.sha256).where(
@@ -315,6 +329,17 @@ def rewrite(
     )
     files = sorted(shas - still)
     return {"submissions": rewritten, "attachments": attachments, "files": len(files)}, files
+
+
+def _replace(row: Any, column: str, needles: Mapping[str, str]) -> None:
+    """Replace ``needles`` in one column of ``row``, writing only when it changes (a JSON
+    column assigned its own value would still be written)."""
+    value = getattr(row, column)
+    if value is None or not needles:
+        return
+    new = scrub.replace_text(value, needles)
+    if new != value:
+        setattr(row, column, new)
 
 
 def _answer(row: Submission, spec: Any, name: str) -> str | None:
