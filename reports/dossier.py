@@ -17,7 +17,9 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.drawing.image import Image as XLImage
 from openpyxl.styles import Alignment, Font
+from PIL import Image as PILImage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,6 +29,7 @@ from ingest.consumers.projection import chunks, read_payload, spec_of_version
 from ingest.db import among
 from ingest.models import RosterEntry, Submission, SubmissionAttachment, SubmissionStatus
 from ingest.privacy.erasure import Holding
+from ingest.submissions.media import MediaStore
 from reports.neutral import put
 
 CHANNELS = {
@@ -92,8 +95,10 @@ def _rows(ws: Any, rows: Sequence[Sequence[Any]]) -> None:
             put(ws, r, c, value).alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def workbook(session: Session, held: Sequence[Holding], request: Request) -> bytes:
-    """The person's file (XLSX bytes)."""
+def workbook(
+    session: Session, held: Sequence[Holding], request: Request, media: MediaStore | None = None
+) -> bytes:
+    """The person's file (XLSX bytes); with ``media``, their photos are shown in it."""
     book = Workbook()
     ws = book.active
     ws.title = "Yêu cầu"
@@ -157,15 +162,15 @@ def workbook(session: Session, held: Sequence[Holding], request: Request) -> byt
         ),
         _roster(session, [i for h in held for i in h.roster_entry_ids]),
     )
-    _rows(
-        _sheet(
-            book,
-            "Tệp đính kèm",
-            ["Số phiếu", "Tên tệp", "Loại", "Kích thước (byte)", "SHA-256"],
-            [10, 30, 20, 16, 66],
-        ),
-        files,
+    attached = _sheet(
+        book,
+        "Tệp đính kèm",
+        ["Số phiếu", "Tên tệp", "Loại", "Kích thước (byte)", "SHA-256", "Ảnh"],
+        [10, 30, 20, 16, 66, 40],
     )
+    _rows(attached, files)
+    if media is not None:
+        _photos(attached, files, media)
     _rows(
         _sheet(
             book,
@@ -248,6 +253,28 @@ def _records(session: Session, ids: list[int]) -> tuple[list[Any], list[Any], li
         ):
             files.append((a.submission_id, a.name, a.content_type, a.size, a.sha256))
     return records, answers, files, list(notices.values())
+
+
+#: How tall a photo is shown in the person's file (pixels).
+PHOTO_HEIGHT = 240
+
+
+def _photos(ws: Any, files: list[Any], media: MediaStore) -> None:
+    """Show each image attachment in its row (the file as stored, scaled to fit)."""
+    for row, (_, _name, content_type, _size, sha256) in enumerate(files, start=2):
+        path = media.path(sha256)
+        if not str(content_type).startswith("image/") or not path.is_file():
+            continue
+        try:
+            with PILImage.open(path) as probe:
+                width, height = probe.size
+            picture = XLImage(str(path))
+        except (OSError, ValueError):  # not an image after all: the row says what it is
+            continue
+        scale = min(1.0, PHOTO_HEIGHT / max(height, 1))
+        picture.width, picture.height = int(width * scale), int(height * scale)
+        ws.add_image(picture, f"F{row}")
+        ws.row_dimensions[row].height = picture.height * 0.75  # points
 
 
 def _label(labels: Any) -> str:

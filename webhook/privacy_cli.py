@@ -70,7 +70,7 @@ def see(identifier: str, by: str, reason: str, campaign: str | None, out: Path) 
         with database().sessionmaker.begin() as session:
             user = handler(session, by)
             data, held = privacy_ops.person_file(
-                session, user.username, identifier, campaign, reason, utcnow()
+                session, user.username, identifier, campaign, reason, utcnow(), media()
             )
             web_audit.from_cli(
                 session, "person_request", campaign=campaign, person_key=identifier.strip(), rows=1

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ingest.errors import ErrorCode, NotFound
 from ingest.models import RosterEntry, SubmissionStatus, Unit
 from ingest.privacy import audit, erasure, requests, retention, traces
+from ingest.submissions.media import MediaStore
 from reports import dossier
 
 
@@ -40,14 +41,20 @@ def held_about(session: Session, identifier: str, campaign: str | None) -> list[
 
 
 def person_file(
-    session: Session, by: str, identifier: str, campaign: str | None, reason: str, at: datetime
+    session: Session,
+    by: str,
+    identifier: str,
+    campaign: str | None,
+    reason: str,
+    at: datetime,
+    media: MediaStore | None = None,
 ) -> tuple[bytes, list[erasure.Holding]]:
-    """The person's file (XLSX), and the request recorded."""
+    """The person's file (XLSX, with their photos from ``media``), and the request recorded."""
     held = held_about(session, identifier, campaign)
     request = dossier.Request(
         identifier.strip(), by, reason, at, viewings(session, identifier, held)
     )
-    data = dossier.workbook(session, held, request)
+    data = dossier.workbook(session, held, request, media)
     requests.record(session, "see", by=by, reason=reason, person=identifier.strip(),
                     campaign=campaign, outcome=sizes(held))  # fmt: skip
     return data, held

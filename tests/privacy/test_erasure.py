@@ -151,3 +151,19 @@ def test_see__one_file_with_records_roster_and_who_viewed(
     district.rollback()
     left = traces.find(district, AN)
     assert left == [], [(t.where, t.rows) for t in left]
+
+
+def test_see__the_persons_photo_is_in_their_file(
+    runner: FlaskCliRunner, district: Session, tmp_path
+):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "ho-so.xlsx"
+    result = runner.invoke(args=["privacy", "see", PHOTO_CODE, "--by", "quan.tri",
+                                 "--reason", "Đơn xin xem", "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)["Tệp đính kèm"]
+    rows = [r for r in sheet.values][1:]
+    assert [(r[1], r[2]) for r in rows] == [("1615775412345.jpg", "image/jpeg")]
+    assert len(sheet._images) == 1  # the photo itself, shown in its row
+    assert sheet._images[0].anchor._from.row == 1  # zero-based: the first file's row

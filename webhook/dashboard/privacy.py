@@ -104,7 +104,10 @@ def privacy_see() -> Response:
     name = user().username
 
     def work(session: Any) -> bytes:
-        data, _held = privacy_ops.person_file(session, name, person, campaign, reason, utcnow())
+        data, _held = privacy_ops.person_file(
+            session, name, person, campaign, reason, utcnow(),
+            MediaStore(Path(current_app.config["MEDIA_DIR"])),
+        )  # fmt: skip
         return data
 
     try:
