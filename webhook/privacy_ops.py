@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.errors import ErrorCode, NotFound
-from ingest.models import RosterEntry, SubmissionStatus, Unit
+from ingest.models import Person, RosterEntry, SubmissionStatus, Unit
 from ingest.privacy import audit, erasure, requests, retention, traces
 from ingest.submissions.media import MediaStore
 from reports import dossier
@@ -122,6 +122,23 @@ def viewings(
                         row.path + (f" #{row.submission_id}" if row.submission_id else ""))
         for row in audit.about(session, identifier.strip(), ids, with_parents(session, units))
     ]  # fmt: skip
+
+
+def namesakes(
+    session: Session, identifier: str, names: list[str], limit: int
+) -> list[tuple[str, str]]:
+    """(campaign, identifier) of the people held under one of ``names`` with another
+    identifier (counted records and roster entries): maybe the same person in another
+    campaign, whose identifier there is another (a BHXH code here, a CCCD there)."""
+    if not names:
+        return []
+    found: set[tuple[str, str]] = set()
+    for model in (Person, RosterEntry):
+        query = select(model.campaign, model.person_key).where(
+            model.full_name.in_(names), model.person_key != identifier
+        )
+        found |= {(campaign, key) for campaign, key in session.execute(query)}
+    return sorted(found)[:limit]
 
 
 def with_parents(session: Session, codes: set[str]) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from io import BytesIO
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.models import AccessLog, Erasure, PrivacyRequest
+from ingest.models import AccessLog, Erasure, PrivacyRequest, Submission
 from ingest.privacy import traces
 from tests.dashboard import scenario
 from tests.privacy.conftest import COUNTS, media_dir, snapshot
@@ -122,3 +123,18 @@ def test_purge__not_due__refused(app: Flask, district: Session, monkeypatch: pyt
                           "csrf_token": token(admin)}, follow_redirects=True)  # fmt: skip
     assert "Chưa đến hạn xoá dữ liệu của chiến dịch này." in response.text
     assert district.scalars(select(Erasure)).all() == []
+
+
+def test_lookup__the_same_name_under_another_identifier__linked(
+    app: Flask, runner: Any, district: Session
+):
+    flagged = district.scalars(select(Submission.id).where(Submission.source == "openrosa"))
+    accepted = runner.invoke(args=["review", "accept", str(flagged.one()), "--by", "quan.tri",
+                                   "--reason", "Đúng đơn vị"])  # fmt: skip
+    assert accepted.exit_code == 0, accepted.output  # now a person: the Collect record's Bình
+    client = browser(app, "quan.tri")
+    page = client.get("/privacy?person=0791000002")  # Trần Thị Bình, roster and Kobo record
+    assert 'data-testid="privacy-namesakes"' in page.text
+    assert 'href="/privacy?person=0791234567"' in page.text  # the Collect record's Bình
+    alone = client.get(f"/privacy?person={AN[0]}")
+    assert 'data-testid="privacy-namesakes"' not in alone.text

@@ -413,6 +413,11 @@ EN: dict[str, str] = {
     "Thiếu thông tin: {field}.": "Missing: {field}.",
     "Yêu cầu không hợp lệ.": "Not a valid request.",
     "Mã định danh không hợp lệ.": "Not a valid identifier.",
+    "Cùng họ tên dưới mã khác (có thể là cùng một người ở chiến dịch khác; một yêu cầu xoá cần "
+    "từng mã):": (
+        "The same name under another identifier (maybe the same person in another campaign; an "
+        "erasure needs each identifier):"
+    ),
     "Mã định danh vẫn còn ở: {places}.": "The identifier is still in: {places}.",
     "Đã kiểm tra cơ sở dữ liệu và kho tệp: mã định danh không còn ở đâu.": (
         "The database and the file store were searched: the identifier is nowhere."

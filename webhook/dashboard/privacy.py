@@ -36,6 +36,9 @@ from webhook.database import commit_now, get_session
 
 #: Requests listed on the page.
 RECENT = 50
+#: People of the same name under another identifier shown (the same person in another
+#: campaign, whose identifier there is another: a BHXH code here, a CCCD there).
+NAMESAKES = 20
 #: What each request is called.
 REQUEST_KINDS: Names = {
     "see": ("Xem hồ sơ", "See their file"),
@@ -77,9 +80,12 @@ def privacy_page() -> str:
     if person:
         held = erasure.holdings(session, person, campaign)
         current = list(session.scalars(select(Person).where(Person.person_key == person)))
+        names = sorted({n for h in held for n in h.names})
+        namesakes = privacy_ops.namesakes(session, person, names, NAMESAKES)
         if held:
             audit.viewed("person_request", campaign=campaign, person_key=person, rows=1)
-        found = {"held": held, "sizes": privacy_ops.sizes(held), "current": current}
+        found = {"held": held, "sizes": privacy_ops.sizes(held), "current": current,
+                 "namesakes": namesakes}  # fmt: skip
     day = today()
     plans = retention.schedules(session)
     return render_template(
