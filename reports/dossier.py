@@ -11,7 +11,7 @@ requests). Every value a person typed is written as text (``reports.neutral``).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from ingest.campaigns import LOCAL_TZ, notice
 from ingest.consumers.projection import chunks, read_payload, spec_of_version
 from ingest.db import among
 from ingest.models import RosterEntry, Submission, SubmissionAttachment, SubmissionStatus
+from ingest.privacy.audit import ACTION_NAMES
 from ingest.privacy.erasure import Holding
 from ingest.submissions.media import MediaStore
 from reports.neutral import put
@@ -187,7 +188,16 @@ def workbook(
             ["Thời điểm", "Tài khoản", "Việc", "Địa chỉ", "Chi tiết"],
             [17, 20, 22, 18, 50],
         ),
-        [(_moment(v.at), v.account, v.action, v.address, v.detail) for v in request.viewings],
+        [
+            (
+                _moment(v.at),
+                v.account,
+                ACTION_NAMES.get(v.action, (v.action, ""))[0],
+                v.address,
+                v.detail,
+            )
+            for v in request.viewings
+        ],
     )
     out = io.BytesIO()
     book.save(out)
@@ -237,14 +247,14 @@ def _records(session: Session, ids: list[int]) -> tuple[list[Any], list[Any], li
             values = read_payload(row.payload, row.content_type, spec).values
             for path, value in values.items():
                 label = _label(spec.fields[path].labels) if path in spec.fields else ""
-                answers.append((row.id, path, label, _text(value)))
+                answers.append((row.id, path, label, _answer(spec, path, value)))
             owner = campaigns.cached(session, owners.get(row.form_id or "", ""))
             if status is not None and status.notice_sha256 and owner is not None:
                 shown = notice.note_texts(spec, owner.privacy.notice_note)
                 notices[status.notice_sha256] = (
                     status.notice_sha256,
-                    shown.get("vi", ""),
-                    shown.get("en", ""),
+                    shown.get("vi", "").replace("**", ""),
+                    shown.get("en", "").replace("**", ""),
                 )
         for a in session.scalars(
             select(SubmissionAttachment)
@@ -284,6 +294,18 @@ def _label(labels: Any) -> str:
     return next(iter(labels.values()), "") if labels else ""
 
 
+def _answer(spec: Any, path: str, value: Any) -> str:
+    """An answer as the person read it: a choice's label (and its name), else the text."""
+    choices = spec.choice_labels.get(path)
+    if not choices or not isinstance(value, str):
+        return _text(value)
+    shown = []
+    for name in value.split():
+        label = _label(choices.get(name, {}))
+        shown.append(f"{label} ({name})" if label else name)
+    return "; ".join(shown)
+
+
 def _text(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(_text(v) for v in value)
@@ -300,18 +322,17 @@ def _roster(session: Session, ids: list[int]) -> list[Any]:
             .where(among(session, RosterEntry.id, chunk))
             .order_by(RosterEntry.id)
         ):
+            campaign = campaigns.cached(session, e.campaign)
+            category = campaign.label(e.category) if campaign else e.category
             rows.append(
                 (
                     e.campaign,
                     e.unit_code,
                     e.full_name,
                     _day(e.birth_date),
-                    e.category,
+                    category,
                     _day(e.valid_from),
                     _day(e.valid_to),
                 )
             )
     return rows
-
-
-Viewings = Callable[[Session, str, Sequence[int]], Sequence[Viewing]]

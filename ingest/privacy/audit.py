@@ -44,6 +44,22 @@ from ingest.models import ACCESS_ACTIONS, AccessLog
 
 #: The actions that list the people of a unit (and of the units under it): a row of one of
 #: them concerns everyone of that unit, and, without a unit, everyone.
+#: Each action as people read it: (Vietnamese, English).
+ACTION_NAMES: dict[str | None, tuple[str, str]] = {
+    "unit_people": ("Danh sách người của đơn vị", "A unit's list of people"),
+    "submission": ("Xem một phiếu", "One submission"),
+    "review_queue": ("Danh sách phiếu cần duyệt", "The review queue"),
+    "export_names": ("Tải tệp có họ tên", "Download with names"),
+    "api_submissions": ("API: danh sách phiếu", "API: submissions"),
+    "api_submission": ("API: một phiếu", "API: one submission"),
+    "api_unit_people": ("API: danh sách người của đơn vị", "API: a unit's people"),
+    "cli_export": ("Dòng lệnh: xuất danh sách", "Command line: export"),
+    "cli_review": ("Dòng lệnh: phiếu cần duyệt", "Command line: review queue"),
+    "audit_view": ("Xem nhật ký truy cập", "Audit trail viewed"),
+    "audit_export": ("Tải nhật ký truy cập", "Audit trail downloaded"),
+    "person_request": ("Yêu cầu của người có dữ liệu", "A person's request"),
+}
+
 NAME_LISTS = ("unit_people", "api_unit_people", "export_names", "cli_export")
 #: Lengths of the text columns: longer values are cut, not refused (a row is always written).
 _LENGTHS = {"account": 150, "role": 32, "address": 64, "path": 500, "campaign": 32,

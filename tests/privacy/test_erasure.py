@@ -141,9 +141,13 @@ def test_see__one_file_with_records_roster_and_who_viewed(
     assert ["Mã định danh / Identifier", AN[0]] in cells["Yêu cầu"]
     assert [AN[1]] == [r[2] for r in cells["Danh sách đơn vị"][1:]]
     assert any(r[1:] == ["full_name", "Họ và tên", AN[1]] for r in cells["Câu trả lời"])
+    answers = {r[1]: r[3] for r in cells["Câu trả lời"][1:] if len(r) == 4}
+    assert answers["status"] == "Đã có tài khoản, đang sử dụng (đăng nhập được) (account_active)"
+    assert answers["consent"] == "Đồng ý (yes)"
+    assert [r[4] for r in cells["Danh sách đơn vị"][1:]] == ["Công chức"]
     assert cells["Phiếu ghi nhận"][1][6:9] == ["KoboToolbox", "Được tính", "Đồng ý"]
     assert "Thông báo xử lý dữ liệu cá nhân" in cells["Thông báo đã đồng ý"][1][1]
-    assert any("person_request" in r for r in cells["Ai đã xem"][1:])
+    assert any("Yêu cầu của người có dữ liệu" in r for r in cells["Ai đã xem"][1:])
     district.rollback()
     assert [r.kind for r in district.scalars(select(PrivacyRequest))] == ["see", "see"]
 

@@ -26,20 +26,7 @@ from webhook.dashboard.scope import page
 from webhook.database import get_session
 
 #: Each action as the page names it.
-ACTIONS: Names = {
-    "unit_people": ("Danh sách người của đơn vị", "A unit's list of people"),
-    "submission": ("Xem một phiếu", "One submission"),
-    "review_queue": ("Danh sách phiếu cần duyệt", "The review queue"),
-    "export_names": ("Tải tệp có họ tên", "Download with names"),
-    "api_submissions": ("API: danh sách phiếu", "API: submissions"),
-    "api_submission": ("API: một phiếu", "API: one submission"),
-    "api_unit_people": ("API: danh sách người của đơn vị", "API: a unit's people"),
-    "cli_export": ("Dòng lệnh: xuất danh sách", "Command line: export"),
-    "cli_review": ("Dòng lệnh: phiếu cần duyệt", "Command line: review queue"),
-    "audit_view": ("Xem nhật ký truy cập", "Audit trail viewed"),
-    "audit_export": ("Tải nhật ký truy cập", "Audit trail downloaded"),
-    "person_request": ("Yêu cầu của người có dữ liệu", "A person's request"),
-}
+ACTIONS: Names = trail.ACTION_NAMES
 #: The query arguments of the filters, in the form's order.
 FILTERS = ("from", "to", "account", "action", "unit", "person")
 #: The longest filter value (an account name's length; codes are shorter).
