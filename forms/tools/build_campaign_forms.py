@@ -12,7 +12,9 @@ first, messages in both languages, default language Vietnamese), plus two column
   on the field's bind, which is how the form declares its personal fields.
 
 A published version never changes: after editing a text here, raise ``VERSION`` (or the
-form's own version) before publishing again.
+form's own version) before publishing again. Then run ``write_notice.py``: it writes each
+campaign's privacy notice (``[privacy.notice]``) over the notice written here, which
+publishing would refuse.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ self-report needs instead of what a collector needs:
   roster in that unit for the record to count (else it is flagged ``identity.not_matched``);
 - no ``username`` (nobody signs in).
 
-A published version never changes: after editing a text here, raise ``VERSION``.
+A published version never changes: after editing a text here, raise ``VERSION``. Then run
+``write_notice.py``: it writes the campaign's privacy notice (``[privacy.notice]`` in
+``vssid.campaign.toml``) over the notice written here, which publishing would refuse.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ingest.campaigns.definition import Privacy  # noqa: E402
-from ingest.campaigns.notice import render  # noqa: E402
+from ingest.campaigns.definition import Privacy
+from ingest.campaigns.notice import render
 
 
 def next_version(current: str, today: date) -> str:
