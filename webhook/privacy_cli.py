@@ -7,10 +7,10 @@ why (``--reason``); both are kept with the request (``privacy_request``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,22 +22,18 @@ from ingest.errors import ErrorCode, NotFound, VssidError
 from ingest.models import Person, User
 from ingest.privacy import requests, retention, traces
 from ingest.registry import accounts
-from ingest.submissions.media import MediaStore
 from webhook import audit as web_audit
 from webhook import policy, privacy_ops
 from webhook.cli import fail, settle
 from webhook.corrections import correct_as
 from webhook.database import database
+from webhook.intake_http import media_store
 
 privacy_cli = AppGroup("privacy", help="Personal data: a person's requests, retention, traces.")
 
 BY = click.option("--by", required=True, help="Who handles it (an administrator's account).")
 REASON = click.option("--reason", required=True, help="Why: the request as the person made it.")
 CAMPAIGN = click.option("--campaign", default=None, help="Only this campaign (default: every).")
-
-
-def media() -> MediaStore:
-    return MediaStore(Path(current_app.config["MEDIA_DIR"]))
 
 
 def handler(session: Session, username: str) -> User:
@@ -70,7 +66,7 @@ def see(identifier: str, by: str, reason: str, campaign: str | None, out: Path) 
         with database().sessionmaker.begin() as session:
             user = handler(session, by)
             data, held = privacy_ops.person_file(
-                session, user.username, identifier, campaign, reason, utcnow(), media()
+                session, user.username, identifier, campaign, reason, utcnow(), media_store()
             )
             web_audit.from_cli(
                 session, "person_request", campaign=campaign, person_key=identifier.strip(), rows=1
@@ -95,7 +91,7 @@ def _erase(identifier: str, by: str, reason: str, campaign: str | None, kind: st
             done = privacy_ops.erase_person(session, user_name, identifier, campaign, reason, kind)
     except VssidError as error:
         fail(error)
-    done.remove_files(media())
+    done.remove_files(media_store())
     counts = done.counts
     click.echo(
         f"Đã xoá dữ liệu cá nhân: {counts.get('submissions', 0)} phiếu, "
@@ -109,8 +105,8 @@ def _erase(identifier: str, by: str, reason: str, campaign: str | None, kind: st
 def _report_traces(values: list[str]) -> None:
     """Say where ``values`` are still held (the first is an identifier, the rest names)."""
     with database().sessionmaker() as session:
-        left = traces.find(session, values[:1], media().root)
-        named = traces.find(session, values[1:], media().root) if values[1:] else []
+        left = traces.find(session, values[:1], media_store().root)
+        named = traces.find(session, values[1:], media_store().root) if values[1:] else []
     if not left:
         click.echo(
             "Mã định danh không còn ở đâu trong cơ sở dữ liệu và kho tệp. (Identifier: no trace.)"
@@ -183,7 +179,7 @@ def correct_command(
                     "(Records in several campaigns: choose one with --campaign.)"
                 )
             receipt = correct_as(
-                session, user, people[0].submission_id, path, value, reason, media(), utcnow()
+                session, user, people[0].submission_id, path, value, reason, media_store(), utcnow()
             )
             new_id = receipt.submission.id
             requests.record(
@@ -213,10 +209,10 @@ def correct_command(
     help="The day to judge by (default: today, Vietnam time).",
 )
 @with_appcontext
-def purge_command(dry_run: bool, by: str, today: object) -> None:
+def purge_command(dry_run: bool, by: str, today: datetime | None) -> None:
     """Erase the personal data of every campaign past its retention period; keep the
     numbers."""
-    day = today.date() if today is not None else utcnow().astimezone(LOCAL_TZ).date()  # type: ignore[attr-defined]
+    day = today.date() if today is not None else utcnow().astimezone(LOCAL_TZ).date()
     settle()
     with database().sessionmaker() as session:
         plans = retention.schedules(session)
@@ -233,13 +229,13 @@ def purge_command(dry_run: bool, by: str, today: object) -> None:
         return
     if not by:
         raise click.UsageError("--by is required to purge (who runs it).")
-    store = media()
+    store = media_store()
     for plan in due:
         try:
             with database().sessionmaker() as session:
                 user_name = handler(session, by).username
             with database().sessionmaker.begin() as session:
-                done = privacy_ops.purge(session, user_name, plan)
+                done = privacy_ops.purge(session, user_name, plan.campaign, plan.due_on)
         except VssidError as error:
             fail(error)
         done.remove_files(store)

@@ -10,12 +10,13 @@ search for what is left (:func:`traces_left`). Who may run them is ``manage_priv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.campaigns import Campaign
 from ingest.errors import ErrorCode, NotFound
 from ingest.models import Person, RosterEntry, SubmissionStatus, Unit
 from ingest.privacy import audit, erasure, requests, retention, traces
@@ -73,12 +74,12 @@ def erase_person(
 
 
 def purge(
-    session: Session, by: str, plan: retention.Schedule, *, begun: bool = False
+    session: Session, by: str, campaign: Campaign, due_on: date, *, begun: bool = False
 ) -> erasure.Erased:
-    """Purge one campaign past its retention period, and record it."""
-    reason = f"Hết thời hạn lưu trữ ({plan.due_on:%d/%m/%Y}) / retention period over"
-    done = retention.purge(session, plan.campaign, by=by, reason=reason, begun=begun)
-    requests.record(session, "purge", by=by, reason=reason, campaign=plan.campaign.id,
+    """Purge one campaign past its retention period (due since ``due_on``), and record it."""
+    reason = f"Hết thời hạn lưu trữ ({due_on:%d/%m/%Y}) / retention period over"
+    done = retention.purge(session, campaign, by=by, reason=reason, begun=begun)
+    requests.record(session, "purge", by=by, reason=reason, campaign=campaign.id,
                     outcome=done.counts, erasure_id=done.erasure.id)  # fmt: skip
     return done
 

@@ -20,7 +20,7 @@ applies the old values in the middle. Files are removed after the caller commits
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -46,7 +46,6 @@ from ingest.db import among
 from ingest.errors import ErrorCode, NotFound
 from ingest.models import (
     Erasure,
-    Form,
     OutboxEvent,
     Person,
     PersonRecord,
@@ -394,12 +393,3 @@ def rewrite_people(session: Session, campaign: str, mapping: Mapping[str, str]) 
             event.data = data
     session.flush()
     return entries
-
-
-def campaign_forms(session: Session, campaign: str) -> list[str]:
-    """The form ids of ``campaign``."""
-    return list(session.scalars(select(Form.form_id).where(Form.campaign_id == campaign)))
-
-
-def all_of(session: Session, ids: Iterable[int]) -> list[int]:
-    return sorted(set(ids))

@@ -29,9 +29,8 @@ def record(
     return row
 
 
-def latest(session: Session, limit: int = 50, person: str | None = None) -> list[PrivacyRequest]:
-    """The latest requests, newest first (about ``person`` only, when given)."""
-    query = select(PrivacyRequest).order_by(PrivacyRequest.id.desc()).limit(limit)
-    if person:
-        query = query.where(PrivacyRequest.person_ref == person)
-    return list(session.scalars(query))
+def latest(session: Session, limit: int = 50) -> list[PrivacyRequest]:
+    """The latest requests, newest first."""
+    return list(
+        session.scalars(select(PrivacyRequest).order_by(PrivacyRequest.id.desc()).limit(limit))
+    )

@@ -398,6 +398,7 @@ CASES: list[Case] = [
     form("/privacy/erase", {"person": SQL, "reason": "x", "kind": SQL, "confirm": SQL}, 400),
     form("/privacy/erase", {"person": SQL, "reason": "x", "kind": "erase", "confirm": SQL}, 302),
     form("/privacy/purge", {"campaign_id": SQL, "confirm": "yes"}, 302),
+    form("/privacy/purge", {"campaign_id": "vssid\x00", "confirm": "yes"}, 302),
     Case("anon", f"/login?next={quote(SQL)}", 200),
     page(f"/login?next=/{CRLF}", 302),
     page("/login?next=//evil.example/", 302),

@@ -79,8 +79,7 @@ def collector_create() -> Response:
         session.commit()
     except VssidError as error:
         session.rollback()
-        message = error.message_en if i18n.language() == "en" else error.message_vi
-        flash(_("Không tạo được tài khoản: {message}", message=message), "error")
+        flash(_("Không tạo được tài khoản: {message}", message=i18n.message(error)), "error")
     else:
         flash(_("Đã tạo tài khoản {username}.", username=username), "success")
     return redirect(url_for("dashboard.collectors"))

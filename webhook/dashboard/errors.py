@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlche
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ingest.errors import VssidError
+from webhook.dashboard import i18n
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.i18n import _, language
 from webhook.dashboard.security import page_headers
@@ -76,8 +77,7 @@ def unrouted_page(error: HTTPException) -> ResponseReturnValue | None:
 
 @bp.errorhandler(VssidError)
 def _domain(error: VssidError) -> ResponseReturnValue:
-    message = error.message_en if language() == "en" else error.message_vi
-    page, status = _page(status_for(error), message)
+    page, status = _page(status_for(error), i18n.message(error))
     return page, status, retry_headers(error)
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 
 from ingest.campaigns import LOCAL_TZ, Campaign
+from ingest.errors import VssidError
 from reports.export import KIND_NAMES, PROGRESS_NAMES, SOURCE_NAMES
 from webhook.dashboard.blueprint import bp
 from webhook.dashboard.english import EN, EN_ONE
@@ -76,6 +77,11 @@ def name(table: Names, code: str | None) -> str:
         return "—" if code is None else code
     vi, en = table[code]
     return en if language() == "en" else vi
+
+
+def message(error: VssidError) -> str:
+    """A domain error's text in the request's language."""
+    return error.message_en if language() == "en" else error.message_vi
 
 
 def label(key: str | None, campaign: Campaign | None = None) -> str:

@@ -15,24 +15,24 @@ and downloading their file are recorded in the audit trail. The work itself is
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
+from ingest import campaigns
 from ingest.db import utcnow
 from ingest.errors import VssidError
 from ingest.models import Person
 from ingest.privacy import erasure, requests, retention
-from ingest.submissions.media import MediaStore
 from webhook import audit, privacy_ops
 from webhook.dashboard.blueprint import bp
-from webhook.dashboard.i18n import Names, _, language
+from webhook.dashboard.i18n import Names, _, message
 from webhook.dashboard.scope import may, page, today, user
 from webhook.database import commit_now, get_session
+from webhook.intake_http import media_store
 
 #: Requests listed on the page.
 RECENT = 50
@@ -111,15 +111,14 @@ def privacy_see() -> Response:
 
     def work(session: Any) -> bytes:
         data, _held = privacy_ops.person_file(
-            session, name, person, campaign, reason, utcnow(),
-            MediaStore(Path(current_app.config["MEDIA_DIR"])),
-        )  # fmt: skip
+            session, name, person, campaign, reason, utcnow(), media_store()
+        )
         return data
 
     try:
         data = commit_now(work)
     except VssidError as error:
-        flash(error.message_vi if language() == "vi" else error.message_en, "error")
+        flash(message(error), "error")
         return redirect(url_for("dashboard.privacy_page", person=person))
     audit.viewed("person_request", campaign=campaign, person_key=person, rows=1)
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument"
@@ -146,11 +145,11 @@ def privacy_erase() -> Response:
             lambda s: privacy_ops.erase_person(s, name, person, campaign, reason, kind, begun=True)
         )
     except VssidError as error:
-        flash(error.message_vi if language() == "vi" else error.message_en, "error")
+        flash(message(error), "error")
         return redirect(url_for("dashboard.privacy_page", person=person))
-    done.remove_files(MediaStore(Path(current_app.config["MEDIA_DIR"])))
-    left = privacy_ops.traces_left(get_session(), done, person,
-                                   Path(current_app.config["MEDIA_DIR"]))  # fmt: skip
+    media = media_store()
+    done.remove_files(media)
+    left = privacy_ops.traces_left(get_session(), done, person, media.root)
     flash(
         _("Đã xoá dữ liệu cá nhân ({submissions} phiếu, {entries} dòng danh sách, {files} tệp); "
           "số liệu được giữ dưới mã ẩn danh {pseudonym}.",
@@ -180,18 +179,18 @@ def privacy_erase() -> Response:
 @page("manage_privacy")
 def privacy_purge() -> Response:
     """Purge one campaign's personal data, once its retention period is over."""
-    campaign_id = _form("campaign_id")
-    plan = next((p for p in retention.schedules(get_session()) if p.campaign.id == campaign_id),
-                None)  # fmt: skip
-    if plan is None or not plan.due(today()):
+    asked = _form("campaign_id")
+    campaign = campaigns.cached(get_session(), asked) if asked.isprintable() else None
+    due = retention.due_on(campaign) if campaign is not None else None
+    if campaign is None or due is None or due > today():
         flash(_("Chưa đến hạn xoá dữ liệu của chiến dịch này."), "error")
         return redirect(url_for("dashboard.privacy_page"))
     if _form("confirm", required=False) != "yes":
         flash(_("Hãy đánh dấu ô xác nhận trước khi xoá."), "error")
         return redirect(url_for("dashboard.privacy_page"))
     name = user().username
-    done = commit_now(lambda s: privacy_ops.purge(s, name, plan, begun=True))
-    done.remove_files(MediaStore(Path(current_app.config["MEDIA_DIR"])))
+    done = commit_now(lambda s: privacy_ops.purge(s, name, campaign, due, begun=True))
+    done.remove_files(media_store())
     flash(
         _("Đã xoá dữ liệu cá nhân của {count} người ({submissions} phiếu); số liệu giữ nguyên.",
           count=done.counts.get("persons", 0), submissions=done.counts.get("submissions", 0)),
